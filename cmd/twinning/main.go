@@ -1,0 +1,90 @@
+// Command twinning finds twinning partners for Ukrainian municipalities
+// among European ones and serves the partnership graph over HTTP.
+//
+// Usage:
+//
+//	twinning serve   [flags]            serve the HTTP API
+//	twinning search  [flags] TEXT       search municipalities
+//	twinning suggest [flags] NAME_OR_ID rank partner suggestions, with reasons
+//	twinning import  KIND [flags] FILE  import open data (geonames, hromadas, lau, twins, wikidata)
+//
+// Run "twinning COMMAND -h" for the flags of a command. Every flag has an
+// environment-variable equivalent, named in its help text.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one sub-command: it parses args and writes to stdout/stderr.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands lists the sub-commands; each lives in a file of its own.
+var commands = map[string]command{
+	"serve":   {"serve the HTTP API", runServe},
+	"search":  {"search municipalities by name and filters", runSearch},
+	"suggest": {"rank partner suggestions for a municipality, with reasons", runSuggest},
+	"import":  {"import open data files into the store", runImport},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line and returns the process exit code: 0 on
+// success, 2 for a usage error, 1 for any other failure.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "twinning: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	if err := cmd.run(ctx, args[1:], stdout, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "twinning %s: %v\n", args[0], err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "twinning %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+// usageError marks an error in how a command was called (exit code 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "twinning finds twinning partners for Ukrainian municipalities among European ones.")
+	fmt.Fprintln(w, "\nUsage: twinning COMMAND [flags] [args]\n\nCommands:")
+	for _, name := range []string{"serve", "search", "suggest", "import"} {
+		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'twinning COMMAND -h' for a command's flags.")
+}

@@ -1,0 +1,3 @@
+module github.com/twinning/twinning
+
+go 1.26.8

@@ -1,0 +1,187 @@
+package graph
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Kind is what sort of place a municipality is.
+type Kind string
+
+// The kinds of municipality.
+const (
+	KindCity    Kind = "city"    // a city (in Ukraine, a city hromada's centre or a city of oblast significance)
+	KindTown    Kind = "town"    // a town or urban-type settlement
+	KindVillage Kind = "village" // a village or rural municipality
+	KindHromada Kind = "hromada" // a Ukrainian territorial community as a whole
+	KindLAU     Kind = "lau"     // a European local administrative unit whose kind is not known more precisely
+	KindRegion  Kind = "region"  // a partner that is a region rather than a municipality
+)
+
+// Kinds lists every valid Kind.
+var Kinds = []Kind{KindCity, KindTown, KindVillage, KindHromada, KindLAU, KindRegion}
+
+// Valid reports whether k is one of Kinds.
+func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
+
+// Themes lists the themes a municipality can carry: what it is known for or
+// works on, used by search filters and by the scoring of shared themes.
+var Themes = []string{
+	"agriculture", "civil_protection", "culture", "displaced_people", "economy",
+	"education", "energy", "environment", "governance", "health", "industry",
+	"port", "reconstruction", "sport", "tourism", "transport", "university",
+	"water", "youth",
+}
+
+// ValidTheme reports whether t is one of Themes.
+func ValidTheme(t string) bool { return slices.Contains(Themes, t) }
+
+// Point is a position in WGS 84 degrees.
+type Point struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// Region is a first-level administrative division (oblast, voivodeship,
+// Land, NUTS 2 region...). Code is stable and unique across countries, e.g.
+// "UA-46" (ISO 3166-2) or "PL21" (NUTS 2).
+type Region struct {
+	Code string `json:"code,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// Codes are a municipality's identifiers in outside registries. Each is
+// unique among municipalities when set.
+type Codes struct {
+	KATOTTG  string `json:"katottg,omitempty"`  // Ukrainian codifier, "UA" + 17 digits
+	LAU      string `json:"lau,omitempty"`      // Eurostat GISCO LAU id, "CC_LAUID", e.g. "PL_1261011"
+	NUTS3    string `json:"nuts3,omitempty"`    // NUTS 3 region, e.g. "PL213"; not unique
+	GeoNames string `json:"geonames,omitempty"` // GeoNames id, digits
+	Wikidata string `json:"wikidata,omitempty"` // Wikidata item, "Q" + digits
+}
+
+// UniqueCodes returns the codes that identify a municipality, as
+// (name, value) pairs for the codes that are set. NUTS 3 is a region and is
+// left out.
+func (c Codes) UniqueCodes() [][2]string {
+	var out [][2]string
+	for _, kv := range [][2]string{{"katottg", c.KATOTTG}, {"lau", c.LAU}, {"geonames", c.GeoNames}, {"wikidata", c.Wikidata}} {
+		if kv[1] != "" {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// Municipality is a city, town, village, hromada or local administrative
+// unit that can take part in partnerships.
+type Municipality struct {
+	// ID is stable and unique, e.g. "ua-lviv" or "pl-krakow".
+	ID string `json:"id"`
+	// Name is the official name in the local language and script ("Львів").
+	Name string `json:"name"`
+	// NameLatin is the name in Latin script ("Lviv"); for Ukraine, by the
+	// national romanisation of 2010.
+	NameLatin string `json:"name_latin"`
+	// AltNames are alternative, historical and former names, in any script
+	// ("Lwów", "Lemberg", "Dnipropetrovsk").
+	AltNames []string `json:"alt_names,omitempty"`
+	// Country is the ISO 3166-1 alpha-2 code ("UA", "PL", "GB").
+	Country string `json:"country"`
+	// Region is the first-level division the municipality lies in.
+	Region Region `json:"region"`
+	// Kind says what sort of place this is.
+	Kind Kind `json:"kind"`
+	// Population is the number of inhabitants, 0 when unknown.
+	Population int64 `json:"population,omitempty"`
+	// PopulationYear is the year of the population figure, 0 when unknown.
+	PopulationYear int `json:"population_year,omitempty"`
+	// AreaKm2 is the area in square kilometres, 0 when unknown.
+	AreaKm2 float64 `json:"area_km2,omitempty"`
+	// Location is the centre, nil when unknown.
+	Location *Point `json:"location,omitempty"`
+	// Codes are identifiers in outside registries.
+	Codes Codes `json:"codes"`
+	// Themes are what the municipality is known for or works on, from Themes.
+	Themes []string `json:"themes,omitempty"`
+	// Source says where the record comes from ("sample", "geonames", ...).
+	Source string `json:"source,omitempty"`
+}
+
+var (
+	idPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9._:-]{0,127}$`)
+	countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
+	codePatterns   = map[string]*regexp.Regexp{
+		"katottg":  regexp.MustCompile(`^UA\d{17}$`),
+		"lau":      regexp.MustCompile(`^[A-Z]{2}_[0-9A-Za-z.\-/_]{1,24}$`),
+		"nuts3":    regexp.MustCompile(`^[A-Z]{2}[0-9A-Z]{1,3}$`),
+		"geonames": regexp.MustCompile(`^\d{1,12}$`),
+		"wikidata": regexp.MustCompile(`^Q\d{1,12}$`),
+	}
+)
+
+// ValidID reports whether id has the form of a municipality id: 1 to 128
+// characters of lower-case ASCII letters, digits, '.', '_', ':' and '-',
+// starting with a letter or digit.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
+// ValidCountry reports whether c has the form of an ISO 3166-1 alpha-2 code.
+func ValidCountry(c string) bool { return countryPattern.MatchString(c) }
+
+// Validate returns an EINVALID *Error naming the first field that breaks a
+// rule, or nil.
+func (m *Municipality) Validate() error {
+	switch {
+	case !ValidID(m.ID):
+		return FieldErrorf("id", "%q is not a valid id (1-128 of a-z 0-9 . _ : -)", m.ID)
+	case strings.TrimSpace(m.Name) == "" && strings.TrimSpace(m.NameLatin) == "":
+		return FieldErrorf("name", "municipality %s needs a name or a Latin name", m.ID)
+	case !ValidCountry(m.Country):
+		return FieldErrorf("country", "municipality %s: %q is not an ISO 3166-1 alpha-2 code", m.ID, m.Country)
+	case !m.Kind.Valid():
+		return FieldErrorf("kind", "municipality %s: %q is not one of %v", m.ID, m.Kind, Kinds)
+	case m.Population < 0:
+		return FieldErrorf("population", "municipality %s: population %d is negative", m.ID, m.Population)
+	case m.PopulationYear != 0 && (m.PopulationYear < 1800 || m.PopulationYear > 2100):
+		return FieldErrorf("population_year", "municipality %s: year %d is out of range 1800-2100", m.ID, m.PopulationYear)
+	case m.AreaKm2 < 0 || math.IsNaN(m.AreaKm2) || math.IsInf(m.AreaKm2, 0):
+		return FieldErrorf("area_km2", "municipality %s: area %v is not a non-negative number", m.ID, m.AreaKm2)
+	}
+	if p := m.Location; p != nil {
+		if !(p.Lat >= -90 && p.Lat <= 90) || !(p.Lon >= -180 && p.Lon <= 180) {
+			return FieldErrorf("location", "municipality %s: (%v, %v) is not a latitude in [-90, 90] and a longitude in [-180, 180]", m.ID, p.Lat, p.Lon)
+		}
+	}
+	for _, kv := range [][2]string{{"katottg", m.Codes.KATOTTG}, {"lau", m.Codes.LAU}, {"nuts3", m.Codes.NUTS3}, {"geonames", m.Codes.GeoNames}, {"wikidata", m.Codes.Wikidata}} {
+		if name, value := kv[0], kv[1]; value != "" && !codePatterns[name].MatchString(value) {
+			return FieldErrorf("codes."+name, "municipality %s: %q is not a valid %s code", m.ID, value, name)
+		}
+	}
+	for _, t := range m.Themes {
+		if !ValidTheme(t) {
+			return FieldErrorf("themes", "municipality %s: unknown theme %q (known: %s)", m.ID, t, strings.Join(Themes, ", "))
+		}
+	}
+	return nil
+}
+
+// DisplayName returns the Latin name when there is one, else the local name.
+func (m *Municipality) DisplayName() string {
+	if m.NameLatin != "" {
+		return m.NameLatin
+	}
+	return m.Name
+}
+
+// Names returns the local, Latin and alternative names, without empty ones.
+func (m *Municipality) Names() []string {
+	out := make([]string, 0, 2+len(m.AltNames))
+	for _, n := range append([]string{m.Name, m.NameLatin}, m.AltNames...) {
+		if strings.TrimSpace(n) != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}

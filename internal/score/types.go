@@ -1,0 +1,71 @@
+package score
+
+import "github.com/twinning/twinning/graph"
+
+// Options narrow and shape a request for suggestions. Zero values mean "no
+// filter" except Limit, where 0 means DefaultLimit.
+type Options struct {
+	// Countries keeps candidates in any of these ISO codes.
+	Countries []string
+	// MinPopulation and MaxPopulation bound the candidate's population,
+	// inclusive; 0 leaves that side open.
+	MinPopulation int64
+	MaxPopulation int64
+	// Themes keeps candidates that carry at least one of these themes and
+	// makes them count in the shared-themes factor even when the source
+	// municipality does not carry them (a city hall's stated interests).
+	Themes []string
+	// Limit caps the number of suggestions (0 means DefaultLimit, at most
+	// MaxLimit).
+	Limit int
+	// IncludePartners keeps municipalities that are already partners.
+	IncludePartners bool
+	// IncludeSuspended keeps candidates in graph.SuspendedCountries.
+	IncludeSuspended bool
+}
+
+// Limits of Options.
+const (
+	DefaultLimit = 10
+	MaxLimit     = 100
+)
+
+// Factor is one term of a score: Contribution = Weight × Value, and the
+// contributions of a suggestion's factors add up to its Score.
+type Factor struct {
+	// Name identifies the factor ("size", "distance", "themes", ...).
+	Name string `json:"name"`
+	// Value is the factor's feature for this pair, in [0, 1].
+	Value float64 `json:"value"`
+	// Weight is the model's weight of the factor.
+	Weight float64 `json:"weight"`
+	// Contribution is Weight × Value.
+	Contribution float64 `json:"contribution"`
+	// Reason says in a sentence what the factor saw ("similar size: 721,000
+	// and 800,000 inhabitants").
+	Reason string `json:"reason"`
+}
+
+// Suggestion is one ranked candidate partner with its explanation.
+type Suggestion struct {
+	Rank         int                `json:"rank"`
+	Municipality graph.Municipality `json:"municipality"`
+	// Score is the sum of the factors' contributions.
+	Score float64 `json:"score"`
+	// DistanceKm is the great-circle distance to the source, when both
+	// locations are known.
+	DistanceKm float64  `json:"distance_km,omitempty"`
+	Factors    []Factor `json:"factors"`
+	// Reason sums the strongest factors up in one sentence.
+	Reason string `json:"reason"`
+}
+
+// Result is the answer to a request for suggestions.
+type Result struct {
+	For          graph.Municipality `json:"for"`
+	ModelVersion string             `json:"model_version"`
+	// Candidates is the number of municipalities that passed the filters
+	// and were scored.
+	Candidates  int          `json:"candidates"`
+	Suggestions []Suggestion `json:"suggestions"`
+}
