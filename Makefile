@@ -1,0 +1,36 @@
+# twinning — build, test and run targets. `make help` lists them.
+
+GO        ?= go
+PORT      ?= 17687
+SHARED    ?= $(abspath ../shared/data)
+export TWINNING_SHARED_DATA ?= $(SHARED)
+
+.PHONY: help build run test vet neo4j-start neo4j-stop bench fmt
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build bin/twinning
+	$(GO) build -o bin/twinning ./cmd/twinning
+
+run: ## serve the API on the embedded store with the bundled sample (127.0.0.1:8080)
+	$(GO) run ./cmd/twinning serve
+
+test: vet neo4j-start ## all tests: go vet, then go test -race on every package, Neo4j store included
+	TWINNING_NEO4J_URI=bolt://127.0.0.1:$(PORT) TWINNING_REQUIRE_NEO4J=1 \
+	  $(GO) test -race -count=1 -timeout 25m ./...
+
+vet:
+	$(GO) vet ./...
+
+neo4j-start: ## start (or reuse) the project's Neo4j 5.26 on 127.0.0.1:$(PORT)
+	TWINNING_NEO4J_PORT=$(PORT) scripts/neo4j start
+
+neo4j-stop: ## stop the project's Neo4j
+	TWINNING_NEO4J_PORT=$(PORT) scripts/neo4j stop
+
+bench: ## benchmarks of the stores, the engine and the API
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')

@@ -1,0 +1,108 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/internal/score"
+)
+
+// Config is what a Server needs.
+type Config struct {
+	// Store is the graph served. Required.
+	Store graph.Store
+	// Engine ranks partner suggestions. Required; until it is loaded,
+	// suggestions answer 503 and /readyz is red.
+	Engine *score.Engine
+	// Logger receives the access log and the details of internal errors.
+	// Nil discards them.
+	Logger *slog.Logger
+	// PingTimeout bounds the store's Ping in /readyz; 0 means two seconds.
+	PingTimeout time.Duration
+}
+
+// Server is the HTTP API: an http.Handler serving the routes listed in
+// routes.
+type Server struct {
+	store       graph.Store
+	engine      *score.Engine
+	logger      *slog.Logger
+	pingTimeout time.Duration
+	router      chi.Router
+}
+
+// New returns a Server for cfg, or an error when a required field is
+// missing.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("api: Config.Store is nil")
+	}
+	if cfg.Engine == nil {
+		return nil, errors.New("api: Config.Engine is nil")
+	}
+	s := &Server{
+		store:       cfg.Store,
+		engine:      cfg.Engine,
+		logger:      cfg.Logger,
+		pingTimeout: cfg.PingTimeout,
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.pingTimeout <= 0 {
+		s.pingTimeout = 2 * time.Second
+	}
+	s.router = s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.router.ServeHTTP(w, r)
+}
+
+// routes lists every route of the API.
+func (s *Server) routes() chi.Router {
+	r := chi.NewRouter()
+	r.Use(requestID, accessLog(s.logger), s.recoverer)
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
+
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Route("/v1", func(r chi.Router) {
+		r.Get("/municipalities", s.searchMunicipalities)
+		r.Get("/municipalities/{id}", s.municipality)
+		r.Get("/municipalities/{id}/partners", s.partners)
+		r.Get("/municipalities/{id}/suggestions", s.suggestions)
+	})
+	return r
+}
+
+// notFound answers a path that no route serves.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.writeProblem(w, problemFor(r, http.StatusNotFound, graph.ENOTFOUND, "Not found",
+		"no route serves "+r.URL.Path+"; see /v1/municipalities"))
+}
+
+// methodNotAllowed answers a route asked with the wrong method, listing the
+// methods it does serve in Allow.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		if s.router.Match(chi.NewRouteContext(), m, r.URL.Path) {
+			allowed = append(allowed, m)
+		}
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	s.writeProblem(w, problemFor(r, http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed",
+		r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+strings.Join(allowed, ", ")))
+}

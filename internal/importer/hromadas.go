@@ -1,0 +1,247 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// SourceKSE is the Source of municipalities created from the KSE hromada
+// table.
+const SourceKSE = "kse"
+
+// hromadaColumns are the columns of the KSE table the importer needs.
+var hromadaColumns = []string{"hromada_code", "hromada_name", "type", "oblast_name", "hromada_center", "lat_center", "lon_center"}
+
+var katottgPattern = regexp.MustCompile(`^UA\d{17}$`)
+
+// ParseHromadas reads the KSE table of Ukrainian hromadas (a CSV file with
+// a header; see the columns below) and returns one record per valid row and
+// a RowError per bad one. An error is returned only when the file cannot be
+// read at all or lacks a required column.
+//
+// Each hromada becomes one municipality that stands for the whole
+// community (its population and area) and is named after its centre, which
+// is how twin-town lists name it: Name is hromada_center in Cyrillic
+// ("Львів"), NameLatin its romanisation by graph.Romanize ("Lviv"), and the
+// hromada's own names ("Львівська міська громада", "Львівська") are
+// alternative names. Kind follows type: міська → city, селищна → town,
+// сільська → village. Region is the oblast as an ISO 3166-2 code ("UA-46"),
+// from oblast_name (Ukrainian), else the English oblast_name_en (misspellings
+// in the file included), else the first two digits of the KATOTTG code.
+// Population is total_popultaion_2022 (year 2022), area is square (km²);
+// "NA" marks a missing value. The id is "ua-" and the 17 digits of the
+// KATOTTG code.
+func ParseHromadas(r io.Reader, file string) ([]Record, []*RowError, int, error) {
+	file = filepath.Base(file)
+	t, err := newCSVTable(r, file, hromadaColumns...)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var recs []Record
+	var bad []*RowError
+	n := 0
+	for {
+		row, err := t.next()
+		if err == io.EOF {
+			break
+		}
+		n++
+		var re *RowError
+		if errors.As(err, &re) {
+			bad = append(bad, re)
+			continue
+		}
+		if err != nil {
+			return nil, nil, n, err
+		}
+		rec, re := hromadaRecord(row)
+		if re != nil {
+			bad = append(bad, re)
+			continue
+		}
+		recs = append(recs, rec)
+	}
+	return recs, bad, n, nil
+}
+
+func hromadaRecord(row csvRow) (Record, *RowError) {
+	f := &fieldReader{pos: row.pos}
+	code := f.required("hromada_code", row.get("hromada_code"))
+	if f.err == nil && !katottgPattern.MatchString(code) {
+		f.fail("hromada_code", "%q is not a KATOTTG code (UA and 17 digits)", code)
+	}
+	centre := f.required("hromada_center", row.get("hromada_center"))
+	kind := graph.KindVillage
+	switch typ := row.get("type"); typ {
+	case "міська":
+		kind = graph.KindCity
+	case "селищна":
+		kind = graph.KindTown
+	case "сільська":
+		kind = graph.KindVillage
+	default:
+		f.fail("type", "%q is not one of міська, селищна, сільська", typ)
+	}
+	lat, lon := f.latLon("lat_center", row.get("lat_center"), "lon_center", row.get("lon_center"))
+	area := f.area("square", row.get("square"))
+	pop := f.count("total_popultaion_2022", row.get("total_popultaion_2022"))
+	var region graph.Region
+	if f.err == nil {
+		var ok bool
+		region, ok = oblastRegion(row.get("oblast_name"), row.get("oblast_name_en"), code)
+		if !ok {
+			f.fail("oblast_name", "%q (oblast_name_en %q) is not a known oblast and hromada_code %s does not name one", row.get("oblast_name"), row.get("oblast_name_en"), code)
+		}
+	}
+	if f.err != nil {
+		return Record{}, f.err
+	}
+	m := graph.Municipality{
+		ID:        "ua-" + code[2:],
+		Name:      centre,
+		NameLatin: graph.Romanize(centre),
+		Country:   "UA",
+		Region:    region,
+		Kind:      kind,
+		AreaKm2:   area,
+		Location:  &graph.Point{Lat: lat, Lon: lon},
+		Codes:     graph.Codes{KATOTTG: code},
+		Source:    SourceKSE,
+	}
+	if pop > 0 {
+		m.Population, m.PopulationYear = pop, 2022
+	}
+	for _, col := range []string{"hromada_full_name", "hromada_name"} {
+		if v := row.get(col); !isMissing(v) {
+			m.AltNames = append(m.AltNames, v)
+		}
+	}
+	tidyNames(&m)
+	return Record{Municipality: m, Pos: row.pos}, nil
+}
+
+// ImportHromadas imports the KSE hromada table (see ParseHromadas).
+func (im *Importer) ImportHromadas(ctx context.Context, r io.Reader, file string) (*Report, error) {
+	rep := newReport("hromadas", filepath.Base(file))
+	im.opts.Progress.Start("reading "+filepath.Base(file), 0)
+	recs, bad, n, err := ParseHromadas(r, file)
+	im.opts.Progress.Done()
+	if err != nil {
+		return rep, err
+	}
+	rep.Read = n
+	for _, e := range bad {
+		rep.bad(e)
+	}
+	return rep, im.importMunicipalities(ctx, rep, SourceKSE, "katottg", recs)
+}
+
+// oblast is a Ukrainian first-level division.
+type oblast struct {
+	iso     string // ISO 3166-2 code
+	name    string // English name
+	uk      string // Ukrainian adjective as in the KSE table
+	katottg string // the two digits KATOTTG codes start with
+	geo     string // the GeoNames admin1 code
+}
+
+// oblasts lists Ukraine's oblasts, Crimea, Kyiv and Sevastopol. KATOTTG and
+// GeoNames number them differently from ISO 3166-2.
+var oblasts = []oblast{
+	{"UA-05", "Vinnytsia Oblast", "Вінницька", "05", "23"},
+	{"UA-07", "Volyn Oblast", "Волинська", "07", "24"},
+	{"UA-09", "Luhansk Oblast", "Луганська", "44", "14"},
+	{"UA-12", "Dnipropetrovsk Oblast", "Дніпропетровська", "12", "04"},
+	{"UA-14", "Donetsk Oblast", "Донецька", "14", "05"},
+	{"UA-18", "Zhytomyr Oblast", "Житомирська", "18", "27"},
+	{"UA-21", "Zakarpattia Oblast", "Закарпатська", "21", "25"},
+	{"UA-23", "Zaporizhzhia Oblast", "Запорізька", "23", "26"},
+	{"UA-26", "Ivano-Frankivsk Oblast", "Івано-Франківська", "26", "06"},
+	{"UA-30", "Kyiv", "Київ", "80", "12"},
+	{"UA-32", "Kyiv Oblast", "Київська", "32", "13"},
+	{"UA-35", "Kirovohrad Oblast", "Кіровоградська", "35", "10"},
+	{"UA-40", "Sevastopol", "Севастополь", "85", "20"},
+	{"UA-43", "Autonomous Republic of Crimea", "Автономна Республіка Крим", "01", "11"},
+	{"UA-46", "Lviv Oblast", "Львівська", "46", "15"},
+	{"UA-48", "Mykolaiv Oblast", "Миколаївська", "48", "16"},
+	{"UA-51", "Odesa Oblast", "Одеська", "51", "17"},
+	{"UA-53", "Poltava Oblast", "Полтавська", "53", "18"},
+	{"UA-56", "Rivne Oblast", "Рівненська", "56", "19"},
+	{"UA-59", "Sumy Oblast", "Сумська", "59", "21"},
+	{"UA-61", "Ternopil Oblast", "Тернопільська", "61", "22"},
+	{"UA-63", "Kharkiv Oblast", "Харківська", "63", "07"},
+	{"UA-65", "Kherson Oblast", "Херсонська", "65", "08"},
+	{"UA-68", "Khmelnytskyi Oblast", "Хмельницька", "68", "09"},
+	{"UA-71", "Cherkasy Oblast", "Черкаська", "71", "01"},
+	{"UA-74", "Chernihiv Oblast", "Чернігівська", "74", "02"},
+	{"UA-77", "Chernivtsi Oblast", "Чернівецька", "73", "03"},
+}
+
+// oblastEnglish maps the English oblast names of the KSE table, as spelt
+// there (misspellings included), to ISO codes.
+var oblastEnglish = map[string]string{
+	"vinnytsia": "UA-05", "vonyn": "UA-07", "volyn": "UA-07", "luhansk": "UA-09",
+	"driproptrovska": "UA-12", "dnipropetrovsk": "UA-12", "donetks": "UA-14", "donetsk": "UA-14",
+	"zhytomir": "UA-18", "zhytomyr": "UA-18", "zakarpatska": "UA-21", "zakarpattia": "UA-21",
+	"zaporizka": "UA-23", "zaporizhzhia": "UA-23", "ivano frankivsk": "UA-26", "kyiv oblast": "UA-32",
+	"kirovograd": "UA-35", "kirovohrad": "UA-35", "lviv": "UA-46", "mykolayiv": "UA-48", "mykolaiv": "UA-48",
+	"odesa": "UA-51", "poltava": "UA-53", "rivenska": "UA-56", "rivne": "UA-56", "sumska": "UA-59", "sumy": "UA-59",
+	"ternopilska": "UA-61", "ternopil": "UA-61", "kharkiv": "UA-63", "kherson": "UA-65",
+	"khmelnitsk": "UA-68", "khmelnytskyi": "UA-68", "cherkassy": "UA-71", "cherkasy": "UA-71",
+	"cherniveska": "UA-77", "chernivtsi": "UA-77", "chernigiv": "UA-74", "chernihiv": "UA-74",
+}
+
+// oblastRegion returns the oblast from its Ukrainian name, its English
+// name or the KATOTTG code, in that order.
+func oblastRegion(uk, en, katottg string) (graph.Region, bool) {
+	uk = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(uk), "область"))
+	for _, o := range oblasts {
+		if o.uk == uk {
+			return graph.Region{Code: o.iso, Name: o.name}, true
+		}
+	}
+	if iso, ok := oblastEnglish[graph.NameKey(en)]; ok {
+		return ukrainianRegion(iso), true
+	}
+	if len(katottg) >= 4 {
+		for _, o := range oblasts {
+			if o.katottg == katottg[2:4] {
+				return graph.Region{Code: o.iso, Name: o.name}, true
+			}
+		}
+	}
+	return graph.Region{}, false
+}
+
+// ukrainianRegion returns the region of an ISO 3166-2 code.
+func ukrainianRegion(iso string) graph.Region {
+	for _, o := range oblasts {
+		if o.iso == iso {
+			return graph.Region{Code: o.iso, Name: o.name}
+		}
+	}
+	return graph.Region{Code: iso}
+}
+
+// geonamesUkrainianRegion maps a GeoNames admin1 code of Ukraine to its
+// region.
+func geonamesUkrainianRegion(admin1 string) (graph.Region, bool) {
+	for _, o := range oblasts {
+		if o.geo == admin1 {
+			return graph.Region{Code: o.iso, Name: o.name}, true
+		}
+	}
+	return graph.Region{}, false
+}
+
+// describe is used by tests and messages to name a record.
+func (r Record) String() string {
+	return fmt.Sprintf("%s (%s, %s line %d)", r.Municipality.ID, r.Municipality.DisplayName(), r.Pos.File, r.Pos.Line)
+}

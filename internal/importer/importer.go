@@ -1,0 +1,334 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// MergeRadiusKm is how far apart a record and an existing municipality of
+// another source may lie and still be merged into one (see the package
+// documentation for the whole rule).
+const MergeRadiusKm = 15.0
+
+// DefaultBatchSize is the number of municipalities or partnerships written
+// per store call when Options.BatchSize is 0.
+const DefaultBatchSize = 5000
+
+// Options configure an Importer.
+type Options struct {
+	// Strict aborts an import at its first bad row, before anything is
+	// written. Without it bad rows are left out and reported.
+	Strict bool
+	// BatchSize is the number of records per store call (0: DefaultBatchSize).
+	BatchSize int
+	// Progress follows the stages of an import (nil: none).
+	Progress Progress
+}
+
+// Importer imports files into a store. It keeps an in-memory Index of the
+// store's municipalities, loaded on first use, so it assumes that nothing
+// else writes municipalities to the store while it runs. An Importer is not
+// safe for concurrent use.
+type Importer struct {
+	store graph.Store
+	opts  Options
+	idx   *Index
+}
+
+// New returns an Importer writing to store.
+func New(store graph.Store, opts Options) *Importer {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = DefaultBatchSize
+	}
+	if opts.Progress == nil {
+		opts.Progress = NopProgress{}
+	}
+	return &Importer{store: store, opts: opts}
+}
+
+// Index returns the importer's index of the store, loading it on first use.
+func (im *Importer) Index(ctx context.Context) (*Index, error) {
+	if im.idx == nil {
+		im.opts.Progress.Start("reading the store", 0)
+		ix, err := LoadIndex(ctx, im.store)
+		im.opts.Progress.Done()
+		if err != nil {
+			return nil, err
+		}
+		im.idx = ix
+	}
+	return im.idx, nil
+}
+
+// Record is one municipality read from a source file, with the row it
+// comes from.
+type Record struct {
+	Municipality graph.Municipality
+	Pos          Pos
+}
+
+// strictError returns the error that aborts a strict import at a bad row.
+func strictError(rep *Report) error {
+	if rep.BadCount == 0 {
+		return nil
+	}
+	return fmt.Errorf("strict mode: nothing written, first bad row: %w", rep.BadRows[0])
+}
+
+// importMunicipalities resolves parsed records against the index (by the
+// source's code, then by the merge rule), validates the results and writes
+// the changed ones in batches.
+func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, source, codeName string, recs []Record) error {
+	if im.opts.Strict {
+		if err := strictError(rep); err != nil {
+			return err
+		}
+	}
+	ix, err := im.Index(ctx)
+	if err != nil {
+		return err
+	}
+	var pending []graph.Municipality
+	pendingAt := map[string]int{}
+	seen := map[string]Pos{}
+	im.opts.Progress.Start("resolving "+rep.Kind, len(recs))
+	for i, rec := range recs {
+		if i%1024 == 0 {
+			im.opts.Progress.Add(min(1024, len(recs)-i))
+			if err := ctx.Err(); err != nil {
+				im.idx = nil
+				return fmt.Errorf("interrupted before writing: %w", err)
+			}
+		}
+		code := codeOf(rec.Municipality.Codes, codeName)
+		if first, dup := seen[code]; dup {
+			rep.skip(fmt.Sprintf("duplicate %s code (first at line %d)", codeName, first.Line))
+			continue
+		}
+		seen[code] = rec.Pos
+		target, found := ix.ByCode(codeName, code)
+		if !found {
+			target, found = ix.Get(rec.Municipality.ID)
+		}
+		if !found {
+			target, found = im.mergeCandidate(ix, rec.Municipality, codeName)
+		}
+		next := rec.Municipality
+		if found {
+			next = mergeInto(target, rec.Municipality, source)
+		}
+		if err := next.Validate(); err != nil {
+			rep.bad(rowErrorf(rec.Pos, graph.ErrorField(err), "%s", graph.ErrorMessage(err)))
+			continue
+		}
+		switch {
+		case !found:
+			rep.Created++
+		case sameMunicipality(target, next):
+			rep.Unchanged++
+			continue
+		case owner(target.Source) == source:
+			rep.Updated++
+		default:
+			rep.Merged++
+		}
+		ix.Put(next)
+		if j, ok := pendingAt[next.ID]; ok {
+			pending[j] = next
+		} else {
+			pendingAt[next.ID] = len(pending)
+			pending = append(pending, next)
+		}
+	}
+	im.opts.Progress.Done()
+	if im.opts.Strict {
+		if err := strictError(rep); err != nil {
+			im.idx = nil // the index holds decisions that are not written
+			return err
+		}
+	}
+	return im.writeMunicipalities(ctx, pending)
+}
+
+// writeMunicipalities writes ms in batches, checking ctx between batches.
+func (im *Importer) writeMunicipalities(ctx context.Context, ms []graph.Municipality) error {
+	im.opts.Progress.Start("writing municipalities", len(ms))
+	defer im.opts.Progress.Done()
+	for start := 0; start < len(ms); start += im.opts.BatchSize {
+		batch := ms[start:min(len(ms), start+im.opts.BatchSize)]
+		if err := ctx.Err(); err != nil {
+			im.idx = nil
+			return fmt.Errorf("interrupted after writing %d of %d municipalities (whole batches only): %w", start, len(ms), err)
+		}
+		if _, err := im.store.UpsertMunicipalities(ctx, batch); err != nil {
+			im.idx = nil
+			return fmt.Errorf("write municipalities %d-%d of %d (the earlier batches are written): %w", start+1, start+len(batch), len(ms), err)
+		}
+		im.opts.Progress.Add(len(batch))
+	}
+	return nil
+}
+
+// mergeCandidate returns the nearest municipality that m may be merged
+// into by the rule of the package documentation.
+func (im *Importer) mergeCandidate(ix *Index, m graph.Municipality, codeName string) (graph.Municipality, bool) {
+	if m.Location == nil {
+		return graph.Municipality{}, false
+	}
+	best, bestDist := -1, MergeRadiusKm+1
+	consider := func(cs []candidate) {
+		for _, c := range cs {
+			if c.distKm < 0 || c.distKm > MergeRadiusKm || c.distKm >= bestDist {
+				continue
+			}
+			if codeOf(ix.muns[c.slot].Codes, codeName) != "" {
+				continue
+			}
+			best, bestDist = c.slot, c.distKm
+		}
+	}
+	for _, name := range m.Names() {
+		k := graph.NameKey(name)
+		if k == "" {
+			continue
+		}
+		consider(ix.named(k, false, m.Country, m.Location))
+		consider(ix.named(LooseKey(k), true, m.Country, m.Location))
+	}
+	if best < 0 {
+		return graph.Municipality{}, false
+	}
+	return ix.muns[best], true
+}
+
+// codeOf returns the value of the named unique code.
+func codeOf(c graph.Codes, name string) string {
+	switch name {
+	case "katottg":
+		return c.KATOTTG
+	case "lau":
+		return c.LAU
+	case "geonames":
+		return c.GeoNames
+	case "wikidata":
+		return c.Wikidata
+	}
+	return ""
+}
+
+// owner returns the source that created a municipality: the first of the
+// "+"-separated sources.
+func owner(source string) string {
+	o, _, _ := strings.Cut(source, "+")
+	return o
+}
+
+// mergeInto returns dst updated by rec of the given source. The source
+// that created dst owns its names, kind, population, area, location and
+// region and overwrites them; another source only fills empty fields. Codes
+// fill empty ones, names that dst lacks become alternative names, and the
+// source is added to dst's "+"-separated sources.
+func mergeInto(dst, rec graph.Municipality, source string) graph.Municipality {
+	out := dst
+	out.AltNames = slices.Clone(dst.AltNames)
+	out.Themes = slices.Clone(dst.Themes)
+	if owner(dst.Source) == source {
+		out.Name, out.NameLatin, out.Kind = rec.Name, rec.NameLatin, rec.Kind
+		out.Population, out.PopulationYear, out.AreaKm2 = rec.Population, rec.PopulationYear, rec.AreaKm2
+		out.Location, out.Region = rec.Location, rec.Region
+	} else {
+		if out.NameLatin == "" && out.Name != rec.NameLatin {
+			out.NameLatin = rec.NameLatin
+		}
+		if out.Population == 0 && rec.Population > 0 {
+			out.Population, out.PopulationYear = rec.Population, rec.PopulationYear
+		}
+		if out.AreaKm2 == 0 {
+			out.AreaKm2 = rec.AreaKm2
+		}
+		if out.Location == nil {
+			out.Location = rec.Location
+		}
+		if out.Region.Code == "" {
+			out.Region = rec.Region
+		}
+	}
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&out.Codes.KATOTTG, rec.Codes.KATOTTG)
+	fill(&out.Codes.LAU, rec.Codes.LAU)
+	fill(&out.Codes.NUTS3, rec.Codes.NUTS3)
+	fill(&out.Codes.GeoNames, rec.Codes.GeoNames)
+	fill(&out.Codes.Wikidata, rec.Codes.Wikidata)
+	out.AltNames = addAltNames(out, append([]string{rec.Name, rec.NameLatin}, rec.AltNames...))
+	for _, t := range rec.Themes {
+		if !slices.Contains(out.Themes, t) {
+			out.Themes = append(out.Themes, t)
+		}
+	}
+	if source != "" && !slices.Contains(strings.Split(out.Source, "+"), source) {
+		if out.Source == "" {
+			out.Source = source
+		} else {
+			out.Source += "+" + source
+		}
+	}
+	return out
+}
+
+// addAltNames returns m's alternative names with those of names whose
+// graph.NameKey none of m's names has yet.
+func addAltNames(m graph.Municipality, names []string) []string {
+	have := map[string]bool{}
+	for _, n := range m.Names() {
+		have[graph.NameKey(n)] = true
+	}
+	out := m.AltNames
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		k := graph.NameKey(n)
+		if k == "" || have[k] {
+			continue
+		}
+		have[k] = true
+		out = append(out, n)
+	}
+	return out
+}
+
+// tidyNames drops alternative names that repeat another name of m after
+// graph.NameKey.
+func tidyNames(m *graph.Municipality) {
+	alts := m.AltNames
+	m.AltNames = nil
+	m.AltNames = addAltNames(*m, alts)
+}
+
+// sameMunicipality reports whether a and b hold the same data, reading nil
+// and empty lists alike.
+func sameMunicipality(a, b graph.Municipality) bool {
+	norm := func(m graph.Municipality) graph.Municipality {
+		if len(m.AltNames) == 0 {
+			m.AltNames = nil
+		}
+		if len(m.Themes) == 0 {
+			m.Themes = nil
+		}
+		return m
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}
+
+// errInterrupted reports whether err comes from a cancelled context.
+func errInterrupted(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}

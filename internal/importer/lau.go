@@ -1,0 +1,187 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// SourceLAU is the Source of municipalities created from Eurostat LAU data.
+const SourceLAU = "lau"
+
+// lauColumns are the columns of a LAU centre file the importer needs.
+var lauColumns = []string{"gisco_id", "longitude", "latitude", "country", "nuts_2", "nuts_3", "lau_id", "lau_name", "population", "area_km2"}
+
+var (
+	lauIDPattern = regexp.MustCompile(`^[A-Z]{2}_[0-9A-Za-z.\-/_]{1,24}$`)
+	nutsPattern  = regexp.MustCompile(`^[A-Z]{2}[0-9A-Z]{1,3}$`)
+	idUnsafe     = regexp.MustCompile(`[^a-z0-9._:-]`)
+)
+
+// euCountry maps the country codes that Eurostat writes differently from
+// ISO 3166-1 (EL for Greece, UK for the United Kingdom).
+func euCountry(c string) string {
+	switch c {
+	case "EL":
+		return "GR"
+	case "UK":
+		return "GB"
+	}
+	return c
+}
+
+// ParseLAU reads one Eurostat LAU centre file (CSV with the header
+// gisco_id,longitude,latitude,country,nuts_2,nuts_3,lau_id,lau_name,
+// population,area_km2,year,fid,concordance,pop_weighted) and returns a
+// record per valid row and a RowError per bad one.
+//
+// Codes.LAU is gisco_id, Codes.NUTS3 is nuts_3, Region is the NUTS 2 code
+// (without a name), Country is the ISO code (EL → GR, UK → GB), Kind is
+// lau, population (missing as "NA" in 129 rows) is of 2018. A name of the
+// form "Flensburg, Stadt" gets the part before the comma as an alternative
+// name. The id is "lau-" and gisco_id in lower case with "_" written "-"
+// ("PL_1261011" → "lau-pl-1261011").
+func ParseLAU(r io.Reader, file string) ([]Record, []*RowError, int, error) {
+	file = filepath.Base(file)
+	t, err := newCSVTable(r, file, lauColumns...)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var recs []Record
+	var bad []*RowError
+	n := 0
+	for {
+		row, err := t.next()
+		if err == io.EOF {
+			break
+		}
+		n++
+		var re *RowError
+		if errors.As(err, &re) {
+			bad = append(bad, re)
+			continue
+		}
+		if err != nil {
+			return nil, nil, n, err
+		}
+		rec, re := lauRecord(row)
+		if re != nil {
+			bad = append(bad, re)
+			continue
+		}
+		recs = append(recs, rec)
+	}
+	return recs, bad, n, nil
+}
+
+func lauRecord(row csvRow) (Record, *RowError) {
+	f := &fieldReader{pos: row.pos}
+	gisco := f.required("gisco_id", row.get("gisco_id"))
+	if f.err == nil && !lauIDPattern.MatchString(gisco) {
+		f.fail("gisco_id", "%q is not a GISCO LAU id (CC_ and 1-24 letters, digits, . - / _)", gisco)
+	}
+	name := f.required("lau_name", row.get("lau_name"))
+	lat, lon := f.latLon("latitude", row.get("latitude"), "longitude", row.get("longitude"))
+	country := euCountry(f.required("country", row.get("country")))
+	if f.err == nil && !graph.ValidCountry(country) {
+		f.fail("country", "%q is not a two-letter country code", row.get("country"))
+	}
+	nuts2, nuts3 := row.get("nuts_2"), row.get("nuts_3")
+	if f.err == nil && !isMissing(nuts3) && !nutsPattern.MatchString(nuts3) {
+		f.fail("nuts_3", "%q is not a NUTS 3 code (2 letters and 1-3 letters or digits)", nuts3)
+	}
+	pop := f.count("population", row.get("population"))
+	area := f.area("area_km2", row.get("area_km2"))
+	if f.err != nil {
+		return Record{}, f.err
+	}
+	m := graph.Municipality{
+		ID:       "lau-" + idUnsafe.ReplaceAllString(strings.ToLower(strings.Replace(gisco, "_", "-", 1)), "."),
+		Name:     name,
+		Country:  country,
+		Kind:     graph.KindLAU,
+		AreaKm2:  area,
+		Location: &graph.Point{Lat: lat, Lon: lon},
+		Codes:    graph.Codes{LAU: gisco},
+		Source:   SourceLAU,
+	}
+	if isLatin(name) {
+		m.NameLatin = name
+	}
+	if !isMissing(nuts2) {
+		m.Region = graph.Region{Code: nuts2}
+	}
+	if !isMissing(nuts3) {
+		m.Codes.NUTS3 = nuts3
+	}
+	if pop > 0 {
+		m.Population, m.PopulationYear = pop, 2018
+	}
+	if before, _, ok := strings.Cut(name, ","); ok && strings.TrimSpace(before) != "" {
+		m.AltNames = append(m.AltNames, strings.TrimSpace(before))
+	}
+	tidyNames(&m)
+	return Record{Municipality: m, Pos: row.pos}, nil
+}
+
+// LAUFiles expands the arguments of the lau command: a directory stands
+// for the *.csv files in it, in name order.
+func LAUFiles(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, fmt.Errorf("lau input: %w", err)
+		}
+		if !fi.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(a, "*.csv"))
+		if err != nil {
+			return nil, fmt.Errorf("lau input %s: %w", a, err)
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("lau input %s: no *.csv files in the directory", a)
+		}
+		out = append(out, matches...)
+	}
+	return out, nil
+}
+
+// ImportLAU imports LAU centre files (see ParseLAU) in one pass: all files
+// are parsed before the first write.
+func (im *Importer) ImportLAU(ctx context.Context, files []string) (*Report, error) {
+	rep := newReport("lau")
+	var recs []Record
+	im.opts.Progress.Start("reading LAU files", len(files))
+	for _, path := range files {
+		rep.Files = append(rep.Files, filepath.Base(path))
+		fh, err := os.Open(path)
+		if err != nil {
+			im.opts.Progress.Done()
+			return rep, fmt.Errorf("lau: %w", err)
+		}
+		rs, bad, n, err := ParseLAU(fh, path)
+		fh.Close()
+		if err != nil {
+			im.opts.Progress.Done()
+			return rep, fmt.Errorf("lau: %w", err)
+		}
+		rep.Read += n
+		for _, e := range bad {
+			rep.bad(e)
+		}
+		recs = append(recs, rs...)
+		im.opts.Progress.Add(1)
+	}
+	im.opts.Progress.Done()
+	return rep, im.importMunicipalities(ctx, rep, SourceLAU, "lau", recs)
+}

@@ -1,0 +1,136 @@
+package importer
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// RowError says what is wrong with one row of an input file.
+type RowError struct {
+	// File is the base name of the file.
+	File string
+	// Line is the 1-based line number of the row.
+	Line int
+	// Column names the column at fault; empty when the row as a whole is
+	// wrong (wrong number of columns, unreadable CSV).
+	Column string
+	// Message says what was found and what was expected.
+	Message string
+}
+
+// Error returns `file line N, column C: message`.
+func (e *RowError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s line %d", e.File, e.Line)
+	if e.Column != "" {
+		fmt.Fprintf(&b, ", column %s", e.Column)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Message)
+	return b.String()
+}
+
+// Unwrap returns the row error as an EINVALID *graph.Error naming the
+// column, so that graph.ErrorCode classifies it.
+func (e *RowError) Unwrap() error {
+	return &graph.Error{Code: graph.EINVALID, Field: e.Column, Message: e.Error()}
+}
+
+// rowErrorf returns a RowError at pos.
+func rowErrorf(pos Pos, column, format string, args ...any) *RowError {
+	return &RowError{File: pos.File, Line: pos.Line, Column: column, Message: fmt.Sprintf(format, args...)}
+}
+
+// Pos is where a record comes from.
+type Pos struct {
+	File string // base name of the file
+	Line int    // 1-based line number
+}
+
+// MaxListedBadRows is how many bad rows a Report lists; the rest are
+// counted.
+const MaxListedBadRows = 20
+
+// Report is what one import did. Counts of municipalities and of
+// partnerships are kept apart.
+type Report struct {
+	// Kind is the importer ("geonames", "hromadas", ...).
+	Kind string
+	// Files are the files read.
+	Files []string
+	// Read is the number of data rows read, bad ones included.
+	Read int
+	// Created, Updated, Merged and Unchanged count municipalities: created
+	// new, changed by the source that created them, changed by merging a
+	// record of another source in, and found identical.
+	Created, Updated, Merged, Unchanged int
+	// Partnerships counts the partnerships created, updated and unchanged.
+	Partnerships graph.UpsertResult
+	// Skipped counts rows left out on purpose, by reason.
+	Skipped map[string]int
+	// BadRows lists the first MaxListedBadRows bad rows; BadCount counts
+	// them all.
+	BadRows  []*RowError
+	BadCount int
+	// Resolution is the name-resolution report of the twins and wikidata
+	// importers, nil for the others.
+	Resolution *ResolutionReport
+	// Elapsed is the wall time of the import.
+	Elapsed time.Duration
+}
+
+func newReport(kind string, files ...string) *Report {
+	return &Report{Kind: kind, Files: files, Skipped: map[string]int{}}
+}
+
+// skip counts a row left out for reason.
+func (r *Report) skip(reason string) { r.Skipped[reason]++ }
+
+// bad records a bad row.
+func (r *Report) bad(e *RowError) {
+	r.BadCount++
+	if len(r.BadRows) < MaxListedBadRows {
+		r.BadRows = append(r.BadRows, e)
+	}
+}
+
+// WriteSummary writes the report for a person to read.
+func (r *Report) WriteSummary(w io.Writer) {
+	fmt.Fprintf(w, "import %s: read %d rows from %s\n", r.Kind, r.Read, strings.Join(r.Files, ", "))
+	fmt.Fprintf(w, "  municipalities: %d created, %d updated, %d merged, %d unchanged\n", r.Created, r.Updated, r.Merged, r.Unchanged)
+	if r.Kind == "twins" || r.Kind == "wikidata" || r.Partnerships != (graph.UpsertResult{}) {
+		fmt.Fprintf(w, "  partnerships:   %d created, %d updated, %d unchanged\n", r.Partnerships.Created, r.Partnerships.Updated, r.Partnerships.Unchanged)
+	}
+	if n := sumCounts(r.Skipped); n > 0 {
+		fmt.Fprintf(w, "  skipped %d rows:\n", n)
+		for _, reason := range slices.Sorted(maps.Keys(r.Skipped)) {
+			fmt.Fprintf(w, "    %7d  %s\n", r.Skipped[reason], reason)
+		}
+	}
+	if r.BadCount > 0 {
+		fmt.Fprintf(w, "  %d bad rows (left out):\n", r.BadCount)
+		for _, e := range r.BadRows {
+			fmt.Fprintf(w, "    %v\n", e)
+		}
+		if more := r.BadCount - len(r.BadRows); more > 0 {
+			fmt.Fprintf(w, "    ... and %d more\n", more)
+		}
+	}
+	if r.Resolution != nil {
+		r.Resolution.write(w)
+	}
+}
+
+func sumCounts(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}

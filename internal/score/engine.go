@@ -1,0 +1,254 @@
+package score
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sync/atomic"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// Engine ranks candidate partners with a Model over the current Index. It
+// is safe for concurrent use: Load swaps a new index in atomically while
+// requests in flight finish on the one they started with.
+type Engine struct {
+	model   Model
+	weights [numFactors]float64
+	index   atomic.Pointer[Index]
+}
+
+// NewEngine returns an engine that scores with model and has no index yet
+// (Loaded is false until Load or SetIndex). The model should be valid, as
+// DefaultModel and LoadModel return it; weights of unknown factors are
+// ignored. The engine keeps its own copy of the weights.
+func NewEngine(model Model) *Engine {
+	model.Weights = maps.Clone(model.Weights)
+	return &Engine{model: model, weights: model.weightVector()}
+}
+
+// Load builds a new index from everything in s and swaps it in. It can be
+// called again to refresh; on error the current index stays in place. Store
+// errors keep their code.
+func (e *Engine) Load(ctx context.Context, s graph.Store) error {
+	ix, err := BuildIndex(ctx, s)
+	if err != nil {
+		return err
+	}
+	e.index.Store(ix)
+	return nil
+}
+
+// SetIndex swaps in an index built elsewhere, e.g. by NewIndex.
+func (e *Engine) SetIndex(ix *Index) { e.index.Store(ix) }
+
+// Index returns the current index, or nil before the first Load.
+func (e *Engine) Index() *Index { return e.index.Load() }
+
+// Loaded reports whether the engine has an index to score with.
+func (e *Engine) Loaded() bool { return e.index.Load() != nil }
+
+// ModelVersion returns the version of the engine's model.
+func (e *Engine) ModelVersion() string { return e.model.Version }
+
+// Model returns a copy of the engine's model.
+func (e *Engine) Model() Model {
+	m := e.model
+	m.Weights = maps.Clone(m.Weights)
+	return m
+}
+
+// validate checks opts and returns the effective limit. Errors are EINVALID
+// and name the option: limit, country, min_population, max_population or
+// theme.
+func (opts *Options) validate() (int, error) {
+	switch {
+	case opts.Limit < 0 || opts.Limit > MaxLimit:
+		return 0, graph.FieldErrorf("limit", "must be between 1 and %d, got %d", MaxLimit, opts.Limit)
+	case opts.MinPopulation < 0:
+		return 0, graph.FieldErrorf("min_population", "must be 0 or more, got %d", opts.MinPopulation)
+	case opts.MaxPopulation < 0:
+		return 0, graph.FieldErrorf("max_population", "must be 0 or more, got %d", opts.MaxPopulation)
+	case opts.MaxPopulation != 0 && opts.MinPopulation > opts.MaxPopulation:
+		return 0, graph.FieldErrorf("max_population", "must not be below min_population (%d > %d)", opts.MinPopulation, opts.MaxPopulation)
+	}
+	for _, c := range opts.Countries {
+		if !graph.ValidCountry(c) {
+			return 0, graph.FieldErrorf("country", "%q is not an ISO 3166-1 alpha-2 code", c)
+		}
+	}
+	for _, t := range opts.Themes {
+		if !graph.ValidTheme(t) {
+			return 0, graph.FieldErrorf("theme", "unknown theme %q", t)
+		}
+	}
+	if opts.Limit == 0 {
+		return DefaultLimit, nil
+	}
+	return opts.Limit, nil
+}
+
+// Suggest ranks the municipalities of other countries as partners for the
+// municipality id and explains each of the best ones. Candidates exclude
+// the source's country, its existing partners (unless IncludePartners) and
+// graph.SuspendedCountries (unless IncludeSuspended), then pass the
+// filters of opts. Suggestions are ordered by score, highest first, then by
+// id. Errors: EUNAVAILABLE before the first Load, EINVALID naming the
+// option at fault, ENOTFOUND for an unknown id.
+func (e *Engine) Suggest(ctx context.Context, id string, opts Options) (Result, error) {
+	ix := e.index.Load()
+	if ix == nil {
+		return Result{}, graph.Errorf(graph.EUNAVAILABLE, "the scoring engine has not loaded the graph yet")
+	}
+	limit, err := opts.validate()
+	if err != nil {
+		return Result{}, err
+	}
+	src, ok := ix.byID[id]
+	if !ok {
+		return Result{}, graph.Errorf(graph.ENOTFOUND, "municipality %q not found", id)
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, fmt.Errorf("suggest for %s: %w", id, err)
+	}
+
+	r := ix.newRequest(src, themeMask(opts.Themes))
+	defer r.release()
+
+	allowed := ix.allowedCountries(r.srcCountry, &opts)
+	themeFilter := themeMask(opts.Themes)
+	popFilter := opts.MinPopulation > 0 || opts.MaxPopulation > 0
+	maxPop := opts.MaxPopulation
+	if maxPop == 0 {
+		maxPop = 1<<63 - 1
+	}
+
+	top := newTopK(limit)
+	candidates := 0
+	var v [numFactors]float64
+	w := &e.weights
+	for i := range int32(len(ix.ms)) {
+		if !allowed[ix.country[i]] {
+			continue
+		}
+		if popFilter && (ix.pop[i] == 0 || ix.pop[i] < opts.MinPopulation || ix.pop[i] > maxPop) {
+			continue
+		}
+		if themeFilter != 0 && ix.themes[i]&themeFilter == 0 {
+			continue
+		}
+		if !opts.IncludePartners {
+			if s := r.slot[i]; s >= 0 && r.entries[s].partner {
+				continue
+			}
+		}
+		candidates++
+		r.values(i, &v)
+		score := 0.0
+		for f := range numFactors {
+			// The conversion forbids a fused multiply-add, so that explain,
+			// which adds the same products, gets the same score to the bit.
+			score += float64(w[f] * v[f])
+		}
+		top.offer(score, i)
+	}
+
+	best := top.sorted()
+	res := Result{
+		For:          cloneMunicipality(&ix.ms[src]),
+		ModelVersion: e.model.Version,
+		Candidates:   candidates,
+		Suggestions:  make([]Suggestion, len(best)),
+	}
+	for k, c := range best {
+		res.Suggestions[k] = e.explain(r, c.index, k+1)
+	}
+	return res, nil
+}
+
+// allowedCountries returns, by country index, whether candidates of that
+// country pass opts: never the source's own country.
+func (ix *Index) allowedCountries(srcCountry uint16, opts *Options) []bool {
+	allowed := make([]bool, len(ix.countryCodes))
+	for c, code := range ix.countryCodes {
+		allowed[c] = uint16(c) != srcCountry &&
+			(len(opts.Countries) == 0 || slices.Contains(opts.Countries, code)) &&
+			(opts.IncludeSuspended || !slices.Contains(graph.SuspendedCountries, code))
+	}
+	return allowed
+}
+
+// scored is a candidate in the top-k selection.
+type scored struct {
+	score float64
+	index int32
+}
+
+// better reports whether a ranks before b: higher score, then lower index,
+// which is id order.
+func (a scored) better(b scored) bool {
+	return a.score > b.score || a.score == b.score && a.index < b.index
+}
+
+// topK keeps the k best candidates in a min-heap whose root is the worst
+// of them, so that each offer costs O(1) when it is rejected and O(log k)
+// when it is kept.
+type topK struct {
+	k    int
+	heap []scored
+}
+
+func newTopK(k int) *topK { return &topK{k: k, heap: make([]scored, 0, k)} }
+
+// offer considers a candidate.
+func (t *topK) offer(score float64, index int32) {
+	c := scored{score, index}
+	h := t.heap
+	if len(h) < t.k {
+		h = append(h, c)
+		for i := len(h) - 1; i > 0; {
+			parent := (i - 1) / 2
+			if !h[parent].better(h[i]) {
+				break
+			}
+			h[parent], h[i] = h[i], h[parent]
+			i = parent
+		}
+		t.heap = h
+		return
+	}
+	if t.k == 0 || !c.better(h[0]) {
+		return
+	}
+	h[0] = c
+	for i := 0; ; {
+		worst, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && h[worst].better(h[l]) {
+			worst = l
+		}
+		if r < len(h) && h[worst].better(h[r]) {
+			worst = r
+		}
+		if worst == i {
+			break
+		}
+		h[i], h[worst] = h[worst], h[i]
+		i = worst
+	}
+}
+
+// sorted returns the kept candidates, best first.
+func (t *topK) sorted() []scored {
+	out := slices.Clone(t.heap)
+	slices.SortFunc(out, func(a, b scored) int {
+		switch {
+		case a.better(b):
+			return -1
+		case b.better(a):
+			return 1
+		}
+		return 0
+	})
+	return out
+}

@@ -1,0 +1,504 @@
+package score
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// muni returns a valid municipality for fixtures.
+func muni(id, name, country, region string, pop int64, lat, lon float64, themes ...string) graph.Municipality {
+	return graph.Municipality{
+		ID: id, Name: name, NameLatin: name, Country: country, Kind: graph.KindCity,
+		Region:     graph.Region{Code: region, Name: "Region " + region},
+		Population: pop, Location: &graph.Point{Lat: lat, Lon: lon}, Themes: themes,
+	}
+}
+
+// pair returns an active twinning between a and b.
+func pair(a, b string) graph.Partnership {
+	return graph.Partnership{A: a, B: b, Kind: graph.KindTwinning, Status: graph.StatusActive}
+}
+
+// newTestEngine loads ms and ps into a test store and an engine with the
+// default model.
+func newTestEngine(t testing.TB, ms []graph.Municipality, ps []graph.Partnership) (*Engine, *memStore) {
+	t.Helper()
+	ctx := context.Background()
+	s := &memStore{}
+	_, err := s.UpsertMunicipalities(ctx, ms)
+	require.NoError(t, err)
+	_, err = s.UpsertPartnerships(ctx, ps)
+	require.NoError(t, err)
+	e := NewEngine(DefaultModel())
+	require.NoError(t, e.Load(ctx, s))
+	return e, s
+}
+
+// rank returns the position of id among the suggestions, or -1.
+func rank(res Result, id string) int {
+	return slices.IndexFunc(res.Suggestions, func(s Suggestion) bool { return s.Municipality.ID == id })
+}
+
+func suggestion(t *testing.T, res Result, id string) Suggestion {
+	t.Helper()
+	k := rank(res, id)
+	require.GreaterOrEqual(t, k, 0, "%s is not among the suggestions", id)
+	return res.Suggestions[k]
+}
+
+func factor(t *testing.T, s Suggestion, name string) Factor {
+	t.Helper()
+	k := slices.IndexFunc(s.Factors, func(f Factor) bool { return f.Name == name })
+	require.GreaterOrEqual(t, k, 0, "no factor %s", name)
+	return s.Factors[k]
+}
+
+// source is the municipality the factor tests suggest for.
+func source() graph.Municipality {
+	return muni("ua-src", "Source", "UA", "UA-46", 500000, 50, 24, "university", "tourism")
+}
+
+// twin returns a German candidate that differs from its twin only where a
+// test changes it.
+func twin(id string) graph.Municipality {
+	return muni(id, strings.ToUpper(id[3:4])+id[4:], "DE", "DE1", 500000, 50, 12)
+}
+
+func TestFactorsMoveRankingTheRightWay(t *testing.T) {
+	tests := []struct {
+		name   string
+		factor string
+		edit   func(a, b *graph.Municipality) // a must come out ahead of b
+		extra  []graph.Municipality
+		ps     []graph.Partnership
+	}{
+		{
+			name: "closer", factor: FactorDistance,
+			edit: func(a, b *graph.Municipality) { a.Location = &graph.Point{Lat: 50, Lon: 16} },
+		},
+		{
+			name: "similar size", factor: FactorSize,
+			edit: func(a, b *graph.Municipality) { b.Population = 5000 },
+		},
+		{
+			name: "larger is not better per se", factor: FactorSize,
+			edit: func(a, b *graph.Municipality) { b.Population = 50_000_000 },
+		},
+		{
+			name: "shared themes", factor: FactorThemes,
+			edit: func(a, b *graph.Municipality) { a.Themes = []string{"university"} },
+		},
+		{
+			name: "common partners", factor: FactorPartnersOfPartners,
+			extra: []graph.Municipality{muni("cz-p", "P", "CZ", "CZ1", 100000, 50, 15)},
+			ps:    []graph.Partnership{pair("cz-p", "ua-src"), pair("cz-p", "de-a")},
+		},
+		{
+			name: "saturation penalises", factor: FactorSaturation,
+			extra: []graph.Municipality{
+				muni("ua-x1", "X1", "UA", "UA-01", 100000, 46, 34),
+				muni("ua-x2", "X2", "UA", "UA-01", 100000, 46.1, 34),
+				muni("ua-x3", "X3", "UA", "UA-01", 100000, 46.2, 34),
+			},
+			ps: []graph.Partnership{pair("de-b", "ua-x1"), pair("de-b", "ua-x2"), pair("de-b", "ua-x3")},
+		},
+		{
+			name: "country affinity", factor: FactorCountryAffinity,
+			edit: func(a, b *graph.Municipality) { a.Country, a.Region.Code = "PL", "PL1" },
+			extra: []graph.Municipality{
+				muni("ua-x1", "X1", "UA", "UA-01", 100000, 46, 34),
+				muni("pl-o", "O", "PL", "PL9", 100000, 52, 21),
+				muni("fr-o", "O", "FR", "FR9", 100000, 48, 2),
+			},
+			// The partnership to Poland raises Poland; the one from the
+			// PL1 region keeps region_affinity equal for a and b.
+			ps: []graph.Partnership{pair("pl-o", "ua-x1")},
+		},
+		{
+			name: "region affinity", factor: FactorRegionAffinity,
+			edit: func(a, b *graph.Municipality) { a.Region.Code = "DE2" },
+			extra: []graph.Municipality{
+				muni("ua-y", "Y", "UA", "UA-46", 100000, 48.5, 24), // same region, 170 km away
+				muni("de-o", "O", "DE", "DE2", 100000, 48, 11),
+			},
+			ps: []graph.Partnership{pair("de-o", "ua-y")},
+		},
+		{
+			name: "ukrainian neighbours", factor: FactorUkrainianNeighbours,
+			extra: []graph.Municipality{
+				muni("ua-near", "Near", "UA", "UA-01", 100000, 50.3, 24),
+				muni("ua-far", "Far", "UA", "UA-01", 100000, 46, 34),
+			},
+			ps: []graph.Partnership{pair("de-a", "ua-near"), pair("de-b", "ua-far")},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := twin("de-a"), twin("de-b")
+			if tt.edit != nil {
+				tt.edit(&a, &b)
+			}
+			ms := append([]graph.Municipality{source(), a, b}, tt.extra...)
+			e, _ := newTestEngine(t, ms, tt.ps)
+			res, err := e.Suggest(context.Background(), "ua-src", Options{Limit: MaxLimit})
+			require.NoError(t, err)
+			sa, sb := suggestion(t, res, "de-a"), suggestion(t, res, "de-b")
+			assert.Less(t, rank(res, "de-a"), rank(res, "de-b"), "de-a must rank above de-b")
+			assert.Greater(t, sa.Score, sb.Score)
+			fa, fb := factor(t, sa, tt.factor), factor(t, sb, tt.factor)
+			if fa.Weight < 0 {
+				assert.Less(t, fa.Value, fb.Value, "penalty must be lower for the winner")
+			} else {
+				assert.Greater(t, fa.Value, fb.Value, "factor must be higher for the winner")
+			}
+			for _, f := range sa.Factors {
+				if f.Name != tt.factor {
+					assert.InDelta(t, f.Value, factor(t, sb, f.Name).Value, 1e-12, "factor %s must not differ", f.Name)
+				}
+			}
+		})
+	}
+}
+
+// cities is a small, realistic fixture.
+func cities() ([]graph.Municipality, []graph.Partnership) {
+	ms := []graph.Municipality{
+		muni("ua-lviv", "Lviv", "UA", "UA-46", 717000, 49.8397, 24.0297, "university", "tourism", "culture"),
+		muni("ua-stryi", "Stryi", "UA", "UA-46", 59000, 49.2606, 23.8536),
+		muni("ua-kyiv", "Kyiv", "UA", "UA-30", 2952000, 50.4501, 30.5234, "university"),
+		muni("ua-odesa", "Odesa", "UA", "UA-51", 1010000, 46.4825, 30.7233, "port", "tourism"),
+		muni("pl-krakow", "Kraków", "PL", "PL21", 770000, 50.0647, 19.9450, "university", "tourism"),
+		muni("pl-wroclaw", "Wrocław", "PL", "PL51", 641000, 51.1079, 17.0385, "university"),
+		muni("pl-rzeszow", "Rzeszów", "PL", "PL32", 196000, 50.0412, 21.9991, "university"),
+		muni("pl-przemysl", "Przemyśl", "PL", "PL32", 58000, 49.7838, 22.7678),
+		muni("pl-lublin", "Lublin", "PL", "PL81", 339000, 51.2465, 22.5684, "university"),
+		muni("de-freiburg", "Freiburg", "DE", "DE13", 231000, 47.999, 7.842, "university", "environment"),
+		muni("de-wurzburg", "Würzburg", "DE", "DE26", 127000, 49.7913, 9.9534, "university"),
+		muni("de-unknown", "Irgendwo", "DE", "", 0, 50, 10),
+		muni("ru-moskva", "Moskva", "RU", "RU-MOW", 13000000, 55.7558, 37.6173),
+		muni("by-minsk", "Minsk", "BY", "BY-HM", 1990000, 53.9, 27.5667),
+		muni("lt-vilnius", "Vilnius", "LT", "LT01", 590000, 54.6872, 25.2797, "university"),
+		muni("at-wien", "Wien", "AT", "AT13", 1980000, 48.2082, 16.3738, "culture", "tourism"),
+	}
+	ms[11].Location = nil
+	ps := []graph.Partnership{
+		pair("pl-krakow", "ua-kyiv"), pair("pl-wroclaw", "ua-lviv"), pair("pl-rzeszow", "ua-lviv"),
+		pair("pl-przemysl", "ua-lviv"), pair("de-freiburg", "ua-lviv"), pair("pl-krakow", "pl-wroclaw"),
+		pair("pl-krakow", "pl-rzeszow"), pair("pl-lublin", "ua-lviv"), pair("pl-lublin", "ua-stryi"),
+		pair("lt-vilnius", "ua-kyiv"), pair("at-wien", "ua-kyiv"), pair("pl-krakow", "ua-odesa"),
+		pair("de-wurzburg", "ua-odesa"), pair("pl-krakow", "ua-stryi"),
+		{A: "ru-moskva", B: "ua-lviv", Kind: graph.KindTwinning, Status: graph.StatusSuspended},
+	}
+	return ms, ps
+}
+
+func TestSuggestContributionsAddUp(t *testing.T) {
+	ms, ps := cities()
+	e, _ := newTestEngine(t, ms, ps)
+	for _, m := range ms {
+		res, err := e.Suggest(context.Background(), m.ID, Options{Limit: MaxLimit, IncludePartners: true, IncludeSuspended: true, Themes: []string{"energy"}})
+		require.NoError(t, err)
+		require.NotEmpty(t, res.Suggestions, m.ID)
+		for k, s := range res.Suggestions {
+			assert.Equal(t, k+1, s.Rank)
+			require.Len(t, s.Factors, len(FactorNames))
+			sum := 0.0
+			for j, f := range s.Factors {
+				assert.Equal(t, FactorNames[j], f.Name)
+				assert.GreaterOrEqual(t, f.Value, 0.0, "%s %s", s.Municipality.ID, f.Name)
+				assert.LessOrEqual(t, f.Value, 1.0, "%s %s", s.Municipality.ID, f.Name)
+				assert.InDelta(t, f.Weight*f.Value, f.Contribution, 1e-15)
+				assert.NotEmpty(t, f.Reason, "%s %s", s.Municipality.ID, f.Name)
+				sum += f.Contribution
+			}
+			assert.InDelta(t, s.Score, sum, 1e-9, "%s → %s", m.ID, s.Municipality.ID)
+			assert.NotEmpty(t, s.Reason)
+			if k > 0 {
+				prev := res.Suggestions[k-1]
+				assert.True(t, prev.Score > s.Score || prev.Score == s.Score && prev.Municipality.ID < s.Municipality.ID,
+					"order: %s (%v) before %s (%v)", prev.Municipality.ID, prev.Score, s.Municipality.ID, s.Score)
+			}
+		}
+	}
+}
+
+func TestSuggestReasonsReadWell(t *testing.T) {
+	ms, ps := cities()
+	e, _ := newTestEngine(t, ms, ps)
+	res, err := e.Suggest(context.Background(), "ua-lviv", Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "ua-lviv", res.For.ID)
+	assert.Equal(t, "default-1", res.ModelVersion)
+	krakow := suggestion(t, res, "pl-krakow")
+	assert.Equal(t, 1, krakow.Rank, "Kraków partners two of Lviv's partners and should lead")
+	assert.InDelta(t, 297, krakow.DistanceKm, 5)
+
+	want := map[string]string{
+		FactorSize:                "Similar size: 717,000 and 770,000 inhabitants",
+		FactorDistance:            "300 km apart",
+		FactorThemes:              "Shares themes: tourism, university",
+		FactorPartnersOfPartners:  "Partner of 2 of Lviv's partners: Rzeszów and Wrocław",
+		FactorCountryAffinity:     "Poland holds 62% of Ukraine's international partnerships (8 of 13)",
+		FactorRegionAffinity:      "No partnerships between Region UA-46 and Region PL21 yet",
+		FactorSaturation:          "Already has 3 Ukrainian partners",
+		FactorUkrainianNeighbours: "Partner of 1 Ukrainian municipality within 100 km of Lviv: Stryi (70 km)",
+	}
+	for name, reason := range want {
+		assert.Equal(t, reason, factor(t, krakow, name).Reason, name)
+	}
+	assert.Equal(t, "Suggested mainly for the ties between Ukraine and Poland, 2 partners in common and a similar size, though held back by its 3 Ukrainian partners.", krakow.Reason)
+
+	unknown := suggestion(t, res, "de-unknown")
+	assert.Equal(t, "Size not compared: the population of Irgendwo is unknown", factor(t, unknown, FactorSize).Reason)
+	assert.Equal(t, "Distance unknown: no location for Irgendwo", factor(t, unknown, FactorDistance).Reason)
+	assert.Equal(t, "Region ties not checked: the region of Irgendwo is unknown", factor(t, unknown, FactorRegionAffinity).Reason)
+	assert.Zero(t, unknown.DistanceKm)
+	assert.Zero(t, factor(t, unknown, FactorSize).Value)
+	assert.Zero(t, factor(t, unknown, FactorDistance).Value)
+}
+
+func TestSuggestExclusionsAndFilters(t *testing.T) {
+	ms, ps := cities()
+	e, _ := newTestEngine(t, ms, ps)
+	ids := func(res Result) []string {
+		var out []string
+		for _, s := range res.Suggestions {
+			out = append(out, s.Municipality.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	tests := []struct {
+		name string
+		opts Options
+		want []string
+	}{
+		{"default: no partners, no suspended, no Ukrainian", Options{Limit: MaxLimit},
+			[]string{"at-wien", "de-unknown", "de-wurzburg", "lt-vilnius", "pl-krakow"}},
+		{"partners on request", Options{Limit: MaxLimit, IncludePartners: true},
+			[]string{"at-wien", "de-freiburg", "de-unknown", "de-wurzburg", "lt-vilnius", "pl-krakow", "pl-lublin", "pl-przemysl", "pl-rzeszow", "pl-wroclaw"}},
+		{"suspended on request, but not the suspended partner", Options{Limit: MaxLimit, IncludeSuspended: true},
+			[]string{"at-wien", "by-minsk", "de-unknown", "de-wurzburg", "lt-vilnius", "pl-krakow"}},
+		{"suspended partner with both", Options{Limit: MaxLimit, IncludeSuspended: true, IncludePartners: true, Countries: []string{"RU"}},
+			[]string{"ru-moskva"}},
+		{"countries", Options{Countries: []string{"DE", "AT"}}, []string{"at-wien", "de-unknown", "de-wurzburg"}},
+		{"source country asked for gives nothing", Options{Countries: []string{"UA"}}, nil},
+		{"min population; unknown fails", Options{MinPopulation: 1}, []string{"at-wien", "de-wurzburg", "lt-vilnius", "pl-krakow"}},
+		{"population range", Options{MinPopulation: 500000, MaxPopulation: 800000}, []string{"lt-vilnius", "pl-krakow"}},
+		{"max population; unknown fails", Options{MaxPopulation: 600000}, []string{"de-wurzburg", "lt-vilnius"}},
+		{"themes: at least one", Options{Themes: []string{"culture", "environment"}}, []string{"at-wien"}},
+		{"limit", Options{Limit: 2}, []string{"lt-vilnius", "pl-krakow"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := e.Suggest(context.Background(), "ua-lviv", tt.opts)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, ids(res))
+			if tt.opts.Limit == MaxLimit {
+				assert.Equal(t, len(tt.want), res.Candidates)
+			}
+		})
+	}
+}
+
+func TestSuggestDefaultLimitAndTies(t *testing.T) {
+	ms := []graph.Municipality{source()}
+	for k := range 30 {
+		// Identical candidates: only the id can order them.
+		ms = append(ms, twin(fmt.Sprintf("de-c%02d", 29-k)))
+	}
+	e, _ := newTestEngine(t, ms, nil)
+	res, err := e.Suggest(context.Background(), "ua-src", Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 30, res.Candidates)
+	require.Len(t, res.Suggestions, DefaultLimit)
+	for k, s := range res.Suggestions {
+		assert.Equal(t, fmt.Sprintf("de-c%02d", k), s.Municipality.ID)
+		assert.Equal(t, res.Suggestions[0].Score, s.Score)
+	}
+	again, err := e.Suggest(context.Background(), "ua-src", Options{})
+	require.NoError(t, err)
+	assert.Equal(t, res, again)
+}
+
+func TestSuggestErrors(t *testing.T) {
+	ctx := context.Background()
+	_, err := NewEngine(DefaultModel()).Suggest(ctx, "ua-lviv", Options{})
+	assert.Equal(t, graph.EUNAVAILABLE, graph.ErrorCode(err), "before Load")
+
+	ms, ps := cities()
+	e, _ := newTestEngine(t, ms, ps)
+	tests := []struct {
+		name, id string
+		opts     Options
+		code     string
+		field    string
+	}{
+		{"unknown id", "ua-nowhere", Options{}, graph.ENOTFOUND, ""},
+		{"negative limit", "ua-lviv", Options{Limit: -1}, graph.EINVALID, "limit"},
+		{"limit too large", "ua-lviv", Options{Limit: MaxLimit + 1}, graph.EINVALID, "limit"},
+		{"bad country", "ua-lviv", Options{Countries: []string{"pl"}}, graph.EINVALID, "country"},
+		{"negative min", "ua-lviv", Options{MinPopulation: -1}, graph.EINVALID, "min_population"},
+		{"negative max", "ua-lviv", Options{MaxPopulation: -1}, graph.EINVALID, "max_population"},
+		{"min above max", "ua-lviv", Options{MinPopulation: 10, MaxPopulation: 9}, graph.EINVALID, "max_population"},
+		{"unknown theme", "ua-lviv", Options{Themes: []string{"tourism", "beer"}}, graph.EINVALID, "theme"},
+		{"options checked before the id", "ua-nowhere", Options{Limit: -5}, graph.EINVALID, "limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.Suggest(ctx, tt.id, tt.opts)
+			require.Error(t, err)
+			assert.Equal(t, tt.code, graph.ErrorCode(err), err.Error())
+			assert.Equal(t, tt.field, graph.ErrorField(err))
+		})
+	}
+}
+
+func TestLoadKeepsStoreErrorCode(t *testing.T) {
+	ms, ps := cities()
+	e, s := newTestEngine(t, ms, ps)
+	s.scanErr = graph.Errorf(graph.EUNAVAILABLE, "database down")
+	err := e.Load(context.Background(), s)
+	require.Error(t, err)
+	assert.Equal(t, graph.EUNAVAILABLE, graph.ErrorCode(err))
+	assert.True(t, e.Loaded(), "the old index stays in place")
+	_, err = e.Suggest(context.Background(), "ua-lviv", Options{})
+	assert.NoError(t, err)
+}
+
+func TestNewIndexRejectsBadGraphs(t *testing.T) {
+	ms, _ := cities()
+	tests := []struct {
+		name  string
+		ms    []graph.Municipality
+		ps    []graph.Partnership
+		code  string
+		field string
+	}{
+		{"duplicate id", append(slices.Clone(ms), ms[0]), nil, graph.EINVALID, "id"},
+		{"unknown a", ms, []graph.Partnership{pair("xx-none", "ua-lviv")}, graph.EINVALID, "a"},
+		{"unknown b", ms, []graph.Partnership{pair("ua-lviv", "xx-none")}, graph.EINVALID, "b"},
+		{"duplicate pair", ms, []graph.Partnership{pair("pl-krakow", "ua-lviv"), pair("ua-lviv", "pl-krakow")}, graph.ECONFLICT, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewIndex(tt.ms, tt.ps)
+			require.Error(t, err)
+			assert.Equal(t, tt.code, graph.ErrorCode(err), err.Error())
+			assert.Equal(t, tt.field, graph.ErrorField(err))
+		})
+	}
+}
+
+func TestFeaturesMatchSuggestions(t *testing.T) {
+	ms, ps := cities()
+	e, _ := newTestEngine(t, ms, ps)
+	res, err := e.Suggest(context.Background(), "ua-lviv", Options{Limit: MaxLimit, IncludePartners: true, Themes: []string{"port"}})
+	require.NoError(t, err)
+	var ids []string
+	for _, s := range res.Suggestions {
+		ids = append(ids, s.Municipality.ID)
+	}
+	vecs, err := e.Index().Features("ua-lviv", ids, "port")
+	require.NoError(t, err)
+	require.Len(t, vecs, len(ids))
+	for k, s := range res.Suggestions {
+		require.Len(t, vecs[k], len(FactorNames))
+		for j, f := range s.Factors {
+			assert.Equal(t, f.Value, vecs[k][j], "%s %s", s.Municipality.ID, f.Name)
+		}
+	}
+	_, err = e.Index().Features("ua-nowhere", ids)
+	assert.Equal(t, graph.ENOTFOUND, graph.ErrorCode(err))
+	_, err = e.Index().Features("ua-lviv", []string{"xx-none"})
+	assert.Equal(t, graph.ENOTFOUND, graph.ErrorCode(err))
+	_, err = e.Index().Features("ua-lviv", ids, "beer")
+	assert.Equal(t, "theme", graph.ErrorField(err))
+}
+
+func TestAdamicAdarAndSaturationValues(t *testing.T) {
+	ms, ps := cities()
+	e, _ := newTestEngine(t, ms, ps)
+	vecs, err := e.Index().Features("ua-lviv", []string{"pl-krakow", "at-wien"})
+	require.NoError(t, err)
+	// Kraków shares Wrocław (2 partners) and Rzeszów (2 partners) with Lviv.
+	aa := 2 / math.Log(2)
+	assert.InDelta(t, 1-math.Exp(-aa), vecs[0][fPartnersOfPartners], 1e-12)
+	// Kraków partners Kyiv, Odesa and Stryi.
+	assert.InDelta(t, 1-math.Exp(-1.0), vecs[0][fSaturation], 1e-12)
+	assert.Zero(t, vecs[1][fPartnersOfPartners])
+	assert.InDelta(t, 1-math.Exp(-1.0/3), vecs[1][fSaturation], 1e-12)
+}
+
+func TestLoadWhileSuggesting(t *testing.T) {
+	ms, ps := cities()
+	e, s := newTestEngine(t, ms, ps)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan error, 8)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := e.Suggest(ctx, "ua-lviv", Options{Limit: 5})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(res.Suggestions) == 0 {
+					errs <- fmt.Errorf("no suggestions")
+					return
+				}
+			}
+		}()
+	}
+	for k := range 20 {
+		m := muni(fmt.Sprintf("it-c%02d", k), "Città", "IT", "ITC4", int64(10000*(k+1)), 45, 9)
+		_, err := s.UpsertMunicipalities(ctx, []graph.Municipality{m})
+		require.NoError(t, err)
+		require.NoError(t, e.Load(ctx, s))
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	assert.Equal(t, len(ms)+20, e.Index().Len())
+}
+
+func TestTopKMatchesFullSort(t *testing.T) {
+	scores := []float64{0.5, 0.1, 0.9, 0.5, 0.3, 0.9, 0.0, 0.7, 0.5, 0.2, 0.8, 0.5}
+	for k := 0; k <= len(scores)+1; k++ {
+		top := newTopK(k)
+		var all []scored
+		for i, s := range scores {
+			top.offer(s, int32(i))
+			all = append(all, scored{s, int32(i)})
+		}
+		slices.SortFunc(all, func(a, b scored) int {
+			if a.better(b) {
+				return -1
+			}
+			return 1
+		})
+		assert.Equal(t, all[:min(k, len(all))], top.sorted(), "k=%d", k)
+	}
+}

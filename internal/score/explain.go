@@ -1,0 +1,324 @@
+package score
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// Thresholds of the words a reason uses.
+const (
+	similarSize   = 0.75 // size value above which sizes read as similar (ratio below ~1.7)
+	differentSize = 0.25 // size value below which sizes read as very different (ratio above ~5.6)
+	nearEnough    = 0.25 // distance value below which distance is no reason to suggest (beyond ~1,100 km)
+	maxNamed      = 3    // municipalities a reason names at most
+	maxSummarised = 3    // factors a summary names at most
+)
+
+// explain builds the suggestion for candidate i: its factors with values,
+// weights, contributions and reasons, the score as their sum, and a
+// one-sentence summary.
+func (e *Engine) explain(r *request, i int32, rank int) Suggestion {
+	ix := r.ix
+	var v [numFactors]float64
+	r.values(i, &v)
+	x := explainer{r: r, i: i, src: &ix.ms[r.src], cand: &ix.ms[i], entry: r.lookup(i)}
+	s := Suggestion{
+		Rank:         rank,
+		Municipality: cloneMunicipality(x.cand),
+		Factors:      make([]Factor, numFactors),
+	}
+	if x.src.Location != nil && x.cand.Location != nil {
+		s.DistanceKm = greatCircleKm(*x.src.Location, *x.cand.Location)
+	}
+	phrases := make([]string, numFactors)
+	for f := range numFactors {
+		c := float64(e.weights[f] * v[f])
+		s.Score += c
+		reason, phrase := x.reason(f, v[f], s.DistanceKm)
+		phrases[f] = phrase
+		s.Factors[f] = Factor{Name: FactorNames[f], Value: v[f], Weight: e.weights[f], Contribution: c, Reason: reason}
+	}
+	s.Reason = summary(s.Factors, phrases)
+	return s
+}
+
+// explainer holds what the reasons of one suggestion need.
+type explainer struct {
+	r     *request
+	i     int32
+	src   *graph.Municipality
+	cand  *graph.Municipality
+	entry *sparse
+}
+
+// reason returns the sentence for factor f and a short phrase for the
+// summary.
+func (x *explainer) reason(f int, value, km float64) (string, string) {
+	switch f {
+	case fSize:
+		return x.size(value)
+	case fDistance:
+		return x.distance(value, km)
+	case fThemes:
+		return x.themes()
+	case fPartnersOfPartners:
+		return x.partnersOfPartners()
+	case fCountryAffinity:
+		return x.countryAffinity()
+	case fRegionAffinity:
+		return x.regionAffinity()
+	case fSaturation:
+		return x.saturation()
+	case fUkrainianNeighbours:
+		return x.neighbours()
+	}
+	panic(fmt.Sprintf("score: no reason for factor %d", f))
+}
+
+func (x *explainer) size(value float64) (string, string) {
+	a, b := x.src.Population, x.cand.Population
+	switch {
+	case a == 0 && b == 0:
+		return fmt.Sprintf("Size not compared: the populations of %s and %s are unknown", x.src.DisplayName(), x.cand.DisplayName()), ""
+	case a == 0 || b == 0:
+		unknown := x.src
+		if b == 0 {
+			unknown = x.cand
+		}
+		return fmt.Sprintf("Size not compared: the population of %s is unknown", unknown.DisplayName()), ""
+	}
+	figures := fmt.Sprintf("%s and %s inhabitants", formatPopulation(a), formatPopulation(b))
+	switch {
+	case value >= similarSize:
+		return "Similar size: " + figures, "a similar size"
+	case value >= differentSize:
+		return "Different size: " + figures, "a comparable size"
+	}
+	return "Very different size: " + figures, ""
+}
+
+func (x *explainer) distance(value, km float64) (string, string) {
+	switch {
+	case x.src.Location == nil:
+		return fmt.Sprintf("Distance unknown: no location for %s", x.src.DisplayName()), ""
+	case x.cand.Location == nil:
+		return fmt.Sprintf("Distance unknown: no location for %s", x.cand.DisplayName()), ""
+	}
+	d := formatKm(km)
+	if value < nearEnough {
+		return d + " apart", ""
+	}
+	return d + " apart", "being " + d + " away"
+}
+
+// formatKm rounds a distance to 10 km from 100 km up: "1,120 km".
+func formatKm(km float64) string {
+	if km >= 100 {
+		km = math.Round(km/10) * 10
+	}
+	return formatInt(int64(math.Round(km))) + " km"
+}
+
+func (x *explainer) themes() (string, string) {
+	mask := x.r.themeMask
+	if mask == 0 {
+		return fmt.Sprintf("No themes to compare: %s has none and none were asked for", x.src.DisplayName()), ""
+	}
+	shared := themeNames(mask & x.r.ix.themes[x.i])
+	if len(shared) == 0 {
+		return fmt.Sprintf("No shared themes (looking for %s)", strings.Join(themeNames(mask), ", ")), ""
+	}
+	list := strings.Join(shared, ", ")
+	return "Shares themes: " + list, "shared themes (" + list + ")"
+}
+
+// themeNames returns the themes of a mask in graph.Themes order, in words.
+func themeNames(mask uint32) []string {
+	var out []string
+	for t, name := range graph.Themes {
+		if mask&(1<<t) != 0 {
+			out = append(out, strings.ReplaceAll(name, "_", " "))
+		}
+	}
+	return out
+}
+
+func (x *explainer) partnersOfPartners() (string, string) {
+	ix := x.r.ix
+	common := ix.commonPartners(x.r.src, x.i)
+	if len(common) == 0 {
+		return fmt.Sprintf("No partners in common with %s", x.src.DisplayName()), ""
+	}
+	names := make([]string, 0, maxNamed+1)
+	for _, c := range common[:min(len(common), maxNamed)] {
+		names = append(names, ix.ms[c].DisplayName())
+	}
+	if more := len(common) - maxNamed; more > 0 {
+		names = append(names, plural(more, "more", "more"))
+	}
+	return fmt.Sprintf("Partner of %s of %s partners: %s", formatInt(int64(len(common))), possessive(x.src.DisplayName()), joinList(names)),
+		plural(len(common), "partner", "partners") + " in common"
+}
+
+// commonPartners returns the partners that a and b share through
+// partnerships that are not suspended, fewest partners first (the ones
+// that say most, as Adamic–Adar weighs them), then in id order.
+func (ix *Index) commonPartners(a, b int32) []int32 {
+	pa, sa := ix.partners(a)
+	pb, sb := ix.partners(b)
+	var out []int32
+	for j, k := 0, 0; j < len(pa) && k < len(pb); {
+		switch {
+		case pa[j] < pb[k]:
+			j++
+		case pa[j] > pb[k]:
+			k++
+		default:
+			if !sa[j] && !sb[k] {
+				out = append(out, pa[j])
+			}
+			j++
+			k++
+		}
+	}
+	slices.SortStableFunc(out, func(p, q int32) int { return cmp.Compare(ix.degree[p], ix.degree[q]) })
+	return out
+}
+
+func (x *explainer) countryAffinity() (string, string) {
+	ix := x.r.ix
+	sc, cc := x.r.srcCountry, ix.country[x.i]
+	from, to := countryName(x.src.Country), countryName(x.cand.Country)
+	n, total := ix.countryLinks[sc][cc], ix.countryIntl[sc]
+	switch {
+	case total == 0:
+		return fmt.Sprintf("%s has no international partnerships in the graph yet", capitalize(from)), ""
+	case n == 0:
+		return fmt.Sprintf("None of %s %s is with %s yet", possessive(from), plural(int(total), "international partnership", "international partnerships"), to), ""
+	}
+	return fmt.Sprintf("%s holds %s of %s international partnerships (%s of %s)",
+			capitalize(to), percent(n, total), possessive(from), formatInt(int64(n)), formatInt(int64(total))),
+		fmt.Sprintf("the ties between %s and %s", from, to)
+}
+
+// percent returns n/total as a whole percentage, "under 1%" for small
+// shares.
+func percent(n, total int32) string {
+	p := 100 * float64(n) / float64(total)
+	if p < 0.5 {
+		return "under 1%"
+	}
+	return fmt.Sprintf("%.0f%%", p)
+}
+
+// regionName returns a region's name, or its code when it has none.
+func (ix *Index) regionName(r int32) string {
+	if ix.regionNames[r] != "" {
+		return ix.regionNames[r]
+	}
+	return ix.regionCodes[r]
+}
+
+func (x *explainer) regionAffinity() (string, string) {
+	ix := x.r.ix
+	sr, cr := ix.region[x.r.src], ix.region[x.i]
+	switch {
+	case sr < 0:
+		return fmt.Sprintf("Region ties not checked: the region of %s is unknown", x.src.DisplayName()), ""
+	case cr < 0:
+		return fmt.Sprintf("Region ties not checked: the region of %s is unknown", x.cand.DisplayName()), ""
+	}
+	from, to := ix.regionName(sr), ix.regionName(cr)
+	n, total := ix.regionLinks[sr][cr], ix.regionIntl[sr]
+	if n == 0 {
+		return fmt.Sprintf("No partnerships between %s and %s yet", from, to), ""
+	}
+	return fmt.Sprintf("%s already has %s with %s (%s of its international ones)",
+			from, plural(int(n), "partnership", "partnerships"), to, percent(n, total)),
+		fmt.Sprintf("the ties between %s and %s", from, to)
+}
+
+func (x *explainer) saturation() (string, string) {
+	k := 0
+	if x.entry != nil {
+		k = int(x.entry.saturation)
+	}
+	if k == 0 {
+		return fmt.Sprintf("No %s yet", inCountry(x.src.Country, 0, "partner", "partners")), ""
+	}
+	what := inCountry(x.src.Country, k, "partner", "partners")
+	return fmt.Sprintf("Already has %d %s", k, what), fmt.Sprintf("its %d %s", k, what)
+}
+
+func (x *explainer) neighbours() (string, string) {
+	ix := x.r.ix
+	if !x.r.srcLoc {
+		return fmt.Sprintf("Nearby partners not checked: no location for %s", x.src.DisplayName()), ""
+	}
+	type near struct {
+		index int32
+		km    float64
+	}
+	var found []near
+	partners, suspended := ix.partners(x.i)
+	for k, q := range partners {
+		if suspended[k] || q == x.r.src || ix.country[q] != x.r.srcCountry || ix.flags[q]&flagLocation == 0 {
+			continue
+		}
+		if d := ix.chordKm(x.r.src, q); d < neighbourRadiusKm {
+			found = append(found, near{q, d})
+		}
+	}
+	radius := formatKm(neighbourRadiusKm)
+	what := inCountry(x.src.Country, len(found), "municipality", "municipalities")
+	if len(found) == 0 {
+		return fmt.Sprintf("Not a partner of any %s within %s", inCountry(x.src.Country, 1, "municipality", "municipalities"), radius), ""
+	}
+	slices.SortFunc(found, func(a, b near) int { return cmp.Or(cmp.Compare(a.km, b.km), cmp.Compare(a.index, b.index)) })
+	names := make([]string, 0, maxNamed+1)
+	for _, f := range found[:min(len(found), maxNamed)] {
+		names = append(names, fmt.Sprintf("%s (%s)", ix.ms[f.index].DisplayName(), formatKm(f.km)))
+	}
+	if more := len(found) - maxNamed; more > 0 {
+		names = append(names, plural(more, "more", "more"))
+	}
+	return fmt.Sprintf("Partner of %d %s within %s of %s: %s", len(found), what, radius, x.src.DisplayName(), joinList(names)),
+		fmt.Sprintf("partnerships with %d %s nearby", len(found), what)
+}
+
+// summary names, in one sentence, the factors that add most to the score,
+// and a penalty that takes most from it.
+func summary(factors []Factor, phrases []string) string {
+	order := make([]int, len(factors))
+	for f := range order {
+		order[f] = f
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(factors[b].Contribution, factors[a].Contribution) })
+	var pros []string
+	for _, f := range order {
+		if len(pros) == maxSummarised || factors[f].Contribution <= 0 {
+			break
+		}
+		if phrases[f] != "" {
+			pros = append(pros, phrases[f])
+		}
+	}
+	con := ""
+	if f := order[len(order)-1]; factors[f].Contribution < 0 && phrases[f] != "" {
+		con = phrases[f]
+	}
+	switch {
+	case len(pros) == 0 && con == "":
+		return "Nothing in particular stands out; it ranks here because the other candidates score lower."
+	case len(pros) == 0:
+		return "Nothing in particular stands out, and it is held back by " + con + "."
+	case con == "":
+		return "Suggested mainly for " + joinList(pros) + "."
+	}
+	return "Suggested mainly for " + joinList(pros) + ", though held back by " + con + "."
+}
