@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -87,4 +88,75 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'twinning COMMAND -h' for a command's flags.")
+}
+
+// newFlagSet returns a flag set for a sub-command that reports errors
+// instead of exiting, with a usage line naming the command's arguments.
+func newFlagSet(name, arguments string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: twinning %s %s\n\nFlags:\n", name, arguments)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args with fs and returns the positional arguments.
+// Flags may come after positional arguments ("search Lviv -country UA");
+// "--" ends the flags. A flag that was not given takes its value from the
+// environment variable envs names for it, if set, so that flags override
+// the environment; an empty variable counts as unset. Every failure is a
+// usageError naming the flag or the variable.
+func parseFlags(fs *flag.FlagSet, args []string, envs map[string]string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for name, env := range envs {
+		v, ok := os.LookupEnv(env)
+		if !ok || v == "" || set[name] {
+			continue
+		}
+		if err := fs.Set(name, v); err != nil {
+			// Secrets are string flags, whose Set never fails, so err
+			// never shows one.
+			return nil, usageError{fmt.Sprintf("environment variable %s (for -%s): %v", env, name, err)}
+		}
+	}
+	return positional, nil
+}
+
+// listFlag is a flag that may be repeated or given comma-separated values
+// ("-country PL -country DE" or "-country PL,DE").
+type listFlag []string
+
+// String returns the values joined by commas.
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+// Set adds the comma-separated values of s.
+func (l *listFlag) Set(s string) error {
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*l = append(*l, part)
+		}
+	}
+	return nil
 }

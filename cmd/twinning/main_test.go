@@ -1,0 +1,353 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/graph/embedded"
+	"github.com/twinning/twinning/internal/sample"
+	"github.com/twinning/twinning/internal/score"
+)
+
+// clearEnv unsets the variables the commands read, so that the machine's
+// environment cannot change what the tests see.
+func clearEnv(t *testing.T) {
+	t.Helper()
+	for _, name := range []string{"TWINNING_STORE", "TWINNING_DATA", "TWINNING_NO_SAMPLE", "TWINNING_ADDR",
+		"TWINNING_SHUTDOWN_TIMEOUT", "NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"} {
+		t.Setenv(name, "") // empty counts as unset
+	}
+}
+
+// cli runs the command line and returns the exit code, stdout and stderr.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestSearch(t *testing.T) {
+	clearEnv(t)
+	data := filepath.Join(t.TempDir(), "twinning.db")
+
+	code, out, errOut := cli(t, "search", "-data", data, "Львів")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "loaded the bundled sample")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.GreaterOrEqual(t, len(lines), 3, out)
+	assert.Regexp(t, `^ID\s+NAME\s+LATIN NAME\s+COUNTRY\s+REGION\s+POPULATION`, lines[0])
+	assert.Regexp(t, `^ua-lviv\s+Львів\s+Lviv\s+UA\s+\S.*\s717,273\s*$`, lines[1])
+	assert.Regexp(t, `^1-\d+ of \d+$`, lines[len(lines)-1])
+
+	// Latin script, flags after the text, the sample already there.
+	code, out2, errOut := cli(t, "search", "-data", data, "lviv", "-country", "ua")
+	require.Equal(t, 0, code, errOut)
+	assert.NotContains(t, errOut, "loaded the bundled sample", "the store is no longer empty")
+	assert.Equal(t, lines[1], strings.Split(out2, "\n")[1])
+
+	code, out, errOut = cli(t, "search", "-data", data, "-json", "-limit", "3", "-country", "PL,DE")
+	require.Equal(t, 0, code, errOut)
+	var page graph.Page
+	require.NoError(t, json.Unmarshal([]byte(out), &page))
+	require.Len(t, page.Items, 3)
+	assert.Greater(t, page.Total, 3)
+	for _, m := range page.Items {
+		assert.Contains(t, []string{"PL", "DE"}, m.Country)
+	}
+
+	code, out, errOut = cli(t, "search", "-data", data, "Atlantis")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "no municipality matches (0 in all)\n", out)
+}
+
+func TestSearchWithoutSample(t *testing.T) {
+	clearEnv(t)
+	data := filepath.Join(t.TempDir(), "empty.db")
+	code, out, errOut := cli(t, "search", "-data", data, "-no-sample", "Lviv")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "no municipality matches (0 in all)\n", out)
+
+	t.Setenv("TWINNING_NO_SAMPLE", "true")
+	t.Setenv("TWINNING_DATA", data)
+	code, out, errOut = cli(t, "search", "Lviv")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "no municipality matches (0 in all)\n", out, "the environment applies when no flag is given")
+
+	// A flag beats the variable.
+	code, out, errOut = cli(t, "search", "-no-sample=false", "Lviv")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "ua-lviv")
+}
+
+func TestSuggestByNameOrID(t *testing.T) {
+	clearEnv(t)
+	data := filepath.Join(t.TempDir(), "twinning.db")
+	code, cyrillic, errOut := cli(t, "suggest", "-data", data, "Львів")
+	require.Equal(t, 0, code, errOut)
+	code, latin, errOut := cli(t, "suggest", "-data", data, "Lviv")
+	require.Equal(t, 0, code, errOut)
+	code, byID, errOut := cli(t, "suggest", "-data", data, "ua-lviv")
+	require.Equal(t, 0, code, errOut)
+	code, former, errOut := cli(t, "suggest", "-data", data, "Lemberg")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, cyrillic, latin)
+	assert.Equal(t, cyrillic, byID)
+	assert.Equal(t, cyrillic, former)
+
+	assert.True(t, strings.HasPrefix(latin, "Partner suggestions for Lviv (Львів), UA"), latin)
+	model := score.DefaultModel().Version
+	assert.Contains(t, latin, "model "+model)
+	assert.Regexp(t, `RANK\s+MUNICIPALITY\s+ID\s+COUNTRY\s+POPULATION\s+DISTANCE\s+SCORE`, latin)
+	rows := regexp.MustCompile(`(?m)^\s+(\d+)  .*\s(\d+ km|-)\s+(\d\.\d{3})$`).FindAllStringSubmatch(latin, -1)
+	require.Len(t, rows, score.DefaultLimit, latin)
+	for i, row := range rows {
+		assert.Equal(t, fmt.Sprint(i+1), row[1])
+	}
+	factors := regexp.MustCompile(`(?m)^\s+[+-]\d\.\d{3} = \d\.\d{2} × \d\.\d{3}  \S+\s+\S.*$`).FindAllString(latin, -1)
+	assert.GreaterOrEqual(t, len(factors), score.DefaultLimit, "each row lists its factors with reasons")
+
+	code, out, errOut := cli(t, "suggest", "-data", data, "-json", "-limit", "3", "-country", "pl", "Lviv")
+	require.Equal(t, 0, code, errOut)
+	var res score.Result
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	assert.Equal(t, "ua-lviv", res.For.ID)
+	assert.Equal(t, model, res.ModelVersion)
+	require.Len(t, res.Suggestions, 3)
+	for _, s := range res.Suggestions {
+		assert.Equal(t, "PL", s.Municipality.Country)
+		assert.NotEmpty(t, s.Factors)
+	}
+}
+
+func TestSuggestAmbiguousName(t *testing.T) {
+	clearEnv(t)
+	data := filepath.Join(t.TempDir(), "twinning.db")
+	ctx := context.Background()
+	store, err := embedded.Open(data)
+	require.NoError(t, err)
+	_, err = sample.LoadIfEmpty(ctx, store)
+	require.NoError(t, err)
+	// Two real towns share the name: Pervomaisk in Mykolaiv Oblast (in the
+	// sample) and Pervomaisk in Luhansk Oblast.
+	_, err = store.UpsertMunicipalities(ctx, []graph.Municipality{
+		{ID: "ua-pervomaisk-mykolaiv", Name: "Первомайськ", NameLatin: "Pervomaisk", Country: "UA",
+			Region: graph.Region{Code: "UA-48", Name: "Mykolaiv Oblast"}, Kind: graph.KindCity, Population: 62000,
+			Location: &graph.Point{Lat: 48.0449, Lon: 30.8506}, Source: "test"},
+		{ID: "ua-pervomaisk-luhansk", Name: "Первомайськ", NameLatin: "Pervomaisk", Country: "UA",
+			Region: graph.Region{Code: "UA-09", Name: "Luhansk Oblast"}, Kind: graph.KindCity, Population: 37000,
+			Location: &graph.Point{Lat: 48.6289, Lon: 38.5483}, Source: "test"},
+	})
+	require.NoError(t, err)
+	require.NoError(t, store.Close())
+
+	for _, name := range []string{"Pervomaisk", "Первомайськ", "PERVOMAISK"} {
+		code, out, errOut := cli(t, "suggest", "-data", data, name)
+		assert.Equal(t, 1, code, name)
+		assert.Empty(t, out)
+		assert.Contains(t, errOut, "names 2 municipalities")
+		assert.Contains(t, errOut, "ua-pervomaisk-mykolaiv")
+		assert.Contains(t, errOut, "ua-pervomaisk-luhansk")
+		assert.Contains(t, errOut, "Luhansk Oblast")
+		assert.Contains(t, errOut, "37,000")
+	}
+
+	// The id settles it.
+	code, out, errOut := cli(t, "suggest", "-data", data, "ua-pervomaisk-luhansk")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "Partner suggestions for Pervomaisk (Первомайськ), UA, Luhansk Oblast")
+
+	// A partial name lists what it could mean.
+	code, _, errOut = cli(t, "suggest", "-data", data, "Pervomai")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "no municipality is named exactly \"Pervomai\"")
+	assert.Contains(t, errOut, "ua-pervomaisk-luhansk")
+
+	code, _, errOut = cli(t, "suggest", "-data", data, "Atlantis")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "no municipality has an id or a name like \"Atlantis\"")
+}
+
+func TestUsageErrors(t *testing.T) {
+	clearEnv(t)
+	data := filepath.Join(t.TempDir(), "twinning.db")
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string // in stderr
+	}{
+		{"no command", nil, nil, "Usage: twinning COMMAND"},
+		{"unknown command", nil, []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"unknown flag", nil, []string{"search", "-colour", "red", "Lviv"}, "-colour"},
+		{"limit not a number", nil, []string{"search", "-data", data, "-limit", "ten", "Lviv"}, "-limit"},
+		{"limit too big", nil, []string{"search", "-data", data, "-limit", "900", "Lviv"}, "-limit: must be between 1 and 500, got 900"},
+		{"limit zero", nil, []string{"search", "-data", data, "-limit", "0", "Lviv"}, "-limit"},
+		{"bad country", nil, []string{"search", "-data", data, "-country", "Poland", "Lviv"}, "-country"},
+		{"bad kind", nil, []string{"search", "-data", data, "-kind", "castle", "Lviv"}, "-kind"},
+		{"bad theme", nil, []string{"search", "-data", data, "-theme", "spaceflight", "Lviv"}, "-theme"},
+		{"min above max", nil, []string{"search", "-data", data, "-min-population", "10", "-max-population", "1", "x"}, "-max-population"},
+		{"population not a number", nil, []string{"search", "-data", data, "-min-population", "many", "x"}, "-min-population"},
+		{"nothing to search", nil, []string{"search", "-data", data}, "give a TEXT"},
+		{"bad store", nil, []string{"search", "-store", "mongo", "Lviv"}, "-store: must be embedded or neo4j, got \"mongo\""},
+		{"bad store from env", map[string]string{"TWINNING_STORE": "mongo"}, []string{"search", "Lviv"}, "-store: must be embedded or neo4j"},
+		{"bad bool from env", map[string]string{"TWINNING_NO_SAMPLE": "perhaps"}, []string{"search", "-data", data, "Lviv"}, "TWINNING_NO_SAMPLE (for -no-sample)"},
+		{"suggest without name", nil, []string{"suggest", "-data", data}, "NAME_OR_ID"},
+		{"suggest limit too big", nil, []string{"suggest", "-data", data, "-limit", "101", "Lviv"}, "-limit: must be between 1 and 100"},
+		{"suggest bad bool", nil, []string{"suggest", "-data", data, "-include-partners=maybe", "Lviv"}, "-include-partners"},
+		{"suggest bad country", nil, []string{"suggest", "-data", data, "-country", "UKR", "Lviv"}, "-country"},
+		{"suggest bad theme", nil, []string{"suggest", "-data", data, "-theme", "spaceflight", "Lviv"}, "-theme"},
+		{"suggest min above max", nil, []string{"suggest", "-data", data, "-min-population", "10", "-max-population", "1", "Lviv"}, "-max-population"},
+		{"serve with an argument", nil, []string{"serve", "-data", data, "now"}, "serve takes no arguments"},
+		{"serve bad timeout", nil, []string{"serve", "-data", data, "-shutdown-timeout", "soon"}, "-shutdown-timeout"},
+		{"serve bad timeout from env", map[string]string{"TWINNING_SHUTDOWN_TIMEOUT": "soon"}, []string{"serve", "-data", data}, "TWINNING_SHUTDOWN_TIMEOUT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			code, out, errOut := cli(t, tt.args...)
+			assert.Equal(t, 2, code, errOut)
+			assert.Empty(t, out)
+			assert.Contains(t, errOut, tt.want)
+		})
+	}
+}
+
+func TestHelpHidesPassword(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("NEO4J_PASSWORD", "s3cret-pa55")
+	for _, cmd := range []string{"serve", "search", "suggest"} {
+		code, _, errOut := cli(t, cmd, "-h")
+		assert.Equal(t, 0, code)
+		assert.Contains(t, errOut, "-neo4j-password")
+		assert.Contains(t, errOut, "NEO4J_PASSWORD")
+		assert.NotContains(t, errOut, "s3cret-pa55")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader in different
+// goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestServe(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("NEO4J_PASSWORD", "s3cret-pa55")
+	data := filepath.Join(t.TempDir(), "twinning.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", data}, &stdout, &stderr) }()
+
+	// The "serving" log line tells the port picked.
+	var addr string
+	require.Eventually(t, func() bool {
+		for line := range strings.SplitSeq(stderr.String(), "\n") {
+			var entry struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "serving" {
+				addr = entry.Addr
+				return true
+			}
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d: %s", code, stderr.String())
+		default:
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond)
+	base := "http://" + addr
+	client := &http.Client{Timeout: 5 * time.Second}
+
+	resp, err := client.Get(base + "/healthz")
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	require.Eventually(t, func() bool {
+		resp, err := client.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 20*time.Millisecond, "the engine loads")
+
+	resp, err = client.Get(base + "/v1/municipalities/ua-lviv/suggestions?limit=3")
+	require.NoError(t, err)
+	var res score.Result
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&res))
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Len(t, res.Suggestions, 3)
+
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code, stderr.String())
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop after the context was cancelled")
+	}
+	logs := stderr.String()
+	assert.Contains(t, logs, `"msg":"server stopped"`)
+	assert.Contains(t, logs, `"msg":"request"`, "the access log is on")
+	assert.NotContains(t, logs, "s3cret-pa55")
+	_, err = client.Get(base + "/healthz")
+	assert.Error(t, err, "the port is closed after shutdown")
+}
+
+func TestServePortInUse(t *testing.T) {
+	clearEnv(t)
+	data := filepath.Join(t.TempDir(), "twinning.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", data}, &bytes.Buffer{}, &stderr)
+	}()
+	var addr string
+	require.Eventually(t, func() bool {
+		m := regexp.MustCompile(`"msg":"serving","addr":"([^"]+)"`).FindStringSubmatch(stderr.String())
+		if m != nil {
+			addr = m[1]
+		}
+		return m != nil
+	}, 10*time.Second, 10*time.Millisecond)
+
+	code, _, errOut := cli(t, "serve", "-addr", addr, "-data", filepath.Join(t.TempDir(), "other.db"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "listen on "+addr)
+	cancel()
+	assert.Equal(t, 0, <-done)
+}

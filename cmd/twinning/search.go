@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// runSearch searches municipalities by name and filters and prints a table
+// or, with -json, the graph.Page.
+func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("search", "[flags] TEXT", stderr)
+	var (
+		countries, kinds, themes, regions listFlag
+		sc                                storeConfig
+	)
+	fs.Var(&countries, "country", "keep these ISO 3166-1 alpha-2 countries (repeatable, or comma-separated)")
+	fs.Var(&regions, "region", "keep these region codes, e.g. UA-46 or PL21 (repeatable, or comma-separated)")
+	fs.Var(&kinds, "kind", fmt.Sprintf("keep these kinds, of %v (repeatable, or comma-separated)", graph.Kinds))
+	fs.Var(&themes, "theme", "keep municipalities with any of these themes (repeatable, or comma-separated)")
+	minPop := fs.Int64("min-population", 0, "smallest population (0: no bound)")
+	maxPop := fs.Int64("max-population", 0, "largest population (0: no bound)")
+	offset := fs.Int("offset", 0, "skip this many results")
+	limit := fs.Int("limit", graph.DefaultLimit, fmt.Sprintf("show at most this many results (1-%d)", graph.MaxLimit))
+	asJSON := fs.Bool("json", false, "print the result page as JSON")
+	sc.register(fs)
+	rest, err := parseFlags(fs, args, sc.envs(nil))
+	if err != nil {
+		return err
+	}
+	if err := sc.validate(); err != nil {
+		return err
+	}
+	q := graph.Query{
+		Text:          strings.Join(rest, " "),
+		Regions:       regions,
+		Themes:        themes,
+		MinPopulation: *minPop,
+		MaxPopulation: *maxPop,
+		Offset:        *offset,
+		Limit:         *limit,
+	}
+	for _, c := range countries {
+		q.Countries = append(q.Countries, strings.ToUpper(c))
+	}
+	for _, k := range kinds {
+		q.Kinds = append(q.Kinds, graph.Kind(strings.ToLower(k)))
+	}
+	if *limit < 1 {
+		return usageError{fmt.Sprintf("-limit: must be between 1 and %d, got %d", graph.MaxLimit, *limit)}
+	}
+	if err := q.Validate(); err != nil {
+		return flagError(err, "TEXT")
+	}
+	if strings.TrimSpace(q.Text) == "" && len(q.Countries)+len(q.Regions)+len(q.Kinds)+len(q.Themes) == 0 &&
+		q.MinPopulation == 0 && q.MaxPopulation == 0 {
+		return usageError{"give a TEXT to search for, or at least one filter (-country, -region, -kind, -theme, -min-population, -max-population)"}
+	}
+
+	store, loaded, err := sc.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if loaded {
+		fmt.Fprintf(stderr, "twinning: loaded the bundled sample into the empty store (%s)\n", sc.describe())
+	}
+	page, err := store.Search(ctx, q)
+	if err != nil {
+		return fmt.Errorf("search %s: %w", sc.describe(), err)
+	}
+	if *asJSON {
+		if page.Items == nil {
+			page.Items = []graph.Municipality{}
+		}
+		return writeJSON(stdout, page)
+	}
+	return printPage(stdout, page)
+}
+
+// printPage prints a page of municipalities as a table.
+func printPage(w io.Writer, page graph.Page) error {
+	if len(page.Items) == 0 {
+		_, err := fmt.Fprintf(w, "no municipality matches (%d in all)\n", page.Total)
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tLATIN NAME\tCOUNTRY\tREGION\tPOPULATION\t")
+	for _, m := range page.Items {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", m.ID, m.Name, m.NameLatin, m.Country, regionName(m), formatPopulation(m.Population))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d-%d of %d\n", page.Offset+1, page.Offset+len(page.Items), page.Total)
+	return err
+}
+
+// formatPopulation writes a population with thousands separators, "-" when
+// unknown.
+func formatPopulation(n int64) string {
+	if n <= 0 {
+		return "-"
+	}
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// flagError turns an EINVALID error that names a field (as Query.Validate
+// and score options do: "min_population") into a usage error naming the
+// flag ("-min-population"); the field "q" is the positional argument,
+// named by positional.
+func flagError(err error, positional string) error {
+	field := graph.ErrorField(err)
+	if graph.ErrorCode(err) != graph.EINVALID || field == "" {
+		return err
+	}
+	name := "-" + strings.ReplaceAll(field, "_", "-")
+	if field == "q" {
+		name = positional
+	}
+	return usageError{name + ": " + graph.ErrorMessage(err)}
+}

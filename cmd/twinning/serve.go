@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/twinning/twinning/api"
+	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/internal/score"
+)
+
+// Timeouts of the HTTP server. Requests are small GETs, so the read
+// timeouts are short; writing a page of 500 municipalities takes well under
+// the write timeout.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+)
+
+// runServe serves the API until ctx is cancelled (SIGINT or SIGTERM), then
+// shuts down gracefully within -shutdown-timeout and closes the store. It
+// logs JSON to stderr, including a "serving" line with the bound address.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "[flags]", stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address, host:port; port 0 picks a free one (env TWINNING_ADDR)")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long to wait for requests in flight on shutdown (env TWINNING_SHUTDOWN_TIMEOUT)")
+	var sc storeConfig
+	sc.register(fs)
+	rest, err := parseFlags(fs, args, sc.envs(map[string]string{
+		"addr":             "TWINNING_ADDR",
+		"shutdown-timeout": "TWINNING_SHUTDOWN_TIMEOUT",
+	}))
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("serve takes no arguments, got %q", rest)}
+	}
+	if err := sc.validate(); err != nil {
+		return err
+	}
+	if *shutdownTimeout <= 0 {
+		return usageError{fmt.Sprintf("-shutdown-timeout: must be positive, got %v", *shutdownTimeout)}
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	defer ln.Close() // a no-op once the server has closed it
+	store, loaded, err := sc.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			logger.Error("close store", "store", sc.describe(), "error", err.Error())
+		}
+	}()
+	logger.Info("store open", "store", sc.describe(), "sample_loaded", loaded)
+
+	engine := score.NewEngine(score.DefaultModel())
+	handler, err := api.New(api.Config{Store: store, Engine: engine, Logger: logger})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	defer stopLoad()
+	loadErr := make(chan error, 1)
+	go func() { loadErr <- loadEngine(loadCtx, engine, store, logger) }()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	logger.Info("serving", "addr", ln.Addr().String(), "model_version", engine.ModelVersion())
+
+	var failure error
+	loading := loadErr // nil once the load has reported
+wait:
+	for failure == nil {
+		select {
+		case <-ctx.Done():
+			logger.Info("shutting down", "cause", context.Cause(ctx).Error())
+			break wait
+		case err := <-serveErr:
+			failure = fmt.Errorf("serve on %s: %w", ln.Addr(), err)
+		case err := <-loading:
+			loading = nil
+			failure = err
+		}
+	}
+
+	stopLoad()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), *shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		logger.Error("graceful shutdown cut short", "error", err.Error())
+		_ = srv.Close()
+	}
+	if loading != nil {
+		if err := <-loading; err != nil && failure == nil && !errors.Is(err, context.Canceled) {
+			failure = err
+		}
+	}
+	if failure != nil {
+		logger.Error("server stopped", "error", failure.Error())
+		return failure
+	}
+	logger.Info("server stopped")
+	return nil
+}
+
+// loadEngine loads the scoring engine from the store, retrying with backoff
+// while the store is unavailable, so that the API can come up (and /readyz
+// say it is not ready) before a database does. It returns nil once loaded,
+// ctx's error when cancelled, and any other error at once.
+func loadEngine(ctx context.Context, engine *score.Engine, store graph.Store, logger *slog.Logger) error {
+	wait := 500 * time.Millisecond
+	for {
+		start := time.Now()
+		err := engine.Load(ctx, store)
+		if err == nil {
+			logger.Info("engine loaded", "model_version", engine.ModelVersion(), "took", time.Since(start).String())
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if graph.ErrorCode(err) != graph.EUNAVAILABLE {
+			return fmt.Errorf("load the scoring engine: %w", err)
+		}
+		logger.Warn("store unavailable; retrying engine load", "error", err.Error(), "retry_in", wait.String())
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+}

@@ -1,0 +1,328 @@
+package embedded
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// checkEvery is how many items a long loop handles between checks of its
+// context.
+const checkEvery = 1024
+
+// Municipality returns the municipality with the given id, or ENOTFOUND.
+func (s *Store) Municipality(ctx context.Context, id string) (graph.Municipality, error) {
+	if err := ctx.Err(); err != nil {
+		return graph.Municipality{}, contextError("municipality", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.checkOpen(); err != nil {
+		return graph.Municipality{}, err
+	}
+	r, ok := s.munis[id]
+	if !ok {
+		return graph.Municipality{}, graph.Errorf(graph.ENOTFOUND, "municipality %q does not exist", id)
+	}
+	return clone(r.m), nil
+}
+
+// uniqueCodeNames are the code names MunicipalityByCode accepts.
+var uniqueCodeNames = []string{"katottg", "lau", "geonames", "wikidata"}
+
+// MunicipalityByCode returns the municipality whose code of the given name
+// ("katottg", "lau", "geonames", "wikidata") has the given value, or
+// ENOTFOUND; EINVALID for an unknown code name.
+func (s *Store) MunicipalityByCode(ctx context.Context, code, value string) (graph.Municipality, error) {
+	if err := ctx.Err(); err != nil {
+		return graph.Municipality{}, contextError("municipality by code", err)
+	}
+	if !slices.Contains(uniqueCodeNames, code) {
+		return graph.Municipality{}, graph.FieldErrorf("code", "%q is not one of %s", code, strings.Join(uniqueCodeNames, ", "))
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.checkOpen(); err != nil {
+		return graph.Municipality{}, err
+	}
+	id, ok := s.codes[code][value]
+	if !ok {
+		return graph.Municipality{}, graph.Errorf(graph.ENOTFOUND, "no municipality has %s code %q", code, value)
+	}
+	return clone(s.munis[id].m), nil
+}
+
+// hit is one search result with what it is ranked by.
+type hit struct {
+	rank uint8
+	r    *record
+}
+
+// compareHits orders hits as graph.Query documents: rank, then larger
+// population, then id.
+func compareHits(a, b hit) int {
+	if c := cmp.Compare(a.rank, b.rank); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.r.m.Population, a.r.m.Population); c != 0 {
+		return c
+	}
+	return strings.Compare(a.r.m.ID, b.r.m.ID)
+}
+
+// worstFirst is a heap of hits with the worst on top, so that keeping the
+// best n of many hits costs O(log n) per hit.
+type worstFirst []hit
+
+func (h worstFirst) Len() int           { return len(h) }
+func (h worstFirst) Less(i, j int) bool { return compareHits(h[i], h[j]) > 0 }
+func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *worstFirst) Push(x any)        { *h = append(*h, x.(hit)) }
+func (h *worstFirst) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// best keeps the n best hits offered to it.
+type best struct {
+	n    int
+	hits worstFirst
+}
+
+func (b *best) offer(h hit) {
+	switch {
+	case len(b.hits) < b.n:
+		heap.Push(&b.hits, h)
+	case len(b.hits) > 0 && compareHits(h, b.hits[0]) < 0:
+		b.hits[0] = h
+		heap.Fix(&b.hits, 0)
+	}
+}
+
+// sorted returns the kept hits, best first.
+func (b *best) sorted() []hit {
+	slices.SortFunc(b.hits, compareHits)
+	return b.hits
+}
+
+// filter holds the non-text conditions of a query.
+type filter struct {
+	q graph.Query
+}
+
+func (f filter) match(m *graph.Municipality) bool {
+	q := &f.q
+	if len(q.Countries) > 0 && !slices.Contains(q.Countries, m.Country) {
+		return false
+	}
+	if len(q.Regions) > 0 && !slices.Contains(q.Regions, m.Region.Code) {
+		return false
+	}
+	if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, m.Kind) {
+		return false
+	}
+	if len(q.Themes) > 0 && !slices.ContainsFunc(m.Themes, func(t string) bool { return slices.Contains(q.Themes, t) }) {
+		return false
+	}
+	if q.MinPopulation > 0 || q.MaxPopulation > 0 {
+		switch {
+		case m.Population == 0:
+			return false
+		case q.MinPopulation > 0 && m.Population < q.MinPopulation:
+			return false
+		case q.MaxPopulation > 0 && m.Population > q.MaxPopulation:
+			return false
+		}
+	}
+	return true
+}
+
+// Search returns the municipalities that match q, in the order graph.Query
+// documents, with the total number of matches; EINVALID when q does not
+// validate.
+func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
+	if err := q.Validate(); err != nil {
+		return graph.Page{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return graph.Page{}, contextError("search", err)
+	}
+	key := graph.NameKey(q.Text)
+	limit := q.EffectiveLimit()
+	keep := q.Offset + limit
+	if keep < q.Offset {
+		keep = math.MaxInt // an offset so large that the sum overflows
+	}
+	top := best{n: keep}
+	f := filter{q: q}
+	total := 0
+	var ctxErr error
+	seen := 0
+	visit := func(r *record, rank uint8) bool {
+		if seen++; seen%checkEvery == 0 {
+			if ctxErr = ctx.Err(); ctxErr != nil {
+				return false
+			}
+		}
+		if f.match(&r.m) {
+			total++
+			top.offer(hit{rank: rank, r: r})
+		}
+		return true
+	}
+
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.checkOpen(); err != nil {
+		return graph.Page{}, err
+	}
+	if key == "" {
+		for _, r := range s.order {
+			if !visit(r, rankExact) {
+				break
+			}
+		}
+	} else {
+		s.text.find(key, func(r *record) bool { return visit(r, rank(r.keys, key)) })
+	}
+	if ctxErr != nil {
+		return graph.Page{}, contextError("search", ctxErr)
+	}
+
+	page := graph.Page{Items: []graph.Municipality{}, Total: total, Offset: q.Offset, Limit: limit}
+	hits := top.sorted()
+	if q.Offset < len(hits) {
+		for _, h := range hits[q.Offset:] {
+			page.Items = append(page.Items, clone(h.r.m))
+		}
+	}
+	return page, nil
+}
+
+// Partners returns the partnerships of the municipality with the given id,
+// each with the municipality at the other end, ordered by that
+// municipality's id; ENOTFOUND when the municipality does not exist.
+func (s *Store) Partners(ctx context.Context, id string) ([]graph.Partner, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, contextError("partners", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.checkOpen(); err != nil {
+		return nil, err
+	}
+	if _, ok := s.munis[id]; !ok {
+		return nil, graph.Errorf(graph.ENOTFOUND, "municipality %q does not exist", id)
+	}
+	byOther := s.partners[id]
+	out := make([]graph.Partner, 0, len(byOther))
+	for other, p := range byOther {
+		out = append(out, graph.Partner{Municipality: clone(s.munis[other].m), Partnership: p})
+	}
+	slices.SortFunc(out, func(a, b graph.Partner) int { return strings.Compare(a.Municipality.ID, b.Municipality.ID) })
+	return out, nil
+}
+
+// Counts returns the number of municipalities (in all and by country) and
+// of partnerships (in all and by status).
+func (s *Store) Counts(ctx context.Context) (graph.Counts, error) {
+	if err := ctx.Err(); err != nil {
+		return graph.Counts{}, contextError("counts", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.checkOpen(); err != nil {
+		return graph.Counts{}, err
+	}
+	c := graph.Counts{
+		Municipalities: len(s.order),
+		Partnerships:   s.npartnerships,
+		ByCountry:      map[string]int{},
+		ByStatus:       map[graph.Status]int{},
+	}
+	for _, r := range s.order {
+		c.ByCountry[r.m.Country]++
+	}
+	for id, byOther := range s.partners {
+		for other, p := range byOther {
+			if id < other {
+				c.ByStatus[p.Status]++
+			}
+		}
+	}
+	return c, nil
+}
+
+// ScanMunicipalities calls fn for every municipality in id order, stopping
+// at and returning the first error fn returns. It walks a snapshot taken
+// when it starts, so fn may call the store, writes included.
+func (s *Store) ScanMunicipalities(ctx context.Context, fn func(graph.Municipality) error) error {
+	if err := ctx.Err(); err != nil {
+		return contextError("scan municipalities", err)
+	}
+	s.mu.RLock()
+	if err := s.checkOpen(); err != nil {
+		s.mu.RUnlock()
+		return err
+	}
+	snapshot := s.order
+	s.mu.RUnlock()
+	for i, r := range snapshot {
+		if i%checkEvery == checkEvery-1 {
+			if err := ctx.Err(); err != nil {
+				return contextError("scan municipalities", err)
+			}
+		}
+		if err := fn(clone(r.m)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ScanPartnerships calls fn for every partnership in key order (A, then
+// B), stopping at and returning the first error fn returns. It walks a
+// snapshot taken when it starts, so fn may call the store.
+func (s *Store) ScanPartnerships(ctx context.Context, fn func(graph.Partnership) error) error {
+	if err := ctx.Err(); err != nil {
+		return contextError("scan partnerships", err)
+	}
+	s.mu.RLock()
+	if err := s.checkOpen(); err != nil {
+		s.mu.RUnlock()
+		return err
+	}
+	snapshot := make([]graph.Partnership, 0, s.npartnerships)
+	for id, byOther := range s.partners {
+		for other, p := range byOther {
+			if id < other {
+				snapshot = append(snapshot, p)
+			}
+		}
+	}
+	s.mu.RUnlock()
+	slices.SortFunc(snapshot, func(a, b graph.Partnership) int {
+		if c := strings.Compare(a.A, b.A); c != 0 {
+			return c
+		}
+		return strings.Compare(a.B, b.B)
+	})
+	for i, p := range snapshot {
+		if i%checkEvery == checkEvery-1 {
+			if err := ctx.Err(); err != nil {
+				return contextError("scan partnerships", err)
+			}
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,322 @@
+package neo4j
+
+import (
+	"context"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// scanPageSize is how many nodes or relationships one page of a scan
+// fetches.
+const scanPageSize = 1000
+
+// Municipality returns the municipality with the given id, or ENOTFOUND.
+func (s *Store) Municipality(ctx context.Context, id string) (graph.Municipality, error) {
+	var m graph.Municipality
+	found := false
+	err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "MATCH (m:Municipality {id: $id}) RETURN m "+municipalityProjection+" AS m", map[string]any{"id": id})
+		if err != nil || len(recs) == 0 {
+			found = false
+			return err
+		}
+		found = true
+		m, err = toMunicipality(recs[0].Values[0])
+		return err
+	})
+	if err != nil {
+		return graph.Municipality{}, s.fail(err, "reading municipality %q", id)
+	}
+	if !found {
+		return graph.Municipality{}, graph.Errorf(graph.ENOTFOUND, "municipality %q not found", id)
+	}
+	return m, nil
+}
+
+// byCodeQueries reads a municipality by one of its unique codes; the code
+// name picks the query, so the property name is never built from input.
+var byCodeQueries = map[string]string{
+	"katottg":  "MATCH (m:Municipality {katottg: $value}) RETURN m " + municipalityProjection + " AS m",
+	"lau":      "MATCH (m:Municipality {lau: $value}) RETURN m " + municipalityProjection + " AS m",
+	"geonames": "MATCH (m:Municipality {geonames: $value}) RETURN m " + municipalityProjection + " AS m",
+	"wikidata": "MATCH (m:Municipality {wikidata: $value}) RETURN m " + municipalityProjection + " AS m",
+}
+
+// MunicipalityByCode returns the municipality whose code of the given name
+// has the given value; ENOTFOUND when none has, EINVALID for an unknown code
+// name.
+func (s *Store) MunicipalityByCode(ctx context.Context, code, value string) (graph.Municipality, error) {
+	cypher, ok := byCodeQueries[code]
+	if !ok {
+		return graph.Municipality{}, graph.FieldErrorf("code", "%q is not a unique code name (katottg, lau, geonames, wikidata)", code)
+	}
+	var m graph.Municipality
+	found := false
+	err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+		recs, err := run(ctx, tx, cypher, map[string]any{"value": value})
+		if err != nil || len(recs) == 0 {
+			found = false
+			return err
+		}
+		found = true
+		m, err = toMunicipality(recs[0].Values[0])
+		return err
+	})
+	if err != nil {
+		return graph.Municipality{}, s.fail(err, "reading municipality by %s %q", code, value)
+	}
+	if !found {
+		return graph.Municipality{}, graph.Errorf(graph.ENOTFOUND, "no municipality has %s %q", code, value)
+	}
+	return m, nil
+}
+
+// searchFilters are the filters of graph.Query after the text; a nil
+// parameter turns its filter off.
+const searchFilters = `
+  ($countries IS NULL OR m.country IN $countries)
+  AND ($regions IS NULL OR m.region_code IN $regions)
+  AND ($kinds IS NULL OR m.kind IN $kinds)
+  AND ($themes IS NULL OR any(t IN m.themes WHERE t IN $themes))
+  AND ($bounded = false OR (m.population > 0 AND m.population >= $min AND ($max = 0 OR m.population <= $max)))`
+
+// searchPage orders the matches and cuts one page out of them, counting
+// them all.
+const searchPage = `
+ORDER BY rank, m.population DESC, m.id
+WITH collect(m) AS ms
+RETURN size(ms) AS total, [x IN ms[$offset..($offset + $limit)] | x ` + municipalityProjection + `] AS items`
+
+// searchText finds by text: the text index narrows the candidates to nodes
+// with the key in one of their name keys, and the rank says how it matches.
+const searchText = `MATCH (m:Municipality)
+WHERE m.search_keys CONTAINS $key AND ` + searchFilters + `
+WITH m, CASE WHEN $key IN m.name_keys THEN 0 WHEN any(k IN m.name_keys WHERE k STARTS WITH $key) THEN 1 ELSE 2 END AS rank` + searchPage
+
+// searchAll finds by filters only: every match ranks the same.
+const searchAll = `MATCH (m:Municipality)
+WHERE ` + searchFilters + `
+WITH m, 0 AS rank` + searchPage
+
+// Search returns the municipalities that match q in the order graph.Query
+// documents, with the total number of matches; EINVALID when q does not
+// validate.
+func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
+	if err := q.Validate(); err != nil {
+		return graph.Page{}, err
+	}
+	page := graph.Page{Items: nil, Offset: q.Offset, Limit: q.EffectiveLimit()}
+	params := map[string]any{
+		"countries": list(q.Countries),
+		"regions":   list(q.Regions),
+		"kinds":     nil,
+		"themes":    list(q.Themes),
+		"bounded":   q.MinPopulation > 0 || q.MaxPopulation > 0,
+		"min":       q.MinPopulation,
+		"max":       q.MaxPopulation,
+		"offset":    int64(q.Offset),
+		"limit":     int64(page.Limit),
+	}
+	if len(q.Kinds) > 0 {
+		kinds := make([]string, len(q.Kinds))
+		for i, k := range q.Kinds {
+			kinds[i] = string(k)
+		}
+		params["kinds"] = kinds
+	}
+	cypher := searchAll
+	if key := graph.NameKey(q.Text); key != "" {
+		cypher, params["key"] = searchText, key
+	}
+	err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+		recs, err := run(ctx, tx, cypher, params)
+		if err != nil {
+			return err
+		}
+		page.Items, page.Total = nil, 0
+		if len(recs) == 0 {
+			return nil
+		}
+		total, _ := recs[0].Values[0].(int64)
+		page.Total = int(total)
+		items, _ := recs[0].Values[1].([]any)
+		for _, v := range items {
+			m, err := toMunicipality(v)
+			if err != nil {
+				return err
+			}
+			page.Items = append(page.Items, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return graph.Page{}, s.fail(err, "searching %+v", q)
+	}
+	return page, nil
+}
+
+// Partners returns the partnerships of the municipality with the given id,
+// each with the municipality at the other end, ordered by that
+// municipality's id; ENOTFOUND when the municipality does not exist.
+func (s *Store) Partners(ctx context.Context, id string) ([]graph.Partner, error) {
+	var (
+		out   []graph.Partner
+		found bool
+	)
+	err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+		recs, err := run(ctx, tx, `MATCH (m:Municipality {id: $id})
+OPTIONAL MATCH (m)-[p:PARTNER_OF]-(o:Municipality)
+WITH m, p, o ORDER BY o.id
+RETURN collect(CASE WHEN o IS NULL THEN null ELSE {o: o `+municipalityProjection+`, p: p `+partnershipProjection+`} END) AS partners`,
+			map[string]any{"id": id})
+		out, found = nil, len(recs) > 0
+		if err != nil || !found {
+			return err
+		}
+		rows, _ := recs[0].Values[0].([]any)
+		for _, row := range rows {
+			r, _ := row.(map[string]any)
+			other, err := toMunicipality(r["o"])
+			if err != nil {
+				return err
+			}
+			p, err := toPartnership(id, other.ID, r["p"])
+			if err != nil {
+				return err
+			}
+			out = append(out, graph.Partner{Municipality: other, Partnership: p})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.fail(err, "reading the partners of %q", id)
+	}
+	if !found {
+		return nil, graph.Errorf(graph.ENOTFOUND, "municipality %q not found", id)
+	}
+	return out, nil
+}
+
+// Counts returns the number of municipalities (in all and by country) and
+// of partnerships (in all and by status), read in one transaction.
+func (s *Store) Counts(ctx context.Context) (graph.Counts, error) {
+	var c graph.Counts
+	err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+		c = graph.Counts{ByCountry: map[string]int{}, ByStatus: map[graph.Status]int{}}
+		recs, err := run(ctx, tx, "MATCH (m:Municipality) RETURN m.country AS key, count(*) AS n", nil)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			key, _ := r.Values[0].(string)
+			n, _ := r.Values[1].(int64)
+			c.ByCountry[key] += int(n)
+			c.Municipalities += int(n)
+		}
+		recs, err = run(ctx, tx, "MATCH (:Municipality)-[p:PARTNER_OF]->(:Municipality) RETURN p.status AS key, count(*) AS n", nil)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			key, _ := r.Values[0].(string)
+			n, _ := r.Values[1].(int64)
+			c.ByStatus[graph.Status(key)] += int(n)
+			c.Partnerships += int(n)
+		}
+		return nil
+	})
+	if err != nil {
+		return graph.Counts{}, s.fail(err, "counting")
+	}
+	return c, nil
+}
+
+// ScanMunicipalities calls fn for every municipality in id order, stopping
+// at and returning the first error fn returns. It reads pages of
+// scanPageSize in their own transactions and calls fn between them, so fn
+// may take its time; a municipality written during the scan is seen when
+// its id is still ahead.
+func (s *Store) ScanMunicipalities(ctx context.Context, fn func(graph.Municipality) error) error {
+	after := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var page []graph.Municipality
+		err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+			recs, err := run(ctx, tx, `MATCH (m:Municipality) WHERE m.id > $after
+RETURN m `+municipalityProjection+` AS m ORDER BY m.id LIMIT $n`, map[string]any{"after": after, "n": int64(scanPageSize)})
+			if err != nil {
+				return err
+			}
+			page = page[:0]
+			for _, r := range recs {
+				m, err := toMunicipality(r.Values[0])
+				if err != nil {
+					return err
+				}
+				page = append(page, m)
+			}
+			return nil
+		})
+		if err != nil {
+			return s.fail(err, "scanning municipalities after %q", after)
+		}
+		for _, m := range page {
+			if err := fn(m); err != nil {
+				return err
+			}
+		}
+		if len(page) < scanPageSize {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// ScanPartnerships calls fn for every partnership in key order, stopping at
+// and returning the first error fn returns, paging as ScanMunicipalities
+// does.
+func (s *Store) ScanPartnerships(ctx context.Context, fn func(graph.Partnership) error) error {
+	var afterA, afterB string
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var page []graph.Partnership
+		err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+			recs, err := run(ctx, tx, `MATCH (a:Municipality)-[p:PARTNER_OF]->(b:Municipality)
+WHERE a.id > $a OR (a.id = $a AND b.id > $b)
+RETURN a.id AS a, b.id AS b, p `+partnershipProjection+` AS p ORDER BY a, b LIMIT $n`,
+				map[string]any{"a": afterA, "b": afterB, "n": int64(scanPageSize)})
+			if err != nil {
+				return err
+			}
+			page = page[:0]
+			for _, r := range recs {
+				a, _ := r.Values[0].(string)
+				b, _ := r.Values[1].(string)
+				p, err := toPartnership(a, b, r.Values[2])
+				if err != nil {
+					return err
+				}
+				page = append(page, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return s.fail(err, "scanning partnerships after %s-%s", afterA, afterB)
+		}
+		for _, p := range page {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		if len(page) < scanPageSize {
+			return nil
+		}
+		afterA, afterB = page[len(page)-1].A, page[len(page)-1].B
+	}
+}

@@ -1,0 +1,256 @@
+package neo4j
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// municipalityProjection is the map projection that reads a municipality
+// node back: the stored fields, not the derived search properties.
+const municipalityProjection = `{.id, .name, .name_latin, .alt_names, .country, .region_code, .region_name, .kind,
+ .population, .population_year, .area_km2, .lat, .lon, .katottg, .lau, .nuts3, .geonames, .wikidata, .themes, .source}`
+
+// partnershipProjection reads a PARTNER_OF relationship back.
+const partnershipProjection = `{.kind, .status, .since, .source}`
+
+// normalize returns m as the store gives it back: empty lists become nil,
+// so that an unchanged municipality compares equal to its stored self.
+func normalize(m graph.Municipality) graph.Municipality {
+	if len(m.AltNames) == 0 {
+		m.AltNames = nil
+	} else {
+		m.AltNames = slices.Clone(m.AltNames)
+	}
+	if len(m.Themes) == 0 {
+		m.Themes = nil
+	} else {
+		m.Themes = slices.Clone(m.Themes)
+	}
+	if m.Location != nil {
+		p := *m.Location
+		m.Location = &p
+	}
+	return m
+}
+
+// nameKeys returns the distinct non-empty search keys of m's names.
+func nameKeys(m *graph.Municipality) []string {
+	var keys []string
+	for _, n := range m.Names() {
+		if k := graph.NameKey(n); k != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// municipalityProps returns the node properties of m. Empty values are
+// nil, which SET turns into "no property".
+func municipalityProps(m *graph.Municipality) map[string]any {
+	keys := nameKeys(m)
+	p := map[string]any{
+		"id":              m.ID,
+		"name":            str(m.Name),
+		"name_latin":      str(m.NameLatin),
+		"alt_names":       list(m.AltNames),
+		"country":         m.Country,
+		"region_code":     str(m.Region.Code),
+		"region_name":     str(m.Region.Name),
+		"kind":            string(m.Kind),
+		"population":      m.Population, // always set: search sorts and filters on it
+		"population_year": nonZero(int64(m.PopulationYear)),
+		"area_km2":        nil,
+		"lat":             nil,
+		"lon":             nil,
+		"katottg":         str(m.Codes.KATOTTG),
+		"lau":             str(m.Codes.LAU),
+		"nuts3":           str(m.Codes.NUTS3),
+		"geonames":        str(m.Codes.GeoNames),
+		"wikidata":        str(m.Codes.Wikidata),
+		"themes":          list(m.Themes),
+		"source":          str(m.Source),
+		"name_keys":       list(keys),
+		"search_keys":     str(strings.Join(keys, "\n")),
+	}
+	if m.AreaKm2 != 0 {
+		p["area_km2"] = m.AreaKm2
+	}
+	if m.Location != nil {
+		p["lat"], p["lon"] = m.Location.Lat, m.Location.Lon
+	}
+	return p
+}
+
+func str(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func list(ss []string) any {
+	if len(ss) == 0 {
+		return nil
+	}
+	return ss
+}
+
+func nonZero(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+// props reads typed values out of a map the server returned.
+type props map[string]any
+
+func (p props) str(key string) (string, error) {
+	switch v := p[key].(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	default:
+		return "", fmt.Errorf("property %s: got %T, want a string", key, v)
+	}
+}
+
+func (p props) int(key string) (int64, error) {
+	switch v := p[key].(type) {
+	case nil:
+		return 0, nil
+	case int64:
+		return v, nil
+	default:
+		return 0, fmt.Errorf("property %s: got %T, want an integer", key, v)
+	}
+}
+
+func (p props) float(key string) (float64, bool, error) {
+	switch v := p[key].(type) {
+	case nil:
+		return 0, false, nil
+	case float64:
+		return v, true, nil
+	case int64:
+		return float64(v), true, nil
+	default:
+		return 0, false, fmt.Errorf("property %s: got %T, want a number", key, v)
+	}
+}
+
+func (p props) strings(key string) ([]string, error) {
+	switch v := p[key].(type) {
+	case nil:
+		return nil, nil
+	case []any:
+		if len(v) == 0 {
+			return nil, nil
+		}
+		out := make([]string, len(v))
+		for i, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil, fmt.Errorf("property %s[%d]: got %T, want a string", key, i, x)
+			}
+			out[i] = s
+		}
+		return out, nil
+	default:
+		return nil, fmt.Errorf("property %s: got %T, want a list of strings", key, v)
+	}
+}
+
+// toMunicipality converts a municipalityProjection map into a
+// Municipality.
+func toMunicipality(v any) (graph.Municipality, error) {
+	p, ok := v.(map[string]any)
+	if !ok {
+		return graph.Municipality{}, fmt.Errorf("municipality: got %T, want a map", v)
+	}
+	var (
+		m    graph.Municipality
+		errs []error
+	)
+	s := func(dst *string, key string) {
+		v, err := props(p).str(key)
+		*dst = v
+		errs = append(errs, err)
+	}
+	s(&m.ID, "id")
+	s(&m.Name, "name")
+	s(&m.NameLatin, "name_latin")
+	s(&m.Country, "country")
+	s(&m.Region.Code, "region_code")
+	s(&m.Region.Name, "region_name")
+	var kind string
+	s(&kind, "kind")
+	m.Kind = graph.Kind(kind)
+	s(&m.Codes.KATOTTG, "katottg")
+	s(&m.Codes.LAU, "lau")
+	s(&m.Codes.NUTS3, "nuts3")
+	s(&m.Codes.GeoNames, "geonames")
+	s(&m.Codes.Wikidata, "wikidata")
+	s(&m.Source, "source")
+	var err error
+	m.AltNames, err = props(p).strings("alt_names")
+	errs = append(errs, err)
+	m.Themes, err = props(p).strings("themes")
+	errs = append(errs, err)
+	m.Population, err = props(p).int("population")
+	errs = append(errs, err)
+	year, err := props(p).int("population_year")
+	m.PopulationYear = int(year)
+	errs = append(errs, err)
+	m.AreaKm2, _, err = props(p).float("area_km2")
+	errs = append(errs, err)
+	lat, hasLat, err := props(p).float("lat")
+	errs = append(errs, err)
+	lon, hasLon, err := props(p).float("lon")
+	errs = append(errs, err)
+	if hasLat && hasLon {
+		m.Location = &graph.Point{Lat: lat, Lon: lon}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return graph.Municipality{}, fmt.Errorf("municipality %q: %w", m.ID, err)
+		}
+	}
+	return m, nil
+}
+
+// partnershipProps returns the relationship properties of p.
+func partnershipProps(p *graph.Partnership) map[string]any {
+	return map[string]any{
+		"kind":   string(p.Kind),
+		"status": string(p.Status),
+		"since":  nonZero(int64(p.Since)),
+		"source": str(p.Source),
+	}
+}
+
+// toPartnership converts a partnershipProjection map and the two ids into a
+// normalised Partnership.
+func toPartnership(a, b string, v any) (graph.Partnership, error) {
+	p, ok := v.(map[string]any)
+	if !ok {
+		return graph.Partnership{}, fmt.Errorf("partnership %s-%s: got %T, want a map", a, b, v)
+	}
+	out := graph.Partnership{A: a, B: b}
+	out.Normalize()
+	kind, err1 := props(p).str("kind")
+	status, err2 := props(p).str("status")
+	since, err3 := props(p).int("since")
+	source, err4 := props(p).str("source")
+	for _, err := range []error{err1, err2, err3, err4} {
+		if err != nil {
+			return graph.Partnership{}, fmt.Errorf("partnership %s-%s: %w", a, b, err)
+		}
+	}
+	out.Kind, out.Status, out.Since, out.Source = graph.PartnershipKind(kind), graph.Status(status), int(since), source
+	return out, nil
+}

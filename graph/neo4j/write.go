@@ -1,0 +1,368 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// chunkSize is how many rows one UNWIND statement carries. Every chunk of a
+// batch runs in the batch's one transaction.
+const chunkSize = 1000
+
+// chunks splits xs into slices of at most n.
+func chunks[T any](xs []T, n int) [][]T {
+	var out [][]T
+	for len(xs) > n {
+		out = append(out, xs[:n])
+		xs = xs[n:]
+	}
+	if len(xs) > 0 {
+		out = append(out, xs)
+	}
+	return out
+}
+
+// upsertMunicipality writes one chunk of municipalities: the node and its
+// properties, then its links to country, region and themes, replaced
+// wholesale. PARTNER_OF relationships are left alone.
+const upsertMunicipality = `UNWIND $rows AS r
+MERGE (m:Municipality {id: r.id})
+SET m = r.props
+SET m.location = CASE WHEN r.props.lat IS NULL THEN null ELSE point({latitude: r.props.lat, longitude: r.props.lon}) END
+WITH m, r
+CALL (m) {
+  MATCH (m)-[old:IN_REGION|IN_COUNTRY|HAS_THEME]->()
+  DELETE old
+}
+MERGE (c:Country {code: r.props.country})
+FOREACH (code IN CASE WHEN r.props.region_code IS NULL THEN [] ELSE [r.props.region_code] END |
+  MERGE (g:Region {code: code})
+  ON CREATE SET g.name = r.props.region_name
+  MERGE (g)-[:IN_COUNTRY]->(c)
+  MERGE (m)-[:IN_REGION]->(g))
+FOREACH (_ IN CASE WHEN r.props.region_code IS NULL THEN [1] ELSE [] END |
+  MERGE (m)-[:IN_COUNTRY]->(c))
+FOREACH (t IN coalesce(r.props.themes, []) |
+  MERGE (th:Theme {name: t})
+  MERGE (m)-[:HAS_THEME]->(th))
+RETURN count(*) AS n`
+
+// codeHolders finds, per unique code, the municipalities other than the
+// row's own that hold the row's value. The code name picks the query.
+var codeHolders = map[string]string{
+	"katottg":  "UNWIND $rows AS r MATCH (m:Municipality {katottg: r.value}) WHERE m.id <> r.id RETURN r.id AS id, m.id AS holder, r.value AS value",
+	"lau":      "UNWIND $rows AS r MATCH (m:Municipality {lau: r.value}) WHERE m.id <> r.id RETURN r.id AS id, m.id AS holder, r.value AS value",
+	"geonames": "UNWIND $rows AS r MATCH (m:Municipality {geonames: r.value}) WHERE m.id <> r.id RETURN r.id AS id, m.id AS holder, r.value AS value",
+	"wikidata": "UNWIND $rows AS r MATCH (m:Municipality {wikidata: r.value}) WHERE m.id <> r.id RETURN r.id AS id, m.id AS holder, r.value AS value",
+}
+
+// UpsertMunicipalities creates or replaces the given municipalities in one
+// transaction, all or none: EINVALID (naming the field and the id) when one
+// does not validate, ECONFLICT when an id or a unique code appears twice in
+// the batch or a unique code is held by a municipality outside it.
+// Replacing keeps the municipality's partnerships; a municipality equal to
+// its stored self counts as unchanged and is not written.
+func (s *Store) UpsertMunicipalities(ctx context.Context, ms []graph.Municipality) (graph.UpsertResult, error) {
+	if len(ms) == 0 {
+		return graph.UpsertResult{}, nil
+	}
+	rows := make([]graph.Municipality, len(ms))
+	index := make(map[string]int, len(ms))
+	codeOwner := map[[2]string]string{}
+	for i := range ms {
+		if err := ms[i].Validate(); err != nil {
+			return graph.UpsertResult{}, err
+		}
+		m := normalize(ms[i])
+		if j, dup := index[m.ID]; dup {
+			return graph.UpsertResult{}, &graph.Error{Code: graph.ECONFLICT, Field: "id",
+				Message: fmt.Sprintf("municipality %s appears twice in the batch (items %d and %d)", m.ID, j, i)}
+		}
+		index[m.ID] = i
+		for _, kv := range m.Codes.UniqueCodes() {
+			if other, dup := codeOwner[kv]; dup {
+				return graph.UpsertResult{}, &graph.Error{Code: graph.ECONFLICT, Field: "codes." + kv[0],
+					Message: fmt.Sprintf("municipalities %s and %s in the batch both have %s %q", other, m.ID, kv[0], kv[1])}
+			}
+			codeOwner[kv] = m.ID
+		}
+		rows[i] = m
+	}
+
+	var res graph.UpsertResult
+	err := s.write(ctx, func(tx driver.ManagedTransaction) error {
+		res = graph.UpsertResult{}
+		existing, err := s.existingMunicipalities(ctx, tx, rows)
+		if err != nil {
+			return err
+		}
+		var changed []*graph.Municipality
+		var release []string // ids whose unique codes change: freed first, so codes can move within the batch
+		for i := range rows {
+			m := &rows[i]
+			old, ok := existing[m.ID]
+			switch {
+			case !ok:
+				res.Created++
+			case reflect.DeepEqual(old, *m):
+				res.Unchanged++
+				continue
+			default:
+				res.Updated++
+				if !reflect.DeepEqual(old.Codes.UniqueCodes(), m.Codes.UniqueCodes()) {
+					release = append(release, m.ID)
+				}
+			}
+			changed = append(changed, m)
+		}
+		if err := checkCodes(ctx, tx, changed, index); err != nil {
+			return err
+		}
+		for _, ids := range chunks(release, chunkSize) {
+			if _, err := run(ctx, tx, `UNWIND $ids AS id MATCH (m:Municipality {id: id})
+REMOVE m.katottg, m.lau, m.geonames, m.wikidata`, map[string]any{"ids": ids}); err != nil {
+				return err
+			}
+		}
+		for _, chunk := range chunks(changed, chunkSize) {
+			params := make([]map[string]any, len(chunk))
+			for i, m := range chunk {
+				params[i] = map[string]any{"id": m.ID, "props": municipalityProps(m)}
+			}
+			if _, err := run(ctx, tx, upsertMunicipality, map[string]any{"rows": params}); err != nil {
+				return err
+			}
+			if s.chunkWritten != nil {
+				s.chunkWritten()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return graph.UpsertResult{}, s.fail(err, "upserting %d municipalities", len(ms))
+	}
+	return res, nil
+}
+
+// existingMunicipalities reads the stored versions of rows, by id.
+func (s *Store) existingMunicipalities(ctx context.Context, tx driver.ManagedTransaction, rows []graph.Municipality) (map[string]graph.Municipality, error) {
+	out := make(map[string]graph.Municipality, len(rows))
+	for _, chunk := range chunks(rows, chunkSize) {
+		ids := make([]string, len(chunk))
+		for i, m := range chunk {
+			ids[i] = m.ID
+		}
+		recs, err := run(ctx, tx, "UNWIND $ids AS id MATCH (m:Municipality {id: id}) RETURN m "+municipalityProjection+" AS m", map[string]any{"ids": ids})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			m, err := toMunicipality(r.Values[0])
+			if err != nil {
+				return nil, err
+			}
+			out[m.ID] = m
+		}
+	}
+	return out, nil
+}
+
+// checkCodes returns ECONFLICT when a unique code of a changed row is held
+// by a municipality outside the batch. A holder inside the batch is giving
+// the code up (the batch has no code twice), so it is no conflict.
+func checkCodes(ctx context.Context, tx driver.ManagedTransaction, changed []*graph.Municipality, batch map[string]int) error {
+	byCode := map[string][]map[string]any{}
+	for _, m := range changed {
+		for _, kv := range m.Codes.UniqueCodes() {
+			byCode[kv[0]] = append(byCode[kv[0]], map[string]any{"id": m.ID, "value": kv[1]})
+		}
+	}
+	for _, code := range []string{"katottg", "lau", "geonames", "wikidata"} {
+		for _, chunk := range chunks(byCode[code], chunkSize) {
+			recs, err := run(ctx, tx, codeHolders[code], map[string]any{"rows": chunk})
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				id, _ := r.Values[0].(string)
+				holder, _ := r.Values[1].(string)
+				value, _ := r.Values[2].(string)
+				if _, inBatch := batch[holder]; !inBatch {
+					return &graph.Error{Code: graph.ECONFLICT, Field: "codes." + code,
+						Message: fmt.Sprintf("municipality %s: %s %q is already held by %s", id, code, value, holder)}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// UpsertPartnerships creates or replaces the given partnerships (one per
+// unordered pair) in one transaction, all or none: EINVALID when one does
+// not validate or names a municipality that does not exist, ECONFLICT when
+// a pair appears twice in the batch.
+func (s *Store) UpsertPartnerships(ctx context.Context, ps []graph.Partnership) (graph.UpsertResult, error) {
+	if len(ps) == 0 {
+		return graph.UpsertResult{}, nil
+	}
+	rows := make([]graph.Partnership, len(ps))
+	seen := make(map[[2]string]int, len(ps))
+	var ids []string
+	idSeen := map[string]bool{}
+	for i := range ps {
+		if err := ps[i].Validate(); err != nil {
+			return graph.UpsertResult{}, err
+		}
+		p := ps[i]
+		p.Normalize()
+		if j, dup := seen[p.Key()]; dup {
+			return graph.UpsertResult{}, graph.Errorf(graph.ECONFLICT, "partnership %s-%s appears twice in the batch (items %d and %d)", p.A, p.B, j, i)
+		}
+		seen[p.Key()] = i
+		rows[i] = p
+		for _, id := range []string{p.A, p.B} {
+			if !idSeen[id] {
+				idSeen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+
+	var res graph.UpsertResult
+	err := s.write(ctx, func(tx driver.ManagedTransaction) error {
+		res = graph.UpsertResult{}
+		missing := map[string]bool{}
+		for _, chunk := range chunks(ids, chunkSize) {
+			recs, err := run(ctx, tx, `UNWIND $ids AS id OPTIONAL MATCH (m:Municipality {id: id})
+WITH id, m WHERE m IS NULL RETURN id`, map[string]any{"ids": chunk})
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				id, _ := r.Values[0].(string)
+				missing[id] = true
+			}
+		}
+		for _, p := range ps { // in batch order, naming the side as given
+			for _, side := range [][2]string{{"a", p.A}, {"b", p.B}} {
+				if missing[side[1]] {
+					return graph.FieldErrorf(side[0], "partnership %s-%s: municipality %q does not exist", p.A, p.B, side[1])
+				}
+			}
+		}
+
+		existing := map[[2]string]graph.Partnership{}
+		for _, chunk := range chunks(rows, chunkSize) {
+			recs, err := run(ctx, tx, `UNWIND $rows AS r
+MATCH (:Municipality {id: r.a})-[p:PARTNER_OF]-(:Municipality {id: r.b})
+RETURN r.a AS a, r.b AS b, p `+partnershipProjection+` AS p`, map[string]any{"rows": pairParams(chunk, false)})
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				a, _ := r.Values[0].(string)
+				b, _ := r.Values[1].(string)
+				p, err := toPartnership(a, b, r.Values[2])
+				if err != nil {
+					return err
+				}
+				existing[p.Key()] = p
+			}
+		}
+		var changed []graph.Partnership
+		for _, p := range rows {
+			old, ok := existing[p.Key()]
+			switch {
+			case !ok:
+				res.Created++
+			case old == p:
+				res.Unchanged++
+				continue
+			default:
+				res.Updated++
+			}
+			changed = append(changed, p)
+		}
+		for _, chunk := range chunks(changed, chunkSize) {
+			recs, err := run(ctx, tx, `UNWIND $rows AS r
+MATCH (a:Municipality {id: r.a})
+MATCH (b:Municipality {id: r.b})
+MERGE (a)-[p:PARTNER_OF]->(b)
+SET p = r.props
+RETURN count(p) AS n`, map[string]any{"rows": pairParams(chunk, true)})
+			if err != nil {
+				return err
+			}
+			if n, _ := recs[0].Values[0].(int64); int(n) != len(chunk) {
+				return graph.Errorf(graph.ECONFLICT, "a municipality of the batch was deleted while the partnerships were written; try again")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return graph.UpsertResult{}, s.fail(err, "upserting %d partnerships", len(ps))
+	}
+	return res, nil
+}
+
+// pairParams returns the UNWIND rows of normalised partnerships, with their
+// properties when withProps.
+func pairParams(ps []graph.Partnership, withProps bool) []map[string]any {
+	out := make([]map[string]any, len(ps))
+	for i := range ps {
+		row := map[string]any{"a": ps[i].A, "b": ps[i].B}
+		if withProps {
+			row["props"] = partnershipProps(&ps[i])
+		}
+		out[i] = row
+	}
+	return out
+}
+
+// DeleteMunicipality deletes the municipality and its partnerships, or
+// returns ENOTFOUND.
+func (s *Store) DeleteMunicipality(ctx context.Context, id string) error {
+	var deleted int64
+	err := s.write(ctx, func(tx driver.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "MATCH (m:Municipality {id: $id}) DETACH DELETE m RETURN count(*) AS n", map[string]any{"id": id})
+		if err != nil {
+			return err
+		}
+		deleted, _ = recs[0].Values[0].(int64)
+		return nil
+	})
+	if err != nil {
+		return s.fail(err, "deleting municipality %q", id)
+	}
+	if deleted == 0 {
+		return graph.Errorf(graph.ENOTFOUND, "municipality %q not found", id)
+	}
+	return nil
+}
+
+// DeletePartnership deletes the partnership between a and b (in either
+// order), or returns ENOTFOUND.
+func (s *Store) DeletePartnership(ctx context.Context, a, b string) error {
+	var deleted int64
+	err := s.write(ctx, func(tx driver.ManagedTransaction) error {
+		recs, err := run(ctx, tx, `MATCH (:Municipality {id: $a})-[p:PARTNER_OF]-(:Municipality {id: $b})
+DELETE p RETURN count(*) AS n`, map[string]any{"a": a, "b": b})
+		if err != nil {
+			return err
+		}
+		deleted, _ = recs[0].Values[0].(int64)
+		return nil
+	})
+	if err != nil {
+		return s.fail(err, "deleting partnership %s-%s", a, b)
+	}
+	if deleted == 0 {
+		return graph.Errorf(graph.ENOTFOUND, "no partnership between %q and %q", a, b)
+	}
+	return nil
+}

@@ -1,0 +1,27 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+func TestZZDebug(t *testing.T) {
+	d, err := driver.NewDriverWithContext(os.Getenv("TWINNING_NEO4J_URI"), driver.NoAuth())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, q := range []string{os.Getenv("CY")} {
+		res, err := driver.ExecuteQuery(ctx, d, q, nil, driver.EagerResultTransformer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Records {
+			fmt.Println(r.Values)
+		}
+	}
+}

@@ -1,0 +1,242 @@
+package analytics
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// Bounds of Paths and Neighbourhood.
+const (
+	// MaxHops caps Paths' max_hops; DefaultMaxHops is used for 0.
+	MaxHops        = 6
+	DefaultMaxHops = 4
+	// MaxPaths caps the number of shortest paths Paths lists.
+	MaxPaths = 20
+	// MaxNeighbourhoodHops caps Neighbourhood's hops.
+	MaxNeighbourhoodHops = 3
+	// MaxNeighbourhoodNodes caps Neighbourhood's maxNodes;
+	// DefaultNeighbourhoodNodes is used for 0.
+	MaxNeighbourhoodNodes     = 5000
+	DefaultNeighbourhoodNodes = 500
+)
+
+// PathResult is the answer to Graph.Paths.
+type PathResult struct {
+	From Node `json:"from"`
+	To   Node `json:"to"`
+	// Hops is the length of the shortest paths, 0 when there is none
+	// within MaxHops.
+	Hops int `json:"hops"`
+	// Found says whether To is reachable from From within MaxHops.
+	Found bool `json:"found"`
+	// Count is the number of shortest paths (which may exceed len(Paths));
+	// Truncated says that Paths lists only the first MaxPaths of them.
+	Count     float64 `json:"count"`
+	Truncated bool    `json:"truncated"`
+	// Paths lists shortest paths in lexicographic order of their ids.
+	Paths []Path `json:"paths"`
+}
+
+// Path is one chain of partnerships: Links[i] joins Nodes[i] and
+// Nodes[i+1].
+type Path struct {
+	Nodes []Node `json:"nodes"`
+	Links []Link `json:"links"`
+}
+
+// Paths returns the shortest partnership paths from one municipality to
+// another, of at most maxHops partnerships (0 means DefaultMaxHops), each
+// partnership counted whatever its status. At most MaxPaths paths are
+// listed. EINVALID names "from", "to" or "max_hops"; ENOTFOUND for an
+// unknown id. Not finding a path is not an error: Found is false.
+func (g *Graph) Paths(from, to string, maxHops int) (PathResult, error) {
+	if maxHops == 0 {
+		maxHops = DefaultMaxHops
+	}
+	if maxHops < 1 || maxHops > MaxHops {
+		return PathResult{}, graph.FieldErrorf("max_hops", "must be between 1 and %d, got %d", MaxHops, maxHops)
+	}
+	s, err := g.lookup("from", from)
+	if err != nil {
+		return PathResult{}, err
+	}
+	t, err := g.lookup("to", to)
+	if err != nil {
+		return PathResult{}, err
+	}
+	if s == t {
+		return PathResult{}, graph.FieldErrorf("to", "is the same municipality as from (%s)", from)
+	}
+	res := PathResult{From: g.node(s), To: g.node(t), Paths: []Path{}}
+
+	// Breadth-first search from s, level by level, until t's level:
+	// dist and sigma (the number of shortest paths) for every node seen.
+	dist := map[int32]int{s: 0}
+	sigma := map[int32]float64{s: 1}
+	frontier := []int32{s}
+	for level := 1; level <= maxHops && len(frontier) > 0 && !res.Found; level++ {
+		var next []int32
+		for _, u := range frontier {
+			for _, v := range g.neighbours(u) {
+				d, seen := dist[v]
+				if !seen {
+					dist[v] = level
+					next = append(next, v)
+					d = level
+				}
+				if d == level {
+					sigma[v] += sigma[u]
+				}
+				if v == t {
+					res.Found = true
+				}
+			}
+		}
+		frontier = next
+	}
+	if !res.Found {
+		return res, nil
+	}
+	res.Hops = dist[t]
+	res.Count = sigma[t]
+
+	// Walk forward from s along nodes one level closer each step that lie
+	// on a shortest path to t (those from which t is reached backwards),
+	// in neighbour (id) order, so that paths come out sorted.
+	onPath := map[int32]bool{t: true}
+	level := []int32{t}
+	for d := res.Hops; d > 1; d-- {
+		var prev []int32
+		for _, w := range level {
+			for _, v := range g.neighbours(w) {
+				if dv, ok := dist[v]; ok && dv == d-1 && !onPath[v] {
+					onPath[v] = true
+					prev = append(prev, v)
+				}
+			}
+		}
+		level = prev
+	}
+	stack := []int32{s}
+	edges := []int32{}
+	var walk func(u int32)
+	walk = func(u int32) {
+		if len(res.Paths) == MaxPaths {
+			res.Truncated = true
+			return
+		}
+		if u == t {
+			p := Path{Nodes: make([]Node, len(stack)), Links: make([]Link, len(edges))}
+			for i, v := range stack {
+				p.Nodes[i] = g.node(v)
+			}
+			for i, e := range edges {
+				p.Links[i] = g.link(e)
+			}
+			res.Paths = append(res.Paths, p)
+			return
+		}
+		for k := g.off[u]; k < g.off[u+1]; k++ {
+			v := g.adj[k]
+			if dv, ok := dist[v]; ok && dv == dist[u]+1 && onPath[v] {
+				stack, edges = append(stack, v), append(edges, g.adjEdge[k])
+				walk(v)
+				stack, edges = stack[:len(stack)-1], edges[:len(edges)-1]
+				if res.Truncated {
+					return
+				}
+			}
+		}
+	}
+	walk(s)
+	res.Truncated = res.Count > float64(len(res.Paths))
+	return res, nil
+}
+
+// Neighbourhood is an ego network: the municipalities within some hops of
+// a centre and the partnerships among them.
+type Neighbourhood struct {
+	Center Node `json:"center"`
+	Hops   int  `json:"hops"`
+	// Nodes lists the municipalities by distance from the centre (the
+	// centre first, at hop 0), then by id.
+	Nodes []HopNode `json:"nodes"`
+	// Links lists every partnership between two listed municipalities.
+	Links []Link `json:"links"`
+	// Truncated says that more municipalities lie within Hops than the
+	// maxNodes listed; the nearest are kept.
+	Truncated bool `json:"truncated"`
+}
+
+// HopNode is a municipality of a Neighbourhood with its distance from the
+// centre.
+type HopNode struct {
+	Node
+	Hop int `json:"hop"`
+}
+
+// Neighbourhood returns the ego network of the municipality with the
+// given id: every municipality within hops partnerships (1 to
+// MaxNeighbourhoodHops) and the partnerships among them. When more than
+// maxNodes municipalities (0 means DefaultNeighbourhoodNodes, at most
+// MaxNeighbourhoodNodes) are within reach, it keeps the nearest maxNodes,
+// in breadth-first order by id, and sets Truncated rather than failing, so
+// that a hub still gets an answer. EINVALID names "id", "hops" or
+// "max_nodes"; ENOTFOUND for an unknown id.
+func (g *Graph) Neighbourhood(id string, hops, maxNodes int) (Neighbourhood, error) {
+	if hops < 1 || hops > MaxNeighbourhoodHops {
+		return Neighbourhood{}, graph.FieldErrorf("hops", "must be between 1 and %d, got %d", MaxNeighbourhoodHops, hops)
+	}
+	if maxNodes == 0 {
+		maxNodes = DefaultNeighbourhoodNodes
+	}
+	if maxNodes < 1 || maxNodes > MaxNeighbourhoodNodes {
+		return Neighbourhood{}, graph.FieldErrorf("max_nodes", "must be between 1 and %d, got %d", MaxNeighbourhoodNodes, maxNodes)
+	}
+	c, err := g.lookup("id", id)
+	if err != nil {
+		return Neighbourhood{}, err
+	}
+	hop := map[int32]int{c: 0}
+	order := []int32{c}
+	truncated := false
+	for head := 0; head < len(order) && !truncated; head++ {
+		u := order[head]
+		if hop[u] == hops {
+			break // order is by hop, so every later node is at hops too
+		}
+		for _, v := range g.neighbours(u) {
+			if _, seen := hop[v]; seen {
+				continue
+			}
+			if len(order) == maxNodes {
+				truncated = true
+				break
+			}
+			hop[v] = hop[u] + 1
+			order = append(order, v)
+		}
+	}
+	out := Neighbourhood{Center: g.node(c), Hops: hops, Nodes: make([]HopNode, len(order)), Links: []Link{}, Truncated: truncated}
+	for i, v := range order {
+		out.Nodes[i] = HopNode{Node: g.node(v), Hop: hop[v]}
+	}
+	slices.SortStableFunc(out.Nodes, func(a, b HopNode) int {
+		if a.Hop != b.Hop {
+			return a.Hop - b.Hop
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for _, u := range order {
+		for k := g.off[u]; k < g.off[u+1]; k++ {
+			if v := g.adj[k]; u < v {
+				if _, in := hop[v]; in {
+					out.Links = append(out.Links, g.link(g.adjEdge[k]))
+				}
+			}
+		}
+	}
+	return out, nil
+}

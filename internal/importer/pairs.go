@@ -1,0 +1,263 @@
+package importer
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// PairOptions configure the import of a partnership list.
+type PairOptions struct {
+	// CreateMissing creates a municipality for every place that does not
+	// resolve and has a known country, instead of leaving its rows out.
+	CreateMissing bool
+	// UnresolvedFile is where the unresolved places are written as CSV
+	// for a person to check; "" writes nothing.
+	UnresolvedFile string
+	// Source is the Source of the partnerships; the importer sets it.
+	Source string
+}
+
+// placeKey identifies a distinct place of a list.
+func placeKey(p Place) string {
+	var b strings.Builder
+	b.WriteString(graph.NameKey(p.Name))
+	b.WriteString("|" + p.Country + "|" + p.Wikidata + "|")
+	if p.Location != nil {
+		fmt.Fprintf(&b, "%.4f,%.4f", p.Location.Lat, p.Location.Lon)
+	}
+	return b.String()
+}
+
+var slugUnsafe = regexp.MustCompile(`[^a-z0-9]+`)
+
+// createdID returns the id of a municipality created for an unresolved
+// place: "tw-" (or "wd-" with a Wikidata id), the country, a slug of the
+// name and the point to two decimals, a minus sign written "m".
+func createdID(p Place, prefix string) string {
+	if p.Wikidata != "" {
+		return "wd-" + strings.ToLower(p.Wikidata)
+	}
+	slug := strings.Trim(slugUnsafe.ReplaceAllString(graph.NameKey(p.Name), "-"), "-")
+	if slug == "" {
+		slug = "place"
+	}
+	if len(slug) > 60 {
+		slug = strings.TrimRight(slug[:60], "-")
+	}
+	id := prefix + "-" + strings.ToLower(p.Country) + "-" + slug
+	if p.Location != nil {
+		coord := func(v float64) string { return strings.Replace(strconv.FormatFloat(v, 'f', 2, 64), "-", "m", 1) }
+		id += "-" + coord(p.Location.Lat) + "-" + coord(p.Location.Lon)
+	}
+	return id
+}
+
+// createdMunicipality is the municipality created for an unresolved place.
+// Its kind is city: partnership lists name towns and cities far more often
+// than villages, and nothing better is known.
+func createdMunicipality(p Place, source string) graph.Municipality {
+	m := graph.Municipality{
+		ID:         createdID(p, "tw"),
+		Name:       strings.TrimSpace(p.Name),
+		Country:    p.Country,
+		Kind:       graph.KindCity,
+		Population: p.Population,
+		Location:   p.Location,
+		Codes:      graph.Codes{Wikidata: p.Wikidata},
+		Source:     source,
+	}
+	if isLatin(m.Name) {
+		m.NameLatin = m.Name
+	}
+	return m
+}
+
+// importPairs resolves both sides of every row, creates the missing places
+// when asked, and writes the partnerships that changed.
+func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow, opts PairOptions) error {
+	if im.opts.Strict {
+		if err := strictError(rep); err != nil {
+			return err
+		}
+	}
+	ix, err := im.Index(ctx)
+	if err != nil {
+		return err
+	}
+	existing := map[[2]string]graph.Partnership{}
+	if err := im.store.ScanPartnerships(ctx, func(p graph.Partnership) error {
+		existing[p.Key()] = p
+		return nil
+	}); err != nil {
+		return graph.Wrap(graph.ErrorCode(err), err, "read the partnerships in the store")
+	}
+	resolver := NewResolver(ix)
+	rr := &ResolutionReport{ByMethod: map[Method]int{}}
+	rep.Resolution = rr
+	cache := map[string]int{}
+	var muns []graph.Municipality
+	munAt := map[string]int{}
+	keepMun := func(m graph.Municipality) {
+		ix.Put(m)
+		if i, ok := munAt[m.ID]; ok {
+			muns[i] = m
+			return
+		}
+		munAt[m.ID] = len(muns)
+		muns = append(muns, m)
+	}
+	resolve := func(p Place, pos Pos, side int) Resolution {
+		k := placeKey(p)
+		if i, ok := cache[k]; ok {
+			return rr.Places[i].Resolution
+		}
+		res := resolver.Resolve(p)
+		if res.Method == Unresolved && opts.CreateMissing && p.Country != "" {
+			m := createdMunicipality(p, opts.Source)
+			if err := m.Validate(); err == nil {
+				if _, taken := ix.Get(m.ID); !taken {
+					keepMun(m)
+					rep.Created++
+					res = Resolution{ID: m.ID, Method: Created, DistKm: 0}
+				}
+			}
+		}
+		if p.Wikidata != "" && res.ID != "" && res.Method != ByCode && res.Method != Created {
+			// Remember the item on the municipality so that the next import
+			// resolves it by code.
+			if m, ok := ix.Get(res.ID); ok && m.Codes.Wikidata == "" {
+				if _, held := ix.ByCode("wikidata", p.Wikidata); !held {
+					keepMun(mergeInto(m, graph.Municipality{Codes: graph.Codes{Wikidata: p.Wikidata}}, ""))
+					rep.Merged++
+				}
+			}
+		}
+		cache[k] = len(rr.Places)
+		rr.Places = append(rr.Places, PlaceResolution{Place: p, Resolution: res, Pos: pos, Side: side})
+		rr.ByMethod[res.Method]++
+		return res
+	}
+	var ps []graph.Partnership
+	inFile := map[[2]string]int{}
+	im.opts.Progress.Start("resolving "+rep.Kind, len(rows))
+	for i, row := range rows {
+		if i%512 == 0 {
+			im.opts.Progress.Add(min(512, len(rows)-i))
+			if err := ctx.Err(); err != nil {
+				im.idx = nil
+				return fmt.Errorf("interrupted before writing: %w", err)
+			}
+		}
+		a, b := resolve(row.A, row.Pos, 1), resolve(row.B, row.Pos, 2)
+		if a.ID == "" || b.ID == "" {
+			rep.skip("a side is unresolved")
+			continue
+		}
+		if a.ID == b.ID {
+			rep.skip("both sides resolve to the same municipality")
+			continue
+		}
+		p := graph.Partnership{A: a.ID, B: b.ID, Kind: graph.KindTwinning, Status: graph.StatusActive, Since: row.Since, Source: opts.Source}
+		if slices.Contains(graph.SuspendedCountries, row.A.Country) || slices.Contains(graph.SuspendedCountries, row.B.Country) {
+			p.Status = graph.StatusSuspended
+		}
+		p.Normalize()
+		if err := p.Validate(); err != nil {
+			rep.bad(rowErrorf(row.Pos, graph.ErrorField(err), "%s", graph.ErrorMessage(err)))
+			continue
+		}
+		if first, dup := inFile[p.Key()]; dup {
+			rep.skip(fmt.Sprintf("pair already listed (the first time at line %d, or the other way round)", first))
+			continue
+		}
+		inFile[p.Key()] = row.Pos.Line
+		old, ok := existing[p.Key()]
+		switch {
+		case !ok:
+			rep.Partnerships.Created++
+		case old == p:
+			rep.Partnerships.Unchanged++
+			continue
+		case old.Source != opts.Source:
+			rep.skip("partnership already stored from another source (kept)")
+			continue
+		default:
+			if p.Since == 0 {
+				p.Since = old.Since
+			}
+			if old == p {
+				rep.Partnerships.Unchanged++
+				continue
+			}
+			rep.Partnerships.Updated++
+		}
+		ps = append(ps, p)
+	}
+	im.opts.Progress.Done()
+	if im.opts.Strict {
+		if err := strictError(rep); err != nil {
+			im.idx = nil
+			return err
+		}
+	}
+	if opts.UnresolvedFile != "" {
+		if err := writeUnresolved(opts.UnresolvedFile, rr); err != nil {
+			im.idx = nil
+			return err
+		}
+		rr.UnresolvedFile = opts.UnresolvedFile
+	}
+	if err := im.writeMunicipalities(ctx, muns); err != nil {
+		return err
+	}
+	im.opts.Progress.Start("writing partnerships", len(ps))
+	defer im.opts.Progress.Done()
+	for start := 0; start < len(ps); start += im.opts.BatchSize {
+		batch := ps[start:min(len(ps), start+im.opts.BatchSize)]
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("interrupted after writing %d of %d partnerships (whole batches only): %w", start, len(ps), err)
+		}
+		if _, err := im.store.UpsertPartnerships(ctx, batch); err != nil {
+			return fmt.Errorf("write partnerships %d-%d of %d (the earlier batches are written): %w", start+1, start+len(batch), len(ps), err)
+		}
+		im.opts.Progress.Add(len(batch))
+	}
+	return nil
+}
+
+// writeUnresolved writes the unresolved places of rr as CSV.
+func writeUnresolved(path string, rr *ResolutionReport) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("unresolved places file: %w", err)
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"file", "line", "side", "name", "country", "country_iso", "lat", "lon", "wikidata", "reason"})
+	for _, p := range rr.Places {
+		if p.Method != Unresolved {
+			continue
+		}
+		lat, lon := "", ""
+		if p.Location != nil {
+			lat, lon = strconv.FormatFloat(p.Location.Lat, 'f', -1, 64), strconv.FormatFloat(p.Location.Lon, 'f', -1, 64)
+		}
+		_ = w.Write([]string{p.Pos.File, strconv.Itoa(p.Pos.Line), strconv.Itoa(p.Side), p.Name, p.CountryRaw, p.Country, lat, lon, p.Wikidata, p.Reason})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
