@@ -117,7 +117,7 @@ func TestSuggestByNameOrID(t *testing.T) {
 	for i, row := range rows {
 		assert.Equal(t, fmt.Sprint(i+1), row[1])
 	}
-	factors := regexp.MustCompile(`(?m)^\s+[+-]\d\.\d{3} = \d\.\d{2} × \d\.\d{3}  \S+\s+\S.*$`).FindAllString(latin, -1)
+	factors := regexp.MustCompile(`(?m)^\s+[+-]\d\.\d{3} = [ -]\d\.\d{2} × \d\.\d{3}  \S+\s+\S.*$`).FindAllString(latin, -1)
 	assert.GreaterOrEqual(t, len(factors), score.DefaultLimit, "each row lists its factors with reasons")
 
 	code, out, errOut := cli(t, "suggest", "-data", data, "-json", "-limit", "3", "-country", "pl", "Lviv")
@@ -259,6 +259,29 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// servingAddr waits for the "serving" log line of a serve command running
+// in the background and returns the address it tells; it fails the test
+// when the command exits first.
+func servingAddr(t *testing.T, stderr *syncBuffer, done <-chan int) string {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		for line := range strings.SplitSeq(stderr.String(), "\n") {
+			var entry struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "serving" {
+				return entry.Addr
+			}
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d before serving: %s", code, stderr.String())
+		case <-deadline:
+			t.Fatalf("serve did not log its address within 10s: %s", stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 func TestServe(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("NEO4J_PASSWORD", "s3cret-pa55")
@@ -269,23 +292,7 @@ func TestServe(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", data}, &stdout, &stderr) }()
 
-	// The "serving" log line tells the port picked.
-	var addr string
-	require.Eventually(t, func() bool {
-		for line := range strings.SplitSeq(stderr.String(), "\n") {
-			var entry struct{ Msg, Addr string }
-			if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "serving" {
-				addr = entry.Addr
-				return true
-			}
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited with %d: %s", code, stderr.String())
-		default:
-		}
-		return false
-	}, 10*time.Second, 10*time.Millisecond)
+	addr := servingAddr(t, &stderr, done)
 	base := "http://" + addr
 	client := &http.Client{Timeout: 5 * time.Second}
 
@@ -336,14 +343,7 @@ func TestServePortInUse(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", data}, &bytes.Buffer{}, &stderr)
 	}()
-	var addr string
-	require.Eventually(t, func() bool {
-		m := regexp.MustCompile(`"msg":"serving","addr":"([^"]+)"`).FindStringSubmatch(stderr.String())
-		if m != nil {
-			addr = m[1]
-		}
-		return m != nil
-	}, 10*time.Second, 10*time.Millisecond)
+	addr := servingAddr(t, &stderr, done)
 
 	code, _, errOut := cli(t, "serve", "-addr", addr, "-data", filepath.Join(t.TempDir(), "other.db"))
 	assert.Equal(t, 1, code)

@@ -91,9 +91,9 @@ func printPage(w io.Writer, page graph.Page) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tLATIN NAME\tCOUNTRY\tREGION\tPOPULATION\t")
+	fmt.Fprintln(tw, "ID\tNAME\tLATIN NAME\tCOUNTRY\tREGION\tPOPULATION")
 	for _, m := range page.Items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", m.ID, m.Name, m.NameLatin, m.Country, regionName(m), formatPopulation(m.Population))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Name, m.NameLatin, m.Country, regionName(m), formatPopulation(m.Population))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -205,7 +205,8 @@ func printSuggestions(w io.Writer, res score.Result) error {
 		fmt.Fprintf(w, "%4d  %-*s  %-*s  %-7s  %12s  %8s  %6.3f\n", s.Rank, nameWidth, m.DisplayName(), idWidth, m.ID,
 			m.Country, formatPopulation(m.Population), distance, s.Score)
 		for _, f := range s.Factors {
-			fmt.Fprintf(w, "        %+.3f = %.2f × %.3f  %-*s  %s\n", f.Contribution, f.Weight, f.Value, factorWidth, f.Name, f.Reason)
+			// Adding +0 turns a -0 (a negative weight times 0) into 0.
+			fmt.Fprintf(w, "        %+.3f = %5.2f × %.3f  %-*s  %s\n", f.Contribution+0, f.Weight, f.Value, factorWidth, f.Name, f.Reason)
 		}
 	}
 	_, err := fmt.Fprintf(w, "\nScore = sum of weight × value over the factors; model %s.\n", res.ModelVersion)

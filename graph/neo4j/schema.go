@@ -33,20 +33,51 @@ var schema = []string{
 	"CREATE FULLTEXT INDEX municipality_names IF NOT EXISTS FOR (m:Municipality) ON EACH [m.name, m.name_latin, m.alt_names]",
 }
 
+// constraintNames are the names of the uniqueness constraints in schema.
+var constraintNames = []string{
+	"municipality_id", "municipality_katottg", "municipality_lau", "municipality_geonames",
+	"municipality_wikidata", "country_code", "region_code", "theme_name",
+}
+
 // setupSchema creates the missing constraints and indexes and waits until
-// they are online. Schema statements run in auto-commit transactions of
-// their own, as Neo4j requires.
+// they are online, within SchemaTimeout. Schema statements run in
+// auto-commit transactions of their own, as Neo4j requires.
 func (s *Store) setupSchema(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.SchemaTimeout)
+	defer cancel()
 	session := s.driver.NewSession(ctx, driver.SessionConfig{AccessMode: driver.AccessModeWrite, DatabaseName: s.cfg.Database})
 	defer session.Close(context.Background())
-	for _, stmt := range append(schema, "CALL db.awaitIndexes($seconds)") {
-		res, err := session.Run(ctx, stmt, map[string]any{"seconds": int64(s.cfg.CallTimeout.Seconds())})
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
+	exec := func(stmt string, params map[string]any) ([]*driver.Record, error) {
+		res, err := session.Run(ctx, stmt, params)
 		if err != nil {
-			return fmt.Errorf("running %q: %w", stmt, err)
+			return nil, fmt.Errorf("running %q: %w", stmt, err)
+		}
+		recs, err := res.Collect(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("running %q: %w", stmt, err)
+		}
+		return recs, nil
+	}
+	// A constraint whose creation was interrupted (the client went away
+	// while its index was populating) can leave its index behind without
+	// the constraint, under the constraint's name, which then blocks
+	// CREATE CONSTRAINT ... IF NOT EXISTS. Drop such leftovers first.
+	recs, err := exec("SHOW INDEXES YIELD name, owningConstraint WHERE name IN $names AND owningConstraint IS NULL RETURN name",
+		map[string]any{"names": constraintNames})
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		name, _ := r.Values[0].(string)
+		if _, err := exec("DROP INDEX $name IF EXISTS", map[string]any{"name": name}); err != nil {
+			return fmt.Errorf("dropping the index %s left by an interrupted constraint creation: %w", name, err)
 		}
 	}
-	return nil
+	for _, stmt := range schema {
+		if _, err := exec(stmt, nil); err != nil {
+			return err
+		}
+	}
+	_, err = exec("CALL db.awaitIndexes($seconds)", map[string]any{"seconds": int64(s.cfg.SchemaTimeout.Seconds())})
+	return err
 }

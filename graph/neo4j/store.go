@@ -24,6 +24,7 @@ const (
 	DefaultPingTimeout    = 2 * time.Second
 	DefaultConnectTimeout = 5 * time.Second
 	DefaultRetryTime      = 5 * time.Second
+	DefaultSchemaTimeout  = 2 * time.Minute
 )
 
 // Config says how to reach the Neo4j server. Zero durations take the
@@ -51,6 +52,9 @@ type Config struct {
 	// short so that an outage gives EUNAVAILABLE quickly instead of
 	// holding requests until CallTimeout.
 	RetryTime time.Duration
+	// SchemaTimeout bounds setting up the schema in Open, which builds
+	// indexes over the data already stored.
+	SchemaTimeout time.Duration
 }
 
 // withDefaults returns cfg with zero durations replaced by the defaults.
@@ -66,6 +70,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.RetryTime <= 0 {
 		cfg.RetryTime = DefaultRetryTime
+	}
+	if cfg.SchemaTimeout <= 0 {
+		cfg.SchemaTimeout = DefaultSchemaTimeout
 	}
 	return cfg
 }
@@ -110,9 +117,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, graph.Wrap(graph.EINVALID, err, "cannot use Neo4j URI %s", cfg.URI)
 	}
 	s := &Store{driver: d, cfg: cfg}
-	ctx, cancel := context.WithTimeout(ctx, cfg.CallTimeout)
+	verifyCtx, cancel := context.WithTimeout(ctx, cfg.CallTimeout)
 	defer cancel()
-	if err := d.VerifyConnectivity(ctx); err != nil {
+	if err := d.VerifyConnectivity(verifyCtx); err != nil {
 		_ = d.Close(context.Background())
 		return nil, &graph.Error{Code: graph.EUNAVAILABLE, Message: fmt.Sprintf("cannot reach Neo4j at %s: %s", cfg.URI, reason(err)), Err: err}
 	}

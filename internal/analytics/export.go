@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"bufio"
-	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
@@ -366,14 +365,13 @@ func (g *Graph) writeCSV(w *bufio.Writer, sel selection) error {
 	return cw.Error()
 }
 
-// exportCounts is used by tests and callers that want to know the size
-// of an export before writing it.
-func (g *Graph) exportCounts(opts ExportOptions) (nodes, edges int, err error) {
+// ExportSize validates opts as Export does and returns the number of
+// municipalities and partnerships the export would hold, so that a caller
+// can answer an error before it commits to a response.
+func (g *Graph) ExportSize(opts ExportOptions) (nodes, edges int, err error) {
 	if err := opts.validate(); err != nil {
 		return 0, 0, err
 	}
 	sel := g.selectFor(&opts)
 	return len(sel.nodes), len(sel.edges), nil
 }
-
-var _ = cmp.Compare[int]
