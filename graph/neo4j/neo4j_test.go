@@ -66,7 +66,7 @@ func openEmpty(t testing.TB) *Store {
 func clear(ctx context.Context, s *Store) error {
 	for {
 		var n int64
-		err := s.write(ctx, func(tx driver.ManagedTransaction) error {
+		err := s.write(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 			recs, err := run(ctx, tx, "MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n", nil)
 			if err != nil {
 				return err
@@ -226,7 +226,7 @@ func TestSchemaIdempotent(t *testing.T) {
 	storetest.Seed(t, s)
 	ctx := context.Background()
 	var got []string
-	err = s.read(ctx, func(tx driver.ManagedTransaction) error {
+	err = s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, `MATCH (m:Municipality)-[:IN_REGION]->(:Region {code: $region})-[:IN_COUNTRY]->(:Country {code: $country}),
       (m)-[:HAS_THEME]->(:Theme {name: $theme})
 RETURN m.id ORDER BY m.id`, map[string]any{"region": "PL21", "country": "PL", "theme": "tourism"})
@@ -240,7 +240,7 @@ RETURN m.id ORDER BY m.id`, map[string]any{"region": "PL21", "country": "PL", "t
 	assert.Equal(t, []string{"pl-krakow", "pl-zakopane"}, got)
 
 	// The full-text index covers alternative names.
-	err = s.read(ctx, func(tx driver.ManagedTransaction) error {
+	err = s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, `CALL db.index.fulltext.queryNodes("municipality_names", $q) YIELD node RETURN node.id`, map[string]any{"q": "Lemberg"})
 		got = nil
 		for _, r := range recs {

@@ -16,7 +16,7 @@ const scanPageSize = 1000
 func (s *Store) Municipality(ctx context.Context, id string) (graph.Municipality, error) {
 	var m graph.Municipality
 	found := false
-	err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "MATCH (m:Municipality {id: $id}) RETURN m "+municipalityProjection+" AS m", map[string]any{"id": id})
 		if err != nil || len(recs) == 0 {
 			found = false
@@ -54,7 +54,7 @@ func (s *Store) MunicipalityByCode(ctx context.Context, code, value string) (gra
 	}
 	var m graph.Municipality
 	found := false
-	err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, cypher, map[string]any{"value": value})
 		if err != nil || len(recs) == 0 {
 			found = false
@@ -130,7 +130,7 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 	if key := graph.NameKey(q.Text); key != "" {
 		cypher, params["key"] = searchText, key
 	}
-	err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, cypher, params)
 		if err != nil {
 			return err
@@ -165,7 +165,7 @@ func (s *Store) Partners(ctx context.Context, id string) ([]graph.Partner, error
 		out   []graph.Partner
 		found bool
 	)
-	err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, `MATCH (m:Municipality {id: $id})
 OPTIONAL MATCH (m)-[p:PARTNER_OF]-(o:Municipality)
 WITH m, p, o ORDER BY o.id
@@ -203,7 +203,7 @@ RETURN collect(CASE WHEN o IS NULL THEN null ELSE {o: o `+municipalityProjection
 // of partnerships (in all and by status), read in one transaction.
 func (s *Store) Counts(ctx context.Context) (graph.Counts, error) {
 	var c graph.Counts
-	err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		c = graph.Counts{ByCountry: map[string]int{}, ByStatus: map[graph.Status]int{}}
 		recs, err := run(ctx, tx, "MATCH (m:Municipality) RETURN m.country AS key, count(*) AS n", nil)
 		if err != nil {
@@ -245,7 +245,7 @@ func (s *Store) ScanMunicipalities(ctx context.Context, fn func(graph.Municipali
 			return err
 		}
 		var page []graph.Municipality
-		err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+		err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 			recs, err := run(ctx, tx, `MATCH (m:Municipality) WHERE m.id > $after
 RETURN m `+municipalityProjection+` AS m ORDER BY m.id LIMIT $n`, map[string]any{"after": after, "n": int64(scanPageSize)})
 			if err != nil {
@@ -286,7 +286,7 @@ func (s *Store) ScanPartnerships(ctx context.Context, fn func(graph.Partnership)
 			return err
 		}
 		var page []graph.Partnership
-		err := s.read(ctx, func(tx driver.ManagedTransaction) error {
+		err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 			recs, err := run(ctx, tx, `MATCH (a:Municipality)-[p:PARTNER_OF]->(b:Municipality)
 WHERE a.id > $a OR (a.id = $a AND b.id > $b)
 RETURN a.id AS a, b.id AS b, p `+partnershipProjection+` AS p ORDER BY a, b LIMIT $n`,

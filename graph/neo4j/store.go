@@ -168,19 +168,20 @@ func (s *Store) callContext(ctx context.Context) (context.Context, context.Cance
 	return context.WithTimeout(ctx, s.cfg.CallTimeout)
 }
 
-// read runs work in a read transaction under the per-call timeout.
-func (s *Store) read(ctx context.Context, work func(tx driver.ManagedTransaction) error) error {
+// read runs work in a read transaction under the per-call timeout; work
+// must use the context it is given.
+func (s *Store) read(ctx context.Context, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
 	return s.transaction(ctx, false, work)
 }
 
 // write runs work in a write transaction under the per-call timeout. The
 // driver may run work more than once (after a transient error), so work
 // must start from scratch each time.
-func (s *Store) write(ctx context.Context, work func(tx driver.ManagedTransaction) error) error {
+func (s *Store) write(ctx context.Context, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
 	return s.transaction(ctx, true, work)
 }
 
-func (s *Store) transaction(ctx context.Context, write bool, work func(tx driver.ManagedTransaction) error) error {
+func (s *Store) transaction(ctx context.Context, write bool, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -192,12 +193,15 @@ func (s *Store) transaction(ctx context.Context, write bool, work func(tx driver
 	}
 	session := s.driver.NewSession(ctx, driver.SessionConfig{AccessMode: mode, DatabaseName: s.cfg.Database})
 	defer session.Close(context.Background())
-	fn := func(tx driver.ManagedTransaction) (any, error) { return nil, work(tx) }
+	fn := func(tx driver.ManagedTransaction) (any, error) { return nil, work(ctx, tx) }
+	// The server ends the transaction by itself when the call's time is up,
+	// so that a client that went away holds no locks.
+	txTimeout := driver.WithTxTimeout(s.cfg.CallTimeout)
 	var err error
 	if write {
-		_, err = session.ExecuteWrite(ctx, fn)
+		_, err = session.ExecuteWrite(ctx, fn, txTimeout)
 	} else {
-		_, err = session.ExecuteRead(ctx, fn)
+		_, err = session.ExecuteRead(ctx, fn, txTimeout)
 	}
 	if err == nil {
 		return nil

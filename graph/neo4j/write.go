@@ -95,7 +95,7 @@ func (s *Store) UpsertMunicipalities(ctx context.Context, ms []graph.Municipalit
 	}
 
 	var res graph.UpsertResult
-	err := s.write(ctx, func(tx driver.ManagedTransaction) error {
+	err := s.write(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		res = graph.UpsertResult{}
 		existing, err := s.existingMunicipalities(ctx, tx, rows)
 		if err != nil {
@@ -234,7 +234,7 @@ func (s *Store) UpsertPartnerships(ctx context.Context, ps []graph.Partnership) 
 	}
 
 	var res graph.UpsertResult
-	err := s.write(ctx, func(tx driver.ManagedTransaction) error {
+	err := s.write(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		res = graph.UpsertResult{}
 		missing := map[string]bool{}
 		for _, chunk := range chunks(ids, chunkSize) {
@@ -328,7 +328,7 @@ func pairParams(ps []graph.Partnership, withProps bool) []map[string]any {
 // returns ENOTFOUND.
 func (s *Store) DeleteMunicipality(ctx context.Context, id string) error {
 	var deleted int64
-	err := s.write(ctx, func(tx driver.ManagedTransaction) error {
+	err := s.write(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "MATCH (m:Municipality {id: $id}) DETACH DELETE m RETURN count(*) AS n", map[string]any{"id": id})
 		if err != nil {
 			return err
@@ -349,7 +349,7 @@ func (s *Store) DeleteMunicipality(ctx context.Context, id string) error {
 // order), or returns ENOTFOUND.
 func (s *Store) DeletePartnership(ctx context.Context, a, b string) error {
 	var deleted int64
-	err := s.write(ctx, func(tx driver.ManagedTransaction) error {
+	err := s.write(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, `MATCH (:Municipality {id: $a})-[p:PARTNER_OF]-(:Municipality {id: $b})
 DELETE p RETURN count(*) AS n`, map[string]any{"a": a, "b": b})
 		if err != nil {

@@ -108,7 +108,8 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 		}
 		code := codeOf(rec.Municipality.Codes, codeName)
 		if first, dup := seen[code]; dup {
-			rep.skip(fmt.Sprintf("duplicate %s code (first at line %d)", codeName, first.Line))
+			_ = first
+			rep.skip("duplicate " + codeName + " code in the input (the first row wins)")
 			continue
 		}
 		seen[code] = rec.Pos

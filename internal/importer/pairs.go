@@ -175,7 +175,8 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 			continue
 		}
 		if first, dup := inFile[p.Key()]; dup {
-			rep.skip(fmt.Sprintf("pair already listed (the first time at line %d, or the other way round)", first))
+			_ = first
+			rep.skip("pair listed more than once (repeated or the other way round)")
 			continue
 		}
 		inFile[p.Key()] = row.Pos.Line

@@ -206,7 +206,7 @@ func TestSuggestContributionsAddUp(t *testing.T) {
 	ms, ps := cities()
 	e, _ := newTestEngine(t, ms, ps)
 	for _, m := range ms {
-		res, err := e.Suggest(context.Background(), m.ID, Options{Limit: MaxLimit, IncludePartners: true, IncludeSuspended: true, Themes: []string{"energy"}})
+		res, err := e.Suggest(context.Background(), m.ID, Options{Limit: MaxLimit, IncludePartners: true, IncludeSuspended: true})
 		require.NoError(t, err)
 		require.NotEmpty(t, res.Suggestions, m.ID)
 		for k, s := range res.Suggestions {
@@ -241,22 +241,22 @@ func TestSuggestReasonsReadWell(t *testing.T) {
 	assert.Equal(t, "default-1", res.ModelVersion)
 	krakow := suggestion(t, res, "pl-krakow")
 	assert.Equal(t, 1, krakow.Rank, "Kraków partners two of Lviv's partners and should lead")
-	assert.InDelta(t, 297, krakow.DistanceKm, 5)
+	assert.InDelta(t, 292, krakow.DistanceKm, 3)
 
 	want := map[string]string{
 		FactorSize:                "Similar size: 717,000 and 770,000 inhabitants",
-		FactorDistance:            "300 km apart",
+		FactorDistance:            "290 km apart",
 		FactorThemes:              "Shares themes: tourism, university",
 		FactorPartnersOfPartners:  "Partner of 2 of Lviv's partners: Rzeszów and Wrocław",
-		FactorCountryAffinity:     "Poland holds 62% of Ukraine's international partnerships (8 of 13)",
-		FactorRegionAffinity:      "No partnerships between Region UA-46 and Region PL21 yet",
+		FactorCountryAffinity:     "Poland holds 67% of Ukraine's international partnerships (8 of 12)",
+		FactorRegionAffinity:      "Region UA-46 already has 1 partnership with Region PL21 (14% of its international ones)",
 		FactorSaturation:          "Already has 3 Ukrainian partners",
-		FactorUkrainianNeighbours: "Partner of 1 Ukrainian municipality within 100 km of Lviv: Stryi (70 km)",
+		FactorUkrainianNeighbours: "Partner of 1 Ukrainian municipality within 100 km of Lviv: Stryi (66 km)",
 	}
 	for name, reason := range want {
 		assert.Equal(t, reason, factor(t, krakow, name).Reason, name)
 	}
-	assert.Equal(t, "Suggested mainly for the ties between Ukraine and Poland, 2 partners in common and a similar size, though held back by its 3 Ukrainian partners.", krakow.Reason)
+	assert.Equal(t, "Suggested mainly for 2 partners in common, a similar size and being 290 km away, though held back by its 3 Ukrainian partners.", krakow.Reason)
 
 	unknown := suggestion(t, res, "de-unknown")
 	assert.Equal(t, "Size not compared: the population of Irgendwo is unknown", factor(t, unknown, FactorSize).Reason)

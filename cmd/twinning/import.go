@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/twinning/twinning/internal/importer"
+)
+
+// importKinds describes the kinds of file "twinning import" reads.
+var importKinds = []struct{ name, args, help string }{
+	{"geonames", "FILE", "a GeoNames dump (cities500/1000/5000/15000.txt, allCountries.txt); populated places only, city districts (PPLX) only with -districts"},
+	{"hromadas", "FILE", "the KSE table of Ukrainian hromadas (ua-hromadas/full_dataset.csv); one municipality per hromada, named after its centre"},
+	{"lau", "FILE_OR_DIR...", "Eurostat LAU centre CSVs (eu-lau/*.csv); a directory stands for its *.csv files"},
+	{"twins", "FILE", "the Wikipedia twin-town list (twins/twin_cities.csv); both sides are resolved to stored municipalities"},
+	{"wikidata", "FILE", "Wikidata SPARQL JSON results of twinning pairs (P190); see internal/importer.ParseWikidata for the query"},
+}
+
+// runImport imports open data files into the store:
+// "twinning import KIND [flags] FILE...".
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		importUsage(stderr)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			return flag.ErrHelp
+		}
+		return usageError{"give the KIND of file to import: geonames, hromadas, lau, twins or wikidata"}
+	}
+	kind := args[0]
+	var kindArgs string
+	for _, k := range importKinds {
+		if k.name == kind {
+			kindArgs = k.args
+		}
+	}
+	if kindArgs == "" {
+		importUsage(stderr)
+		return usageError{fmt.Sprintf("unknown KIND %q: expected geonames, hromadas, lau, twins or wikidata", kind)}
+	}
+
+	fs := newFlagSet("import "+kind, "[flags] "+kindArgs, stderr)
+	var sc storeConfig
+	sc.register(fs)
+	strict := fs.Bool("strict", false, "abort at the first bad row and write nothing (default: leave bad rows out and list them)")
+	batch := fs.Int("batch", importer.DefaultBatchSize, "records per store write; each write is all-or-none")
+	timing := fs.Bool("timing", false, "print the elapsed time and memory use at the end")
+	var (
+		countryInfo, admin1, countries *string
+		districts                      *bool
+		createMissing                  *bool
+		unresolved                     *string
+	)
+	switch kind {
+	case "geonames":
+		countryInfo = fs.String("country-info", "", "GeoNames countryInfo.txt, for country names and the default country set")
+		admin1 = fs.String("admin1", "", "GeoNames admin1CodesASCII.txt (or the same shape), for region names")
+		countries = fs.String("countries", "", "comma-separated ISO codes to keep (default: continent EU from -country-info, plus GE, AM, AZ, CY)")
+		districts = fs.Bool("districts", false, "keep city districts (feature code PPLX)")
+	case "twins", "wikidata":
+		createMissing = fs.Bool("create-missing", false, "create a municipality for a place that does not resolve (id tw-CC-NAME-LAT-LON or wd-QID), instead of leaving its rows out")
+		unresolved = fs.String("unresolved", "", "write the unresolved places as CSV to this file (default: INPUT-unresolved.csv in the current directory; \"-\" for none)")
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: twinning import %s [flags] %s\n\n", kind, kindArgs)
+		importRules(stderr)
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	files, err := parseFlags(fs, args[1:], sc.envs(nil))
+	if err != nil {
+		return err
+	}
+	if err := sc.validate(); err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usageError{fmt.Sprintf("give the %s to import", kindArgs)}
+	}
+	if kind != "lau" && len(files) > 1 {
+		return usageError{fmt.Sprintf("import %s reads one FILE, got %d", kind, len(files))}
+	}
+	if *batch < 1 {
+		return usageError{fmt.Sprintf("-batch: must be 1 or more, got %d", *batch)}
+	}
+
+	// Everything that can fail on input is checked before the store opens.
+	var filter importer.GeoNamesFilter
+	if kind == "geonames" {
+		if filter, err = geonamesFilter(*countryInfo, *admin1, *countries, *districts); err != nil {
+			return err
+		}
+	}
+	if kind == "lau" {
+		if files, err = importer.LAUFiles(files); err != nil {
+			return err
+		}
+	}
+	var pairOpts importer.PairOptions
+	if kind == "twins" || kind == "wikidata" {
+		pairOpts.CreateMissing = *createMissing
+		switch *unresolved {
+		case "-":
+		case "":
+			base := strings.TrimSuffix(filepath.Base(files[0]), filepath.Ext(files[0]))
+			pairOpts.UnresolvedFile = base + "-unresolved.csv"
+		default:
+			pairOpts.UnresolvedFile = *unresolved
+		}
+	}
+
+	sc.noSample = true // an import never loads the demonstration sample
+	store, _, err := sc.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	start := time.Now()
+	im := importer.New(store, importer.Options{Strict: *strict, BatchSize: *batch, Progress: importer.NewProgress(stderr)})
+	var rep *importer.Report
+	if kind == "lau" {
+		rep, err = im.ImportLAU(ctx, files)
+	} else {
+		rep, err = importOne(ctx, im, kind, files[0], filter, pairOpts)
+	}
+	if rep != nil {
+		rep.Elapsed = time.Since(start)
+		rep.WriteSummary(stdout)
+	}
+	if *timing {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(stdout, "timing: %v, heap in use %d MiB, obtained from the OS %d MiB, %d GC cycles\n",
+			time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20, ms.Sys>>20, ms.NumGC)
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("import %s into %s interrupted; whole batches only were written: %w", kind, sc.describe(), err)
+		}
+		return fmt.Errorf("import %s into %s: %w", kind, sc.describe(), err)
+	}
+	return nil
+}
+
+// importOne imports one file of a kind other than lau.
+func importOne(ctx context.Context, im *importer.Importer, kind, path string, filter importer.GeoNamesFilter, pairOpts importer.PairOptions) (*importer.Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", kind, err)
+	}
+	defer f.Close()
+	switch kind {
+	case "geonames":
+		return im.ImportGeoNames(ctx, f, path, filter)
+	case "hromadas":
+		return im.ImportHromadas(ctx, f, path)
+	case "twins":
+		return im.ImportTwins(ctx, f, path, pairOpts)
+	case "wikidata":
+		return im.ImportWikidata(ctx, f, path, pairOpts)
+	}
+	return nil, usageError{fmt.Sprintf("unknown KIND %q", kind)}
+}
+
+// geonamesFilter reads the country and region tables and builds the
+// filter of the geonames command.
+func geonamesFilter(countryInfo, admin1, countries string, districts bool) (importer.GeoNamesFilter, error) {
+	f := importer.GeoNamesFilter{Districts: districts}
+	if countryInfo != "" {
+		fh, err := os.Open(countryInfo)
+		if err != nil {
+			return f, fmt.Errorf("-country-info: %w", err)
+		}
+		f.CountryNames, err = importer.ParseCountryInfo(fh, countryInfo)
+		fh.Close()
+		if err != nil {
+			return f, fmt.Errorf("-country-info: %w", err)
+		}
+	}
+	if admin1 != "" {
+		fh, err := os.Open(admin1)
+		if err != nil {
+			return f, fmt.Errorf("-admin1: %w", err)
+		}
+		f.Admin1, err = importer.ParseAdmin1(fh, admin1)
+		fh.Close()
+		if err != nil {
+			return f, fmt.Errorf("-admin1: %w", err)
+		}
+	}
+	switch {
+	case countries != "":
+		set, err := importer.ParseCountryList(countries)
+		if err != nil {
+			return f, usageError{"-countries: " + err.Error()}
+		}
+		f.Countries = set
+	case f.CountryNames != nil:
+		f.Countries = importer.DefaultCountries(f.CountryNames)
+	default:
+		return f, usageError{"give -country-info (for the default set of European countries) or -countries"}
+	}
+	return f, nil
+}
+
+func importUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: twinning import KIND [flags] FILE...\n\nKinds:")
+	for _, k := range importKinds {
+		fmt.Fprintf(w, "  %-9s %-15s %s\n", k.name, k.args, k.help)
+	}
+	fmt.Fprintln(w)
+	importRules(w)
+	fmt.Fprintln(w, "\nRun 'twinning import KIND -h' for the flags of a kind.")
+}
+
+// importRules explains how imports match records to stored municipalities.
+func importRules(w io.Writer) {
+	fmt.Fprintf(w, `How records become municipalities:
+  - A record whose code (KATOTTG, LAU, GeoNames or Wikidata id) is already
+    stored updates that municipality; re-importing a file changes nothing.
+  - Otherwise it is merged into a stored municipality of another source when
+    both are in the same country, at most %.0f km apart, and share a name
+    after normalisation (case, accents, apostrophes, Cyrillic romanised, or a
+    looser transliteration key): a KSE hromada and the GeoNames place at its
+    centre become one municipality carrying both codes.
+  - Otherwise a new municipality is created, with an id from its code
+    (ua-<KATOTTG digits>, gn-<id>, lau-<cc>-<lau id>, wd-q<id>).
+Twins and wikidata places are resolved by Wikidata id, then name (exact,
+alternative or former, e.g. Dnipropetrovsk -> Dnipro, Kiev -> Kyiv, then
+transliteration variants) within 30 km of the given point, then a raion,
+oblast or city district by its centre, then by the point alone.
+Bad rows are listed (the first %d) and left out, or with -strict abort the
+import before anything is written. Writes go in all-or-none batches; an
+interrupt stops between batches.
+`, importer.MergeRadiusKm, importer.MaxListedBadRows)
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/internal/analytics"
+)
+
+// runStats prints the summary statistics of the partnership graph as a
+// table or, with -json, as analytics.Stats.
+func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("stats", "[flags]", stderr)
+	var sc storeConfig
+	asJSON := fs.Bool("json", false, "print the statistics as JSON")
+	sc.register(fs)
+	rest, err := parseFlags(fs, args, sc.envs(nil))
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("stats takes no arguments, got %q", rest)}
+	}
+	if err := sc.validate(); err != nil {
+		return err
+	}
+	g, err := openGraph(ctx, &sc, stderr)
+	if err != nil {
+		return err
+	}
+	st := g.Stats()
+	if *asJSON {
+		return writeJSON(stdout, st)
+	}
+	return printStats(stdout, st)
+}
+
+// openGraph opens the configured store, builds the analytics snapshot from
+// it and closes the store.
+func openGraph(ctx context.Context, sc *storeConfig, stderr io.Writer) (*analytics.Graph, error) {
+	store, loaded, err := sc.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	if loaded {
+		fmt.Fprintf(stderr, "twinning: loaded the bundled sample into the empty store (%s)\n", sc.describe())
+	}
+	g, err := analytics.Build(ctx, store)
+	if err != nil {
+		return nil, fmt.Errorf("read the graph from %s: %w", sc.describe(), err)
+	}
+	return g, nil
+}
+
+// printStats prints st as two aligned tables.
+func printStats(w io.Writer, st analytics.Stats) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "municipalities\t%d\t\n", st.Municipalities)
+	fmt.Fprintf(tw, "partnerships\t%d\t\n", st.Partnerships)
+	for _, s := range graph.Statuses {
+		fmt.Fprintf(tw, "  %s\t%d\t\n", s, st.ByStatus[s])
+	}
+	for _, k := range graph.PartnershipKinds {
+		fmt.Fprintf(tw, "  %s\t%d\t\n", k, st.ByKind[k])
+	}
+	r := "undefined"
+	if st.Assortativity != nil {
+		r = fmt.Sprintf("%+.3f", *st.Assortativity)
+	}
+	fmt.Fprintf(tw, "degree assortativity\t%s\t\n", r)
+	fmt.Fprintf(tw, "transitivity (global clustering)\t%.3f\t\n", st.Transitivity)
+	fmt.Fprintf(tw, "triangles\t%d\t\n", st.Triangles)
+	fmt.Fprintln(tw, "\t\t")
+	fmt.Fprintln(tw, "\tPARTNERED\tALL\t")
+	row := func(name string, f func(analytics.Network) string) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", name, f(st.Partnered), f(st.All))
+	}
+	row("nodes", func(n analytics.Network) string { return fmt.Sprint(n.Nodes) })
+	row("mean degree", func(n analytics.Network) string { return fmt.Sprintf("%.2f", n.MeanDegree) })
+	row("median degree", func(n analytics.Network) string { return fmt.Sprintf("%g", n.MedianDegree) })
+	row("max degree", func(n analytics.Network) string { return fmt.Sprint(n.MaxDegree) })
+	row("components", func(n analytics.Network) string { return fmt.Sprint(n.Components) })
+	row("largest component", func(n analytics.Network) string { return fmt.Sprint(n.LargestComponent) })
+	row("average clustering", func(n analytics.Network) string { return fmt.Sprintf("%.3f", n.Clustering) })
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\ndegree distribution of partnered municipalities (degree: count):")
+	bins := st.Partnered.Degrees
+	shown := bins[:min(len(bins), 15)]
+	for _, b := range shown {
+		fmt.Fprintf(w, "  %3d: %d\n", b.Degree, b.Count)
+	}
+	if rest := bins[len(shown):]; len(rest) > 0 {
+		n := 0
+		for _, b := range rest {
+			n += b.Count
+		}
+		fmt.Fprintf(w, "  %d municipalities have %d to %d partnerships\n", n, rest[0].Degree, slices.MaxFunc(rest, func(a, b analytics.DegreeCount) int { return a.Degree - b.Degree }).Degree)
+	}
+	_, err := fmt.Fprintf(w, "largest components: %v\n", st.All.TopComponents)
+	return err
+}
