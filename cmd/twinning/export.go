@@ -84,7 +84,10 @@ func writeFileAtomically(path string, fn func(io.Writer) error) error {
 	if err != nil {
 		return fmt.Errorf("-o %s: %w", path, err)
 	}
-	err = fn(f)
+	err = f.Chmod(0o644) // CreateTemp makes the file private; an export is not
+	if err == nil {
+		err = fn(f)
+	}
 	err = errors.Join(err, f.Close())
 	if err == nil {
 		err = os.Rename(f.Name(), path)

@@ -38,7 +38,9 @@ func serverURI(t testing.TB) string {
 // credentials from NEO4J_USERNAME (default neo4j) and NEO4J_PASSWORD when a
 // password is set.
 func serverConfig(t testing.TB) Config {
-	cfg := Config{URI: serverURI(t), Database: os.Getenv("TWINNING_NEO4J_DATABASE")}
+	// Generous timeouts: on a loaded machine a cold server takes seconds to
+	// plan a statement the first time.
+	cfg := Config{URI: serverURI(t), Database: os.Getenv("TWINNING_NEO4J_DATABASE"), CallTimeout: 2 * time.Minute, RetryTime: 30 * time.Second}
 	if pw := os.Getenv("NEO4J_PASSWORD"); pw != "" {
 		cfg.Username, cfg.Password = "neo4j", pw
 		if u := os.Getenv("NEO4J_USERNAME"); u != "" {

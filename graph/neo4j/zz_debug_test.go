@@ -3,25 +3,30 @@ package neo4j
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
+	"time"
 
-	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/stretchr/testify/require"
+
+	"github.com/twinning/twinning/graph/storetest"
 )
 
 func TestZZDebug(t *testing.T) {
-	d, err := driver.NewDriverWithContext(os.Getenv("TWINNING_NEO4J_URI"), driver.NoAuth())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	for _, q := range []string{os.Getenv("CY")} {
-		res, err := driver.ExecuteQuery(ctx, d, q, nil, driver.EagerResultTransformer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range res.Records {
-			fmt.Println(r.Values)
-		}
+	t0 := time.Now()
+	s := openEmpty(t)
+	fmt.Println("open+clear", time.Since(t0))
+	ms, ps := storetest.Fixture()
+	for i := 0; i < 3; i++ {
+		t0 = time.Now()
+		_, err := s.UpsertMunicipalities(context.Background(), ms)
+		require.NoError(t, err)
+		fmt.Println("upsert ms", time.Since(t0))
+		t0 = time.Now()
+		_, err = s.UpsertPartnerships(context.Background(), ps)
+		require.NoError(t, err)
+		fmt.Println("upsert ps", time.Since(t0))
+		t0 = time.Now()
+		require.NoError(t, clear(context.Background(), s))
+		fmt.Println("clear", time.Since(t0))
 	}
 }

@@ -380,9 +380,9 @@ func TestGaps(t *testing.T) {
 	dormant := edge("pl-krakow", "ua-sumy")
 	dormant.Status = graph.StatusDormant
 	ps := []graph.Partnership{
-		edge("pl-krakow", "ua-lviv"),                   // active European partner: not a gap
+		edge("pl-krakow", "ua-lviv"),                              // active European partner: not a gap
 		edge("ru-x", "ua-kharkiv"), edge("ua-kharkiv", "ua-kyiv"), // not European
-		dormant,                                        // not active
+		dormant, // not active
 	}
 	ps[0].Normalize()
 	g, err := New(ms, ps)

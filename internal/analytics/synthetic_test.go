@@ -29,7 +29,7 @@ func synthetic(n, m int, seed uint64) ([]graph.Municipality, []graph.Partnership
 			region = graph.Region{Code: fmt.Sprintf("UA-%02d", ob+1), Name: fmt.Sprintf("Oblast %d", ob+1)}
 		}
 		ms[i] = graph.Municipality{
-			ID: fmt.Sprintf("%s-%06d", map[bool]string{true: "ua", false: "eu"}[country == "UA"], i),
+			ID:   fmt.Sprintf("%s-%06d", map[bool]string{true: "ua", false: "eu"}[country == "UA"], i),
 			Name: fmt.Sprintf("Town %d", i), NameLatin: fmt.Sprintf("Town %d", i),
 			Country: country, Region: region, Kind: graph.KindTown,
 			Population: int64(1000 + r.IntN(500_000)),

@@ -102,7 +102,11 @@ func (r *Report) bad(e *RowError) {
 
 // WriteSummary writes the report for a person to read.
 func (r *Report) WriteSummary(w io.Writer) {
-	fmt.Fprintf(w, "import %s: read %d rows from %s\n", r.Kind, r.Read, strings.Join(r.Files, ", "))
+	files := strings.Join(r.Files, ", ")
+	if len(r.Files) > 3 {
+		files = fmt.Sprintf("%d files (%s, ..., %s)", len(r.Files), r.Files[0], r.Files[len(r.Files)-1])
+	}
+	fmt.Fprintf(w, "import %s: read %d rows from %s in %v\n", r.Kind, r.Read, files, r.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "  municipalities: %d created, %d updated, %d merged, %d unchanged\n", r.Created, r.Updated, r.Merged, r.Unchanged)
 	if r.Kind == "twins" || r.Kind == "wikidata" || r.Partnerships != (graph.UpsertResult{}) {
 		fmt.Fprintf(w, "  partnerships:   %d created, %d updated, %d unchanged\n", r.Partnerships.Created, r.Partnerships.Updated, r.Partnerships.Unchanged)

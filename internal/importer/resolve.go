@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/twinning/twinning/graph"
@@ -143,8 +144,13 @@ func (r *Resolver) byName(name string, p Place, radius float64) (Resolution, boo
 		return res, true
 	}
 	if p.Country == "UA" {
-		if current, ok := ukrainianFormerNames[key]; ok {
-			if res, ok := r.pick(r.ix.named(current, false, p.Country, p.Location), p, radius, ByAltName); ok {
+		// A former name asked for, the current one stored, or the other way
+		// round (the KSE table predates the renamings of 2022-2024).
+		for _, other := range append([]string{ukrainianFormerNames[key]}, ukrainianRenamedFrom[key]...) {
+			if other == "" {
+				continue
+			}
+			if res, ok := r.pick(r.ix.named(other, false, p.Country, p.Location), p, radius, ByAltName); ok {
 				res.Method = ByAltName
 				return res, true
 			}
@@ -279,6 +285,19 @@ var ukrainianFormerNames = func() map[string]string {
 		for _, o := range olds {
 			m[graph.NameKey(o)] = ck
 		}
+	}
+	return m
+}()
+
+// ukrainianRenamedFrom maps the key of a current name to the keys of its
+// former names.
+var ukrainianRenamedFrom = func() map[string][]string {
+	m := map[string][]string{}
+	for old, current := range ukrainianFormerNames {
+		m[current] = append(m[current], old)
+	}
+	for _, olds := range m {
+		slices.Sort(olds)
 	}
 	return m
 }()

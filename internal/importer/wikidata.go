@@ -36,13 +36,6 @@ const WikidataQuery = `SELECT ?city ?cityLabel ?cityCoord ?cityPop ?cityCountry
   SERVICE wikibase:label { bd:serviceParam wikibase:language "en,uk" . }
 }`
 
-// sparqlResults is the SPARQL 1.1 JSON results format.
-type sparqlResults struct {
-	Head struct {
-		Vars []string `json:"vars"`
-	} `json:"head"`
-}
-
 // sparqlTerm is one bound value of a SPARQL result.
 type sparqlTerm struct {
 	Type     string `json:"type"`

@@ -145,6 +145,8 @@ func BenchmarkSuggest(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	k := 0
+	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		res, err := e.Suggest(ctx, sources[k%len(sources)], Options{})
 		if err != nil || len(res.Suggestions) != DefaultLimit {
@@ -152,6 +154,7 @@ func BenchmarkSuggest(b *testing.B) {
 		}
 		k++
 	}
+	reportCPUPerOp(b, cpu)
 }
 
 func BenchmarkLoad(b *testing.B) {
@@ -161,11 +164,14 @@ func BenchmarkLoad(b *testing.B) {
 	e := NewEngine(DefaultModel())
 	ctx := context.Background()
 	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		if err := e.Load(ctx, s); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPUPerOp(b, cpu)
 }
 
 func TestSyntheticGraphIsValid(t *testing.T) {
