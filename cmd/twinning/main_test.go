@@ -264,7 +264,7 @@ func (b *syncBuffer) String() string {
 // when the command exits first.
 func servingAddr(t *testing.T, stderr *syncBuffer, done <-chan int) string {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(2 * time.Minute) // opening the store loads the sample first
 	for {
 		for line := range strings.SplitSeq(stderr.String(), "\n") {
 			var entry struct{ Msg, Addr string }
@@ -276,7 +276,7 @@ func servingAddr(t *testing.T, stderr *syncBuffer, done <-chan int) string {
 		case code := <-done:
 			t.Fatalf("serve exited with %d before serving: %s", code, stderr.String())
 		case <-deadline:
-			t.Fatalf("serve did not log its address within 10s: %s", stderr.String())
+			t.Fatalf("serve did not log its address within 2 minutes: %s", stderr.String())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
@@ -308,7 +308,7 @@ func TestServe(t *testing.T) {
 		}
 		_ = resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
-	}, 10*time.Second, 20*time.Millisecond, "the engine loads")
+	}, time.Minute, 20*time.Millisecond, "the engine loads")
 
 	resp, err = client.Get(base + "/v1/municipalities/ua-lviv/suggestions?limit=3")
 	require.NoError(t, err)

@@ -240,9 +240,21 @@ func mergeInto(dst, rec graph.Municipality, source string) graph.Municipality {
 	out.AltNames = slices.Clone(dst.AltNames)
 	out.Themes = slices.Clone(dst.Themes)
 	if owner(dst.Source) == source {
+		// The owner's values win, but a value it lacks (NA) keeps what
+		// another source filled in, so that re-imports do not flip-flop.
 		out.Name, out.NameLatin, out.Kind = rec.Name, rec.NameLatin, rec.Kind
-		out.Population, out.PopulationYear, out.AreaKm2 = rec.Population, rec.PopulationYear, rec.AreaKm2
-		out.Location, out.Region = rec.Location, rec.Region
+		if rec.Population > 0 {
+			out.Population, out.PopulationYear = rec.Population, rec.PopulationYear
+		}
+		if rec.AreaKm2 > 0 {
+			out.AreaKm2 = rec.AreaKm2
+		}
+		if rec.Location != nil {
+			out.Location = rec.Location
+		}
+		if rec.Region.Code != "" {
+			out.Region = rec.Region
+		}
 	} else {
 		if out.NameLatin == "" && out.Name != rec.NameLatin {
 			out.NameLatin = rec.NameLatin

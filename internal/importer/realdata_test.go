@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/twinning/twinning/graph"
@@ -26,8 +27,8 @@ func sharedData(t testing.TB) string {
 	return dir
 }
 
-// importAll imports GeoNames, the hromadas, LAU and the twin-town list from
-// dir into s and returns the twins report.
+// importAll imports the hromadas, GeoNames (Europe by default), LAU and the
+// twin-town list from dir into s, in that order.
 func importAll(t testing.TB, s graph.Store, dir string) []*Report {
 	t.Helper()
 	ctx := context.Background()
@@ -60,21 +61,108 @@ func importAll(t testing.TB, s graph.Store, dir string) []*Report {
 	return reps
 }
 
-func TestRealDataDev(t *testing.T) {
+// TestRealData imports all of the shared open data into an embedded store
+// and checks how the Ukrainian places of the twin-town list resolve.
+func TestRealData(t *testing.T) {
 	dir := sharedData(t)
+	if testing.Short() {
+		t.Skip("imports all of the shared data; skipped with -short")
+	}
+	ctx := context.Background()
 	s := openStore(t)
 	start := time.Now()
 	reps := importAll(t, s, dir)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	t.Logf("all imports: %v, heap in use %d MB, total alloc %d MB", time.Since(start), ms.HeapInuse>>20, ms.TotalAlloc>>20)
+	t.Logf("all imports: %v, heap in use %d MiB, obtained from the OS %d MiB", time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20, ms.Sys>>20)
 	for _, r := range reps {
-		r.WriteSummary(os.Stdout)
+		assert.Zero(t, r.BadCount, "%s: %v", r.Kind, r.BadRows)
 	}
-	for _, p := range reps[3].Resolution.Places {
-		if p.Country == "UA" {
-			m, _ := s.Municipality(context.Background(), p.ID)
-			t.Logf("UA %-30q %-22s %-28s %s %s %.1f %s", p.Name, p.Method, p.ID, m.DisplayName(), m.Region.Code, p.DistKm, p.Reason)
+	assert.Equal(t, 1469, reps[0].Created, "one municipality per hromada")
+	assert.Equal(t, 63645, reps[2].Read)
+	c, err := s.Counts(ctx)
+	require.NoError(t, err)
+	t.Logf("store: %d municipalities, %d partnerships, %d in UA", c.Municipalities, c.Partnerships, c.ByCountry["UA"])
+
+	// ≥ 95% of the distinct Ukrainian place names resolve.
+	twins := reps[3].Resolution
+	resolved := map[string]string{}
+	names := map[string]bool{}
+	for _, p := range twins.Places {
+		if p.Country != "UA" {
+			continue
 		}
+		names[p.Name] = true
+		if p.ID != "" {
+			resolved[p.Name] = p.ID
+		}
+	}
+	share := float64(len(resolved)) / float64(len(names))
+	t.Logf("Ukrainian places: %d of %d distinct names resolve (%.1f%%)", len(resolved), len(names), 100*share)
+	for n := range names {
+		if resolved[n] == "" {
+			t.Logf("unresolved: %s", n)
+		}
+	}
+	assert.GreaterOrEqual(t, share, 0.95)
+
+	// Hard names, checked by hand against the KSE table and GeoNames: the
+	// municipality's id (from its KATOTTG code or GeoNames id) and oblast.
+	for _, tc := range []struct{ name, id, region string }{
+		{"Kamianets-Podilskyi", "ua-68020110000071202", "UA-68"},
+		{"Kamyanets-Podilskyi", "ua-68020110000071202", "UA-68"}, // another romanisation
+		{"Pervomaisk", "gn-697592", "UA-09"},                     // the one in Luhansk oblast, by the point
+		{"Dnipro", "ua-12020010000033698", "UA-12"},
+		{"Zviahel", "ua-18080150000022496", "UA-18"}, // Novohrad-Volynskyi in the KSE table
+		{"Bakhmut", "ua-14020010000088496", "UA-14"},
+		{"Sheptytskyi", "ua-46120130000026331", "UA-46"},      // Chervonohrad in the KSE table
+		{"Pivdennoukrainsk", "ua-48040250000044166", "UA-48"}, // Yuzhnoukrainsk in the KSE table
+		{"Horishni Plavni", "ua-53020030000081709", "UA-53"},
+		{"Chornomorsk", "ua-51100370000040590", "UA-51"},
+		{"Volodymyr", "ua-07020010000096841", "UA-07"},
+		{"Torez", "ua-14060150000032950", "UA-14"},     // now Chystiakove
+		{"Krasnodon", "ua-44040030000034083", "UA-09"}, // now Sorokyne
+		{"Mariupol", "ua-14140050000020560", "UA-14"},
+		{"Melitopol", "ua-23080070000068953", "UA-23"},
+		{"Berdiansk", "ua-23020050000046501", "UA-23"},
+		{"Sievierodonetsk", "ua-44120110000010163", "UA-09"},
+		{"Kyiv", "gn-703448", "UA-30"},
+		{"Pecherskyi (Kyiv)", "gn-703448", "UA-30"},
+		{"Lviv", "ua-46060250000025047", "UA-46"},
+		{"Lviv Oblast", "ua-46060250000025047", "UA-46"},
+		{"Zhovkva Raion", "ua-46060130000059055", "UA-46"},
+		{"Odesa", "ua-51100270000073549", "UA-51"},
+		{"Kharkiv", "ua-63120270000028556", "UA-63"},
+		{"Zaporizhzhia", "ua-23060070000082704", "UA-23"},
+		{"Kryvyi Rih", "ua-12060170000091033", "UA-12"},
+		{"Bila Tserkva", "ua-32020010000093088", "UA-32"},
+		{"Boyarka", "ua-32140030000074165", "UA-32"},
+		{"Zalischyky", "ua-61060170000051011", "UA-61"},
+		{"Chernivtsi", "ua-73060610000066784", "UA-77"},
+		{"Chernihiv", "ua-74100390000073425", "UA-74"},
+		{"Uzhhorod", "ua-21100230000083101", "UA-21"},
+		{"Ivano-Frankivsk", "ua-26040190000081578", "UA-26"},
+		{"Mohyliv-Podilskyi", "ua-05080050000023603", "UA-05"},
+		{"Yevpatoria", "gn-688105", "UA-43"},
+		{"Sevastopol", "gn-694423", "UA-40"},
+		{"Bucha", "ua-32080070000050759", "UA-32"},
+		{"Hostomel", "ua-32080110000056605", "UA-32"},
+	} {
+		id := resolved[tc.name]
+		if !assert.Equal(t, tc.id, id, tc.name) {
+			continue
+		}
+		m, err := s.Municipality(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, tc.region, m.Region.Code, tc.name)
+	}
+}
+
+// BenchmarkImportAll measures importing all of the shared data into a new
+// embedded store.
+func BenchmarkImportAll(b *testing.B) {
+	dir := sharedData(b)
+	for b.Loop() {
+		importAll(b, openStore(b), dir)
 	}
 }

@@ -81,12 +81,15 @@ type Report struct {
 	// Resolution is the name-resolution report of the twins and wikidata
 	// importers, nil for the others.
 	Resolution *ResolutionReport
-	// Elapsed is the wall time of the import.
+	// Elapsed is the wall time of the import; WriteSummary uses the time
+	// since the report was made when it is 0.
 	Elapsed time.Duration
+
+	started time.Time
 }
 
 func newReport(kind string, files ...string) *Report {
-	return &Report{Kind: kind, Files: files, Skipped: map[string]int{}}
+	return &Report{Kind: kind, Files: files, Skipped: map[string]int{}, started: time.Now()}
 }
 
 // skip counts a row left out for reason.
@@ -106,7 +109,11 @@ func (r *Report) WriteSummary(w io.Writer) {
 	if len(r.Files) > 3 {
 		files = fmt.Sprintf("%d files (%s, ..., %s)", len(r.Files), r.Files[0], r.Files[len(r.Files)-1])
 	}
-	fmt.Fprintf(w, "import %s: read %d rows from %s in %v\n", r.Kind, r.Read, files, r.Elapsed.Round(time.Millisecond))
+	elapsed := r.Elapsed
+	if elapsed == 0 && !r.started.IsZero() {
+		elapsed = time.Since(r.started)
+	}
+	fmt.Fprintf(w, "import %s: read %d rows from %s in %v\n", r.Kind, r.Read, files, elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "  municipalities: %d created, %d updated, %d merged, %d unchanged\n", r.Created, r.Updated, r.Merged, r.Unchanged)
 	if r.Kind == "twins" || r.Kind == "wikidata" || r.Partnerships != (graph.UpsertResult{}) {
 		fmt.Fprintf(w, "  partnerships:   %d created, %d updated, %d unchanged\n", r.Partnerships.Created, r.Partnerships.Updated, r.Partnerships.Unchanged)

@@ -26,7 +26,11 @@ type csvTable struct {
 // newCSVTable reads the header and checks that every required column is
 // there.
 func newCSVTable(r io.Reader, file string, required ...string) (*csvTable, error) {
-	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<16))
+	br := bufio.NewReaderSize(r, 1<<16)
+	if head, err := br.Peek(len(bom)); err == nil && string(head) == bom {
+		_, _ = br.Discard(len(bom))
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // rows are checked one by one, to report and go on
 	cr.ReuseRecord = false
 	header, err := cr.Read()
@@ -35,9 +39,6 @@ func newCSVTable(r io.Reader, file string, required ...string) (*csvTable, error
 	}
 	if err != nil {
 		return nil, &RowError{File: file, Line: 1, Message: fmt.Sprintf("unreadable header: %v", csvCause(err))}
-	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], bom)
 	}
 	t := &csvTable{file: file, r: cr, header: header, col: make(map[string]int, len(header))}
 	for i, h := range header {

@@ -256,7 +256,7 @@ func TestSuggestReasonsReadWell(t *testing.T) {
 	for name, reason := range want {
 		assert.Equal(t, reason, factor(t, krakow, name).Reason, name)
 	}
-	assert.Equal(t, "Suggested mainly for 2 partners in common, a similar size and being 290 km away, though held back by its 3 Ukrainian partners.", krakow.Reason)
+	assert.Equal(t, "Suggested mainly for 2 partners in common, proximity (290 km) and a similar size, though held back by its 3 Ukrainian partners.", krakow.Reason)
 
 	unknown := suggestion(t, res, "de-unknown")
 	assert.Equal(t, "Size not compared: the population of Irgendwo is unknown", factor(t, unknown, FactorSize).Reason)

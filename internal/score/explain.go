@@ -113,7 +113,7 @@ func (x *explainer) distance(value, km float64) (string, string) {
 	if value < nearEnough {
 		return d + " apart", ""
 	}
-	return d + " apart", "being " + d + " away"
+	return d + " apart", "proximity (" + d + ")"
 }
 
 // formatKm rounds a distance to 10 km from 100 km up: "1,120 km".

@@ -13,8 +13,13 @@ const (
 	// falls to 1/2: a town three times larger or smaller.
 	sizeScale = 1.0986122886681098 // ln 3
 	// distanceScaleKm is the distance at which the distance factor falls to
-	// 1/e.
-	distanceScaleKm = 800.0
+	// 1/2. The factor is 1/(1 + (d/scale)²): smooth, 0.8 at 300 km, 0.26
+	// at 1,000 km, 0.08 at 2,000 km, and it needs neither trigonometry nor
+	// a square root nor an exponential per candidate.
+	distanceScaleKm = 600.0
+	// distanceCoef turns a squared chord between unit vectors into
+	// (d/scale)².
+	distanceCoef = (earthRadiusKm / distanceScaleKm) * (earthRadiusKm / distanceScaleKm)
 	// saturationScale is the number of partners in the source's country at
 	// which the saturation factor reaches 1 - 1/e.
 	saturationScale = 3.0
@@ -53,35 +58,35 @@ type request struct {
 	countryVal []float64 // by country index
 	regionVal  []float64 // by region index; nil when the source has no region
 	slot       []int32   // by municipality index: position in entries, or -1
-	slotRef    *[]int32
 	entries    []sparse
+
+	// Buffers kept across requests in the index's pool.
+	countryBuf []float64
+	regionBuf  []float64
 }
 
 // newRequest prepares the scoring of candidates for src. extraThemes are
 // themes that count as the source's (Options.Themes). The request must be
 // released with release.
 func (ix *Index) newRequest(src int32, extraThemes uint32) *request {
-	ref := ix.scratch.Get().(*[]int32)
-	r := &request{
-		ix:         ix,
-		src:        src,
-		srcCountry: ix.country[src],
-		srcLoc:     ix.flags[src]&flagLocation != 0,
-		srcPop:     ix.flags[src]&flagPopulation != 0,
-		srcLogPop:  float64(ix.logPop[src]),
-		themeMask:  ix.themes[src] | extraThemes,
-		slot:       *ref,
-		slotRef:    ref,
-	}
+	r := ix.scratch.Get().(*request)
+	r.src = src
+	r.srcCountry = ix.country[src]
+	r.srcLoc = ix.flags[src]&flagLocation != 0
+	r.srcPop = ix.flags[src]&flagPopulation != 0
+	r.srcLogPop = float64(ix.logPop[src])
+	r.themeMask = ix.themes[src] | extraThemes
 	r.themeCount = float64(bits.OnesCount32(r.themeMask))
 
 	sc := r.srcCountry
-	r.countryVal = make([]float64, len(ix.countryCodes))
+	r.countryVal = r.countryBuf
 	for c, n := range ix.countryLinks[sc] {
 		r.countryVal[c] = float64(n) / (float64(ix.countryIntl[sc]) + countrySmoothing)
 	}
+	r.regionVal = nil
 	if sr := ix.region[src]; sr >= 0 {
-		r.regionVal = make([]float64, len(ix.regionCodes))
+		r.regionVal = r.regionBuf
+		clear(r.regionVal)
 		for reg, n := range ix.regionLinks[sr] {
 			r.regionVal[reg] = float64(n) / (float64(ix.regionIntl[sr]) + regionSmoothing)
 		}
@@ -144,13 +149,27 @@ func (r *request) lookup(i int32) *sparse {
 	return nil
 }
 
-// release returns the scratch array, cleaned, to the index's pool.
+// newScratch returns a request whose buffers fit ix, every slot empty.
+func (ix *Index) newScratch() *request {
+	r := &request{
+		ix:         ix,
+		slot:       make([]int32, len(ix.ms)),
+		countryBuf: make([]float64, len(ix.countryCodes)),
+		regionBuf:  make([]float64, len(ix.regionCodes)),
+	}
+	for i := range r.slot {
+		r.slot[i] = -1
+	}
+	return r
+}
+
+// release empties the request's slots and returns it to the index's pool.
 func (r *request) release() {
 	for _, e := range r.entries {
 		r.slot[e.index] = -1
 	}
-	r.entries = nil
-	r.ix.scratch.Put(r.slotRef)
+	r.entries = r.entries[:0]
+	r.ix.scratch.Put(r)
 }
 
 // values writes the factor values of candidate i into v, in FactorNames
@@ -165,7 +184,7 @@ func (r *request) values(i int32, v *[numFactors]float64) {
 		v[fSize] = 1 / (1 + d*d)
 	}
 	if r.srcLoc && f&flagLocation != 0 {
-		v[fDistance] = math.Exp(-ix.chordKm(r.src, i) / distanceScaleKm)
+		v[fDistance] = 1 / (1 + ix.chordSquared(r.src, i)*distanceCoef)
 	}
 	if r.themeCount > 0 {
 		v[fThemes] = float64(bits.OnesCount32(r.themeMask&ix.themes[i])) / r.themeCount

@@ -63,7 +63,7 @@ type Index struct {
 
 	partnerships int
 
-	// scratch holds per-request arrays of len(ms) entries, all -1.
+	// scratch holds requests with buffers sized for this index.
 	scratch sync.Pool
 }
 
@@ -181,13 +181,7 @@ func NewIndex(ms []graph.Municipality, ps []graph.Partnership) (*Index, error) {
 	if err := ix.buildGraph(ps); err != nil {
 		return nil, err
 	}
-	ix.scratch.New = func() any {
-		s := make([]int32, n)
-		for i := range s {
-			s[i] = -1
-		}
-		return &s
-	}
+	ix.scratch.New = func() any { return ix.newScratch() }
 	return ix, nil
 }
 
@@ -296,10 +290,16 @@ func (ix *Index) partners(i int32) ([]int32, []bool) {
 // than 0.5% below 1,500 km. Subtracting the unit vectors, rather than taking
 // their dot product, keeps float32 precise for nearby places.
 func (ix *Index) chordKm(i, j int32) float64 {
+	return math.Sqrt(ix.chordSquared(i, j)) * earthRadiusKm
+}
+
+// chordSquared returns the squared distance between the unit vectors of
+// two located municipalities.
+func (ix *Index) chordSquared(i, j int32) float64 {
 	dx := float64(ix.ux[i] - ix.ux[j])
 	dy := float64(ix.uy[i] - ix.uy[j])
 	dz := float64(ix.uz[i] - ix.uz[j])
-	return math.Sqrt(dx*dx+dy*dy+dz*dz) * earthRadiusKm
+	return dx*dx + dy*dy + dz*dz
 }
 
 // greatCircleKm returns the haversine distance between two points.
