@@ -89,6 +89,9 @@ func (s *Store) UpsertMunicipalities(ctx context.Context, ms []graph.Municipalit
 		return res, nil
 	}
 
+	// bbolt inserts into a node by shifting, until the commit splits it:
+	// keys in order make a large batch linear instead of quadratic.
+	slices.SortFunc(changes, func(a, b municipalityChange) int { return compareIDs(a.rec, b.rec) })
 	err := s.update(ctx, "upsert municipalities", func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketMunicipalities)
 		for _, c := range changes {
@@ -244,6 +247,9 @@ func (s *Store) UpsertPartnerships(ctx context.Context, ps []graph.Partnership) 
 		return res, nil
 	}
 
+	slices.SortFunc(changes, func(a, b graph.Partnership) int {
+		return bytes.Compare(partnershipKey(a.A, a.B), partnershipKey(b.A, b.B))
+	})
 	err := s.update(ctx, "upsert partnerships", func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketPartnerships)
 		for _, p := range changes {

@@ -125,7 +125,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if err := s.setupSchema(ctx); err != nil {
 		_ = d.Close(context.Background())
-		return nil, s.fail(err, "setting up the schema on %s", cfg.URI)
+		return nil, s.fail(err, "setting up the schema")
 	}
 	return s, nil
 }
