@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/internal/analytics"
 	"github.com/twinning/twinning/internal/score"
 )
 
@@ -24,6 +25,10 @@ type Config struct {
 	// Logger receives the access log and the details of internal errors.
 	// Nil discards them.
 	Logger *slog.Logger
+	// Graph is the snapshot the /v1/graph routes and the neighbourhood and
+	// export routes analyse. Nil gives an empty snapshot: those routes answer
+	// 503 until the caller loads it (Snapshot.Load).
+	Graph *analytics.Snapshot
 	// PingTimeout bounds the store's Ping in /readyz; 0 means two seconds.
 	PingTimeout time.Duration
 }
@@ -33,6 +38,7 @@ type Config struct {
 type Server struct {
 	store       graph.Store
 	engine      *score.Engine
+	graph       *analytics.Snapshot
 	logger      *slog.Logger
 	pingTimeout time.Duration
 	router      chi.Router
@@ -50,11 +56,15 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store:       cfg.Store,
 		engine:      cfg.Engine,
+		graph:       cfg.Graph,
 		logger:      cfg.Logger,
 		pingTimeout: cfg.PingTimeout,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.graph == nil {
+		s.graph = &analytics.Snapshot{}
 	}
 	if s.pingTimeout <= 0 {
 		s.pingTimeout = 2 * time.Second
@@ -82,6 +92,7 @@ func (s *Server) routes() chi.Router {
 		r.Get("/municipalities/{id}", s.municipality)
 		r.Get("/municipalities/{id}/partners", s.partners)
 		r.Get("/municipalities/{id}/suggestions", s.suggestions)
+		s.GraphRoutes(s.graph, EngineSuggestFunc(s.engine))(r)
 	})
 	return r
 }

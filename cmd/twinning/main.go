@@ -7,6 +7,8 @@
 //	twinning search  [flags] TEXT       search municipalities
 //	twinning suggest [flags] NAME_OR_ID rank partner suggestions, with reasons
 //	twinning import  KIND [flags] FILE  import open data (geonames, hromadas, lau, twins, wikidata)
+//	twinning stats   [flags]            statistics of the partnership graph
+//	twinning export  [flags]            export the graph as GeoJSON, GraphML or CSV
 //
 // Run "twinning COMMAND -h" for the flags of a command. Every flag has an
 // environment-variable equivalent, named in its help text.
@@ -36,6 +38,8 @@ var commands = map[string]command{
 	"search":  {"search municipalities by name and filters", runSearch},
 	"suggest": {"rank partner suggestions for a municipality, with reasons", runSuggest},
 	"import":  {"import open data files into the store", runImport},
+	"stats":   {"print statistics of the partnership graph", runStats},
+	"export":  {"export the graph as GeoJSON, GraphML or CSV", runExport},
 }
 
 func main() {
@@ -84,7 +88,7 @@ func (e usageError) Error() string { return e.msg }
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "twinning finds twinning partners for Ukrainian municipalities among European ones.")
 	fmt.Fprintln(w, "\nUsage: twinning COMMAND [flags] [args]\n\nCommands:")
-	for _, name := range []string{"serve", "search", "suggest", "import"} {
+	for _, name := range []string{"serve", "search", "suggest", "import", "stats", "export"} {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'twinning COMMAND -h' for a command's flags.")

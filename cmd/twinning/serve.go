@@ -12,6 +12,7 @@ import (
 
 	"github.com/twinning/twinning/api"
 	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/internal/analytics"
 	"github.com/twinning/twinning/internal/score"
 )
 
@@ -69,7 +70,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logger.Info("store open", "store", sc.describe(), "sample_loaded", loaded)
 
 	engine := score.NewEngine(score.DefaultModel())
-	handler, err := api.New(api.Config{Store: store, Engine: engine, Logger: logger})
+	snapshot := &analytics.Snapshot{}
+	handler, err := api.New(api.Config{Store: store, Engine: engine, Graph: snapshot, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -86,7 +88,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	defer stopLoad()
 	loadErr := make(chan error, 1)
-	go func() { loadErr <- loadEngine(loadCtx, engine, store, logger) }()
+	go func() { loadErr <- loadIndexes(loadCtx, engine, snapshot, store, logger) }()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	logger.Info("serving", "addr", ln.Addr().String(), "model_version", engine.ModelVersion())
@@ -127,17 +129,21 @@ wait:
 	return nil
 }
 
-// loadEngine loads the scoring engine from the store, retrying with backoff
-// while the store is unavailable, so that the API can come up (and /readyz
-// say it is not ready) before a database does. It returns nil once loaded,
-// ctx's error when cancelled, and any other error at once.
-func loadEngine(ctx context.Context, engine *score.Engine, store graph.Store, logger *slog.Logger) error {
+// loadIndexes loads the scoring engine and the analytics snapshot from the
+// store, retrying with backoff while the store is unavailable, so that the
+// API can come up (and /readyz say it is not ready) before a database does.
+// It returns nil once both are loaded, ctx's error when cancelled, and any
+// other error at once.
+func loadIndexes(ctx context.Context, engine *score.Engine, snapshot *analytics.Snapshot, store graph.Store, logger *slog.Logger) error {
 	wait := 500 * time.Millisecond
 	for {
 		start := time.Now()
 		err := engine.Load(ctx, store)
 		if err == nil {
-			logger.Info("engine loaded", "model_version", engine.ModelVersion(), "took", time.Since(start).String())
+			err = snapshot.Load(ctx, store)
+		}
+		if err == nil {
+			logger.Info("engine and graph snapshot loaded", "model_version", engine.ModelVersion(), "took", time.Since(start).String())
 			return nil
 		}
 		if ctx.Err() != nil {

@@ -487,4 +487,3 @@ func syntheticGraph(t testing.TB, n, m int, seed uint64) *Graph {
 	require.NoError(t, err)
 	return g
 }
-

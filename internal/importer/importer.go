@@ -2,7 +2,6 @@ package importer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -339,9 +338,4 @@ func sameMunicipality(a, b graph.Municipality) bool {
 		return m
 	}
 	return reflect.DeepEqual(norm(a), norm(b))
-}
-
-// errInterrupted reports whether err comes from a cancelled context.
-func errInterrupted(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
