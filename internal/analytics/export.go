@@ -146,9 +146,8 @@ func (g *Graph) Export(w io.Writer, opts ExportOptions) error {
 		return err
 	}
 	sel := g.selectFor(&opts)
-	if n := len(sel.nodes) + len(sel.edges); n > opts.Limit {
-		return graph.FieldErrorf("limit", "the export would hold %d municipalities and %d partnerships (%d elements), more than the limit of %d; narrow it with country, region or status",
-			len(sel.nodes), len(sel.edges), n, opts.Limit)
+	if err := checkExportLimit(len(sel.nodes), len(sel.edges), opts.Limit); err != nil {
+		return err
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var err error
@@ -373,5 +372,15 @@ func (g *Graph) ExportSize(opts ExportOptions) (nodes, edges int, err error) {
 		return 0, 0, err
 	}
 	sel := g.selectFor(&opts)
-	return len(sel.nodes), len(sel.edges), nil
+	return len(sel.nodes), len(sel.edges), checkExportLimit(len(sel.nodes), len(sel.edges), opts.Limit)
+}
+
+// checkExportLimit returns EINVALID naming "limit" when an export of that
+// many municipalities and partnerships would exceed limit.
+func checkExportLimit(nodes, edges, limit int) error {
+	if n := nodes + edges; n > limit {
+		return graph.FieldErrorf("limit", "the export would hold %d municipalities and %d partnerships (%d elements), more than the limit of %d; narrow it with country, region or status",
+			nodes, edges, n, limit)
+	}
+	return nil
 }
