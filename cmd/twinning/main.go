@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 )
@@ -44,7 +45,17 @@ var commands = map[string]command{
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// TWINNING_CPUPROFILE=FILE writes a CPU profile of the whole command,
+	// for `go tool pprof` (see README, "Measuring").
+	if path := os.Getenv("TWINNING_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer f.Close()
+		} else {
+			fmt.Fprintf(os.Stderr, "twinning: cannot write the CPU profile %s: %v\n", path, err)
+		}
+	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	pprof.StopCPUProfile()
 	stop()
 	os.Exit(code)
 }

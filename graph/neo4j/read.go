@@ -169,13 +169,15 @@ func (s *Store) Partners(ctx context.Context, id string) ([]graph.Partner, error
 		recs, err := run(ctx, tx, `MATCH (m:Municipality {id: $id})
 OPTIONAL MATCH (m)-[p:PARTNER_OF]-(o:Municipality)
 WITH m, p, o ORDER BY o.id
-RETURN collect(CASE WHEN o IS NULL THEN null ELSE {o: o `+municipalityProjection+`, p: p `+partnershipProjection+`} END) AS partners`,
+RETURN m.id AS id, collect(CASE WHEN o IS NULL THEN null ELSE {o: o `+municipalityProjection+`, p: p `+partnershipProjection+`} END) AS partners`,
 			map[string]any{"id": id})
 		out, found = nil, len(recs) > 0
 		if err != nil || !found {
 			return err
 		}
-		rows, _ := recs[0].Values[0].([]any)
+		// Grouped by m.id, so an unknown id gives no row at all (a bare
+		// collect() would give one empty row).
+		rows, _ := recs[0].Values[1].([]any)
 		for _, row := range rows {
 			r, _ := row.(map[string]any)
 			other, err := toMunicipality(r["o"])
