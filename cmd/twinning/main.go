@@ -41,6 +41,8 @@ var commands = map[string]command{
 	"import":  {"import open data files into the store", runImport},
 	"stats":   {"print statistics of the partnership graph", runStats},
 	"export":  {"export the graph as GeoJSON, GraphML or CSV", runExport},
+	"eval":    {"measure suggestions against real partnerships, with baselines", runEval},
+	"train":   {"learn the scoring weights from the real partnerships", runTrain},
 }
 
 func main() {

@@ -33,9 +33,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve", "[flags]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address, host:port; port 0 picks a free one (env TWINNING_ADDR)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long to wait for requests in flight on shutdown (env TWINNING_SHUTDOWN_TIMEOUT)")
+	modelName := registerModel(fs)
 	var sc storeConfig
 	sc.register(fs)
 	rest, err := parseFlags(fs, args, sc.envs(map[string]string{
+		"model":            "TWINNING_MODEL",
 		"addr":             "TWINNING_ADDR",
 		"shutdown-timeout": "TWINNING_SHUTDOWN_TIMEOUT",
 	}))
@@ -46,6 +48,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{fmt.Sprintf("serve takes no arguments, got %q", rest)}
 	}
 	if err := sc.validate(); err != nil {
+		return err
+	}
+	model, err := loadModel(*modelName)
+	if err != nil {
 		return err
 	}
 	if *shutdownTimeout <= 0 {
@@ -69,7 +75,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}()
 	logger.Info("store open", "store", sc.describe(), "sample_loaded", loaded)
 
-	engine := score.NewEngine(score.DefaultModel())
+	engine := score.NewEngine(model)
 	snapshot := &analytics.Snapshot{}
 	handler, err := api.New(api.Config{Store: store, Engine: engine, Graph: snapshot, Logger: logger})
 	if err != nil {

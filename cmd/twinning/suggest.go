@@ -27,12 +27,17 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	includePartners := fs.Bool("include-partners", false, "keep municipalities that are already partners")
 	includeSuspended := fs.Bool("include-suspended", false, fmt.Sprintf("keep municipalities in %v, left out by default", graph.SuspendedCountries))
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	modelName := registerModel(fs)
 	sc.register(fs)
-	rest, err := parseFlags(fs, args, sc.envs(nil))
+	rest, err := parseFlags(fs, args, sc.envs(map[string]string{"model": "TWINNING_MODEL"}))
 	if err != nil {
 		return err
 	}
 	if err := sc.validate(); err != nil {
+		return err
+	}
+	model, err := loadModel(*modelName)
+	if err != nil {
 		return err
 	}
 	nameOrID := strings.TrimSpace(strings.Join(rest, " "))
@@ -66,7 +71,7 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	engine := score.NewEngine(score.DefaultModel())
+	engine := score.NewEngine(model)
 	if err := engine.Load(ctx, store); err != nil {
 		return fmt.Errorf("load the scoring engine from %s: %w", sc.describe(), err)
 	}

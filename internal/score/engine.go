@@ -113,7 +113,7 @@ func (e *Engine) Suggest(ctx context.Context, id string, opts Options) (Result, 
 		return Result{}, fmt.Errorf("suggest for %s: %w", id, err)
 	}
 
-	r := ix.newRequest(src, themeMask(opts.Themes))
+	r := ix.newRequest(src, themeMask(opts.Themes), nil)
 	defer r.release()
 
 	allowed := ix.allowedCountries(r.srcCountry, &opts)

@@ -76,6 +76,12 @@ func (x *explainer) reason(f int, value, km float64) (string, string) {
 		return x.saturation()
 	case fUkrainianNeighbours:
 		return x.neighbours()
+	case fPartners:
+		return x.partners()
+	case fRegionCountry:
+		return x.regionCountry()
+	case fAreaTies:
+		return x.areaTies(value)
 	}
 	panic(fmt.Sprintf("score: no reason for factor %d", f))
 }
@@ -289,6 +295,41 @@ func (x *explainer) neighbours() (string, string) {
 	}
 	return fmt.Sprintf("Partner of %d %s within %s of %s: %s", len(found), what, radius, x.src.DisplayName(), joinList(names)),
 		fmt.Sprintf("partnerships with %d %s nearby", len(found), what)
+}
+
+func (x *explainer) partners() (string, string) {
+	n := int(x.r.ix.degree[x.i])
+	if n == 0 {
+		return fmt.Sprintf("%s has no partnerships yet", x.cand.DisplayName()), ""
+	}
+	what := plural(n, "partnership", "partnerships")
+	return fmt.Sprintf("%s has %s in all", x.cand.DisplayName(), what), "its " + what + " in all"
+}
+
+func (x *explainer) regionCountry() (string, string) {
+	ix := x.r.ix
+	sr := ix.region[x.r.src]
+	to := countryName(x.cand.Country)
+	if sr < 0 {
+		return fmt.Sprintf("Region ties with %s not checked: the region of %s is unknown", to, x.src.DisplayName()), ""
+	}
+	from := ix.regionName(sr)
+	n, total := ix.regionCountry[sr][ix.country[x.i]], ix.regionIntl[sr]
+	if n == 0 {
+		return fmt.Sprintf("No partnerships between %s and %s yet", from, to), ""
+	}
+	return fmt.Sprintf("%s holds %s of %s international partnerships (%s of %s)",
+			capitalize(to), percent(n, total), possessive(from), formatInt(int64(n)), formatInt(int64(total))),
+		fmt.Sprintf("the ties between %s and %s", from, to)
+}
+
+func (x *explainer) areaTies(value float64) (string, string) {
+	radius := formatKm(areaRadiusKm)
+	if value == 0 {
+		return fmt.Sprintf("Its area has no partnerships with municipalities within %s of %s", radius, x.src.DisplayName()), ""
+	}
+	return fmt.Sprintf("Its area (about 50 km around) already partners with municipalities within %s of %s", radius, x.src.DisplayName()),
+		"the ties between the two areas"
 }
 
 // summary names, in one sentence, the factors that add most to the score,

@@ -3,6 +3,7 @@ package score
 import (
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/twinning/twinning/graph"
 )
@@ -31,6 +32,15 @@ const (
 	// neighbourRadiusKm is how near a municipality of the source's country
 	// must be for its partners to count in the ukrainian_neighbours factor.
 	neighbourRadiusKm = 100.0
+	// areaRadiusKm is how near a municipality of the source's country must
+	// be for its partnerships to count in the area_ties factor.
+	areaRadiusKm = 150.0
+	// regionCountrySmoothing is the pseudo-count of the country-level
+	// share in the region_country factor.
+	regionCountrySmoothing = 5.0
+	// partnersScale is the number of partnerships at which the partners
+	// factor reaches 1 - 1/e.
+	partnersScale = 10.0
 )
 
 // sparse holds what a request knows about one candidate reached through
@@ -40,6 +50,7 @@ type sparse struct {
 	near       float64 // Σ over partners near the source of 1 - d/radius
 	saturation int32   // partnerships with the source's country
 	partner    bool    // already a partner of the source (any status)
+	hidden     bool    // a partner of the source hidden from this request
 	index      int32   // the candidate's index, to clean the slot up
 }
 
@@ -57,18 +68,29 @@ type request struct {
 	themeCount float64
 	countryVal []float64 // by country index
 	regionVal  []float64 // by region index; nil when the source has no region
-	slot       []int32   // by municipality index: position in entries, or -1
-	entries    []sparse
+	// regionCountryVal is the share of the source region's partnerships
+	// abroad held by each country, smoothed towards countryVal.
+	regionCountryVal []float64
+	// area is, by area cell, the weighted partnerships of municipalities
+	// near the source that end in or next to the cell; areaTouched lists
+	// the cells to clear.
+	area        []float64
+	areaTouched []int32
+	slot        []int32 // by municipality index: position in entries, or -1
+	entries     []sparse
 
 	// Buffers kept across requests in the index's pool.
-	countryBuf []float64
-	regionBuf  []float64
+	countryBuf       []float64
+	regionBuf        []float64
+	regionCountryBuf []float64
 }
 
 // newRequest prepares the scoring of candidates for src. extraThemes are
-// themes that count as the source's (Options.Themes). The request must be
-// released with release.
-func (ix *Index) newRequest(src int32, extraThemes uint32) *request {
+// themes that count as the source's (Options.Themes). hidden are partners
+// of src whose partnerships with src are left out of every factor, as if
+// they did not exist (an evaluation hides the link it tries to recover);
+// it is nil when serving. The request must be released with release.
+func (ix *Index) newRequest(src int32, extraThemes uint32, hidden []int32) *request {
 	r := ix.scratch.Get().(*request)
 	r.src = src
 	r.srcCountry = ix.country[src]
@@ -79,16 +101,55 @@ func (ix *Index) newRequest(src int32, extraThemes uint32) *request {
 	r.themeCount = float64(bits.OnesCount32(r.themeMask))
 
 	sc := r.srcCountry
+	sr := ix.region[src]
+	// The hidden partnerships that count in the country and region
+	// affinities: not suspended and across a border.
+	var hiddenIntl, hiddenRegional []int32
+	for _, h := range hidden {
+		r.entry(h).hidden = true
+		if ix.country[h] != sc && !ix.isSuspended(src, h) {
+			hiddenIntl = append(hiddenIntl, h)
+			if sr >= 0 {
+				hiddenRegional = append(hiddenRegional, h)
+			}
+		}
+	}
 	r.countryVal = r.countryBuf
+	countryDen := float64(ix.countryIntl[sc]) - float64(len(hiddenIntl)) + countrySmoothing
 	for c, n := range ix.countryLinks[sc] {
-		r.countryVal[c] = float64(n) / (float64(ix.countryIntl[sc]) + countrySmoothing)
+		r.countryVal[c] = float64(n) / countryDen
+	}
+	for _, h := range hiddenIntl {
+		r.countryVal[ix.country[h]] -= 1 / countryDen
 	}
 	r.regionVal = nil
-	if sr := ix.region[src]; sr >= 0 {
+	if sr >= 0 {
 		r.regionVal = r.regionBuf
 		clear(r.regionVal)
+		regionDen := float64(ix.regionIntl[sr]) - float64(len(hiddenRegional)) + regionSmoothing
 		for reg, n := range ix.regionLinks[sr] {
-			r.regionVal[reg] = float64(n) / (float64(ix.regionIntl[sr]) + regionSmoothing)
+			r.regionVal[reg] = float64(n) / regionDen
+		}
+		for _, h := range hiddenRegional {
+			if reg := ix.region[h]; reg >= 0 {
+				r.regionVal[reg] -= 1 / regionDen
+			}
+		}
+	}
+
+	r.regionCountryVal = r.regionCountryBuf
+	copy(r.regionCountryVal, r.countryVal)
+	if sr >= 0 {
+		intl := float64(ix.regionIntl[sr]) - float64(len(hiddenRegional))
+		den := intl + regionCountrySmoothing
+		for c := range r.regionCountryVal {
+			r.regionCountryVal[c] *= regionCountrySmoothing / den
+		}
+		for c, n := range ix.regionCountry[sr] {
+			r.regionCountryVal[c] += float64(n) / den
+		}
+		for _, h := range hiddenRegional {
+			r.regionCountryVal[ix.country[h]] -= 1 / den
 		}
 	}
 
@@ -96,6 +157,9 @@ func (ix *Index) newRequest(src int32, extraThemes uint32) *request {
 	// municipalities two hops away are touched.
 	partners, suspended := ix.partners(src)
 	for k, p := range partners {
+		if r.slot[p] >= 0 && r.entries[r.slot[p]].hidden {
+			continue
+		}
 		r.entry(p).partner = true
 		if suspended[k] || ix.degree[p] < 2 {
 			continue
@@ -112,10 +176,14 @@ func (ix *Index) newRequest(src int32, extraThemes uint32) *request {
 	// Saturation and near neighbours: the partners abroad of every
 	// municipality in the source's country.
 	for _, u := range ix.countryMembers[sc] {
-		weight := 0.0
-		if u != src && r.srcLoc && ix.flags[u]&flagLocation != 0 {
-			if d := ix.chordKm(src, u); d < neighbourRadiusKm {
+		weight, areaWeight := 0.0, 0.0
+		if r.srcLoc && ix.flags[u]&flagLocation != 0 {
+			d := ix.chordKm(src, u)
+			if u != src && d < neighbourRadiusKm {
 				weight = 1 - d/neighbourRadiusKm
+			}
+			if d < areaRadiusKm {
+				areaWeight = 1 - d/areaRadiusKm
 			}
 		}
 		next, nextSuspended := ix.partners(u)
@@ -123,12 +191,39 @@ func (ix *Index) newRequest(src int32, extraThemes uint32) *request {
 			if nextSuspended[j] || ix.country[q] == sc {
 				continue
 			}
+			if u == src && len(hidden) > 0 && slices.Contains(hidden, q) {
+				continue
+			}
 			e := r.entry(q)
 			e.saturation++
 			e.near += weight
+			if areaWeight > 0 {
+				r.addArea(ix.cell[q], areaWeight)
+			}
 		}
 	}
 	return r
+}
+
+// addArea spreads weight w over cell c and its eight neighbours.
+func (r *request) addArea(c int32, w float64) {
+	if c < 0 {
+		return
+	}
+	row, col := int(c)/areaCols, int(c)%areaCols
+	for dr := -1; dr <= 1; dr++ {
+		for dc := -1; dc <= 1; dc++ {
+			rr, cc := row+dr, col+dc
+			if rr < 0 || rr >= areaRows || cc < 0 || cc >= areaCols {
+				continue
+			}
+			k := int32(rr*areaCols + cc)
+			if r.area[k] == 0 {
+				r.areaTouched = append(r.areaTouched, k)
+			}
+			r.area[k] += w
+		}
+	}
 }
 
 // entry returns the sparse state of candidate i, creating it when needed.
@@ -152,10 +247,12 @@ func (r *request) lookup(i int32) *sparse {
 // newScratch returns a request whose buffers fit ix, every slot empty.
 func (ix *Index) newScratch() *request {
 	r := &request{
-		ix:         ix,
-		slot:       make([]int32, len(ix.ms)),
-		countryBuf: make([]float64, len(ix.countryCodes)),
-		regionBuf:  make([]float64, len(ix.regionCodes)),
+		ix:               ix,
+		slot:             make([]int32, len(ix.ms)),
+		countryBuf:       make([]float64, len(ix.countryCodes)),
+		regionBuf:        make([]float64, len(ix.regionCodes)),
+		regionCountryBuf: make([]float64, len(ix.countryCodes)),
+		area:             make([]float64, areaCells),
 	}
 	for i := range r.slot {
 		r.slot[i] = -1
@@ -169,6 +266,10 @@ func (r *request) release() {
 		r.slot[e.index] = -1
 	}
 	r.entries = r.entries[:0]
+	for _, c := range r.areaTouched {
+		r.area[c] = 0
+	}
+	r.areaTouched = r.areaTouched[:0]
 	r.ix.scratch.Put(r)
 }
 
@@ -190,15 +291,28 @@ func (r *request) values(i int32, v *[numFactors]float64) {
 		v[fThemes] = float64(bits.OnesCount32(r.themeMask&ix.themes[i])) / r.themeCount
 	}
 	v[fCountryAffinity] = r.countryVal[ix.country[i]]
+	v[fRegionCountry] = r.regionCountryVal[ix.country[i]]
+	if c := ix.cell[i]; c >= 0 {
+		if a := r.area[c]; a > 0 {
+			v[fAreaTies] = 1 - math.Exp(-a)
+		}
+	}
 	if r.regionVal != nil {
 		if reg := ix.region[i]; reg >= 0 {
 			v[fRegionAffinity] = r.regionVal[reg]
 		}
 	}
+	degree := ix.degree[i]
 	if e := r.lookup(i); e != nil {
 		v[fPartnersOfPartners] = 1 - math.Exp(-e.adamicAdar)
 		v[fSaturation] = 1 - math.Exp(-float64(e.saturation)/saturationScale)
 		v[fUkrainianNeighbours] = 1 - math.Exp(-e.near)
+		if e.hidden && !ix.isSuspended(r.src, i) {
+			degree--
+		}
+	}
+	if degree > 0 {
+		v[fPartners] = 1 - math.Exp(-float64(degree)/partnersScale)
 	}
 }
 
@@ -225,7 +339,7 @@ func (ix *Index) Features(sourceID string, candidateIDs []string, themes ...stri
 			return nil, graph.FieldErrorf("theme", "unknown theme %q", t)
 		}
 	}
-	r := ix.newRequest(src, themeMask(themes))
+	r := ix.newRequest(src, themeMask(themes), nil)
 	defer r.release()
 	out := make([][]float64, len(cands))
 	var v [numFactors]float64

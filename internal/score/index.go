@@ -60,6 +60,13 @@ type Index struct {
 	countryIntl  []int32
 	regionLinks  []map[int32]int32
 	regionIntl   []int32
+	// regionCountry counts the same partnerships by region of one end and
+	// country of the other.
+	regionCountry []map[uint16]int32
+
+	// cell is the area cell of a located municipality (-1 when unknown or
+	// outside the grid), for the area_ties factor.
+	cell []int32
 
 	partnerships int
 
@@ -85,25 +92,35 @@ func themeMask(ts []string) uint32 {
 	return mask
 }
 
-// BuildIndex reads every municipality and partnership of s through
-// ScanMunicipalities and ScanPartnerships and builds an Index from them.
-// Store errors keep their code (EUNAVAILABLE when the database is down).
+// BuildIndex reads every municipality and partnership of s with ReadGraph
+// and builds an Index from them. Store errors keep their code
+// (EUNAVAILABLE when the database is down).
 func BuildIndex(ctx context.Context, s graph.Store) (*Index, error) {
+	ms, ps, err := ReadGraph(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return NewIndex(ms, ps)
+}
+
+// ReadGraph reads every municipality and partnership of s through
+// ScanMunicipalities and ScanPartnerships. Store errors keep their code.
+func ReadGraph(ctx context.Context, s graph.Store) ([]graph.Municipality, []graph.Partnership, error) {
 	var ms []graph.Municipality
 	if err := s.ScanMunicipalities(ctx, func(m graph.Municipality) error {
 		ms = append(ms, m)
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("score: read municipalities: %w", err)
+		return nil, nil, fmt.Errorf("score: read municipalities: %w", err)
 	}
 	var ps []graph.Partnership
 	if err := s.ScanPartnerships(ctx, func(p graph.Partnership) error {
 		ps = append(ps, p)
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("score: read partnerships: %w", err)
+		return nil, nil, fmt.Errorf("score: read partnerships: %w", err)
 	}
-	return NewIndex(ms, ps)
+	return ms, ps, nil
 }
 
 // NewIndex builds an Index from municipalities and partnerships held in
@@ -129,6 +146,7 @@ func NewIndex(ms []graph.Municipality, ps []graph.Partnership) (*Index, error) {
 		country:       make([]uint16, n),
 		countryByCode: map[string]uint16{},
 		region:        make([]int32, n),
+		cell:          make([]int32, n),
 	}
 	slices.SortFunc(ix.ms, func(a, b graph.Municipality) int { return cmp.Compare(a.ID, b.ID) })
 	regionByCode := map[string]int32{}
@@ -145,6 +163,7 @@ func NewIndex(ms []graph.Municipality, ps []graph.Partnership) (*Index, error) {
 			ix.uz[i] = float32(math.Sin(lat))
 			ix.flags[i] |= flagLocation
 		}
+		ix.cell[i] = areaCell(m.Location)
 		if m.Population > 0 {
 			ix.pop[i] = m.Population
 			ix.logPop[i] = float32(math.Log(float64(m.Population)))
@@ -239,6 +258,7 @@ func (ix *Index) buildGraph(ps []graph.Partnership) error {
 	ix.countryIntl = make([]int32, nc)
 	ix.regionLinks = make([]map[int32]int32, nr)
 	ix.regionIntl = make([]int32, nr)
+	ix.regionCountry = make([]map[uint16]int32, nr)
 	for _, a := range arcs {
 		ca, cb := ix.country[a.from], ix.country[a.to]
 		if a.suspended || ca == cb {
@@ -250,6 +270,10 @@ func (ix *Index) buildGraph(ps []graph.Partnership) error {
 		ix.countryIntl[ca]++
 		if ra, rb := ix.region[a.from], ix.region[a.to]; ra >= 0 {
 			ix.regionIntl[ra]++
+			if ix.regionCountry[ra] == nil {
+				ix.regionCountry[ra] = map[uint16]int32{}
+			}
+			ix.regionCountry[ra][cb]++
 			if rb >= 0 {
 				if ix.regionLinks[ra] == nil {
 					ix.regionLinks[ra] = map[int32]int32{}
@@ -259,6 +283,28 @@ func (ix *Index) buildGraph(ps []graph.Partnership) error {
 		}
 	}
 	return nil
+}
+
+// The area grid: cells of areaCellDeg degrees of latitude by
+// 1.5 × areaCellDeg of longitude (about 55 × 55 km in central Europe) over
+// latitudes 30–75 and longitudes -30–60.
+const (
+	areaCellDeg        = 0.5
+	areaLat0, areaLat1 = 30.0, 75.0
+	areaLon0, areaLon1 = -30.0, 60.0
+	areaRows           = int((areaLat1 - areaLat0) / areaCellDeg)
+	areaCols           = int((areaLon1 - areaLon0) / (1.5 * areaCellDeg))
+	areaCells          = areaRows * areaCols
+)
+
+// areaCell returns the cell of a point, or -1 outside the grid.
+func areaCell(p *graph.Point) int32 {
+	if p == nil || p.Lat < areaLat0 || p.Lat >= areaLat1 || p.Lon < areaLon0 || p.Lon >= areaLon1 {
+		return -1
+	}
+	row := int((p.Lat - areaLat0) / areaCellDeg)
+	col := int((p.Lon - areaLon0) / (1.5 * areaCellDeg))
+	return int32(row*areaCols + col)
 }
 
 // Len returns the number of municipalities in the index.

@@ -21,6 +21,9 @@ const (
 	FactorRegionAffinity      = "region_affinity"
 	FactorSaturation          = "saturation"
 	FactorUkrainianNeighbours = "ukrainian_neighbours"
+	FactorPartners            = "partners"
+	FactorRegionCountry       = "region_country"
+	FactorAreaTies            = "area_ties"
 )
 
 // FactorNames lists the factors in the order of feature vectors and of
@@ -28,11 +31,15 @@ const (
 var FactorNames = []string{
 	FactorSize, FactorDistance, FactorThemes, FactorPartnersOfPartners,
 	FactorCountryAffinity, FactorRegionAffinity, FactorSaturation,
-	FactorUkrainianNeighbours,
+	FactorUkrainianNeighbours, FactorPartners, FactorRegionCountry,
+	FactorAreaTies,
 }
 
 // numFactors is len(FactorNames), as a constant for fixed-size arrays.
-const numFactors = 8
+const numFactors = 11
+
+// NumFactors is the length of a feature vector: len(FactorNames).
+const NumFactors = numFactors
 
 // Indices of the factors in a feature vector.
 const (
@@ -44,6 +51,9 @@ const (
 	fRegionAffinity
 	fSaturation
 	fUkrainianNeighbours
+	fPartners
+	fRegionCountry
+	fAreaTies
 )
 
 // Model is a set of factor weights with a version that names it. A factor
@@ -72,6 +82,9 @@ func DefaultModel() Model {
 			FactorRegionAffinity:      0.20,
 			FactorSaturation:          -0.15,
 			FactorUkrainianNeighbours: 0.20,
+			FactorPartners:            0,
+			FactorRegionCountry:       0,
+			FactorAreaTies:            0,
 		},
 	}
 }
@@ -134,4 +147,15 @@ func (m Model) Save(path string) error {
 		return fmt.Errorf("save model: %w", err)
 	}
 	return nil
+}
+
+// Names returns the factors of the model's weights in FactorNames order.
+func (m Model) Names() []string {
+	var out []string
+	for _, name := range FactorNames {
+		if _, ok := m.Weights[name]; ok {
+			out = append(out, name)
+		}
+	}
+	return out
 }

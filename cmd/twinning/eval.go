@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/twinning/twinning/internal/eval"
+	"github.com/twinning/twinning/internal/score"
+)
+
+// runEval measures how well the engine and the baselines recover real
+// partnerships hidden one at a time (see package eval for the protocol).
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("eval", "[flags]", stderr)
+	var sc storeConfig
+	sc.register(fs)
+	pool := fs.String("pool", string(eval.PoolGraph), "candidates: graph (European municipalities with a partnership) or all (every European municipality)")
+	folds := fs.Int("folds", 5, "folds over the Ukrainian sources for the learned weights (0 or 1: no learned row)")
+	seed := fs.Uint64("seed", 1, "seed of the fold split and the sampling of non-partners")
+	modelPath := fs.String("model", "", "also measure this model: default, learned or a file written by \"twinning train\" (env TWINNING_MODEL)")
+	jsonPath := fs.String("json", "", "write the report as JSON to this file")
+	casesPath := fs.String("cases", "", "write one CSV row per case, with the rank under each method, to this file")
+	rest, err := parseFlags(fs, args, sc.envs(map[string]string{"model": "TWINNING_MODEL"}))
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("eval takes no arguments, got %q", rest)}
+	}
+	if err := sc.validate(); err != nil {
+		return err
+	}
+	if p := eval.Pool(*pool); p != eval.PoolGraph && p != eval.PoolAll {
+		return usageError{fmt.Sprintf("-pool: must be %s or %s, got %q", eval.PoolGraph, eval.PoolAll, *pool)}
+	}
+	if *folds < 0 {
+		return usageError{fmt.Sprintf("-folds: must be 0 or more, got %d", *folds)}
+	}
+	models := []eval.NamedModel{
+		{Label: "engine, " + score.DefaultModel().Version + " (hand-set)", Model: score.DefaultModel()},
+		{Label: "engine, " + score.LearnedModel().Version + " (shipped)", Model: score.LearnedModel()},
+	}
+	if *modelPath != "" {
+		m, err := loadModel(*modelPath)
+		if err != nil {
+			return err
+		}
+		models = append(models, eval.NamedModel{Label: "engine, " + m.Version + " (" + *modelPath + ")", Model: m})
+	}
+
+	start := time.Now()
+	d, err := loadDataset(ctx, &sc, eval.Pool(*pool), stderr)
+	if err != nil {
+		return err
+	}
+	if len(d.Cases) == 0 {
+		return errors.New("no cases: no Ukrainian municipality has two European partners in " + sc.describe())
+	}
+	fmt.Fprintf(stderr, "twinning: read the graph in %v\n", time.Since(start).Round(time.Millisecond))
+	d.AssignFolds(*folds, *seed)
+	opts := eval.Options{Folds: *folds, Train: eval.DefaultTrainOptions(), Models: models}
+	opts.Train.Seed = *seed
+	rep, err := eval.Run(ctx, d, opts)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteTable(stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "twinning: eval took %v\n", time.Since(start).Round(time.Millisecond))
+	if *jsonPath != "" {
+		if err := writeFileAtomically(*jsonPath, func(w io.Writer) error { return writeJSON(w, rep) }); err != nil {
+			return err
+		}
+	}
+	if *casesPath != "" {
+		if err := writeFileAtomically(*casesPath, func(w io.Writer) error { return rep.WriteCases(w, d) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadDataset opens the configured store, reads the graph into an
+// evaluation dataset and closes the store.
+func loadDataset(ctx context.Context, sc *storeConfig, pool eval.Pool, stderr io.Writer) (*eval.Dataset, error) {
+	store, loaded, err := sc.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	if loaded {
+		fmt.Fprintf(stderr, "twinning: loaded the bundled sample into the empty store (%s)\n", sc.describe())
+	}
+	d, err := eval.Load(ctx, store, pool)
+	if err != nil {
+		return nil, fmt.Errorf("read the graph from %s: %w", sc.describe(), err)
+	}
+	return d, nil
+}

@@ -1,0 +1,278 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/twinning/twinning/internal/score"
+)
+
+// Options configure a run of the harness.
+type Options struct {
+	// Folds is the number of folds over the Ukrainian sources for the
+	// learned weights; 0 leaves the learned engine out.
+	Folds int
+	// Train shapes each fold's fit.
+	Train TrainOptions
+	// Models are fixed models to measure beside the baselines, such as the
+	// hand-set default and the shipped learned model; label → model.
+	Models []NamedModel
+	// Workers is the number of cases ranked at once (0: GOMAXPROCS).
+	Workers int
+}
+
+// NamedModel is a fixed model with the label it has in the report.
+type NamedModel struct {
+	Label string
+	Model score.Model
+}
+
+// MethodReport holds the figures of one method.
+type MethodReport struct {
+	Name string `json:"name"`
+	Metrics
+}
+
+// FoldReport holds the fit of one fold.
+type FoldReport struct {
+	Fold      int                `json:"fold"`
+	Sources   int                `json:"sources"`
+	TestCases int                `json:"test_cases"`
+	Train     int                `json:"train_cases"`
+	Negatives int                `json:"negatives"`
+	Loss      float64            `json:"loss"`
+	Weights   map[string]float64 `json:"weights"`
+}
+
+// CaseRow is one case of the per-case dump.
+type CaseRow struct {
+	Case
+	Ranks []float64 // expected rank by method, in Report.Methods order
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Protocol    string         `json:"protocol"`
+	Pool        Pool           `json:"pool"`
+	PoolSize    int            `json:"pool_size"`
+	Sources     int            `json:"sources"`
+	Cases       int            `json:"cases"`
+	Folds       int            `json:"folds"`
+	FoldSplit   string         `json:"fold_split,omitempty"`
+	Methods     []MethodReport `json:"methods"`
+	FoldWeights []FoldReport   `json:"fold_fits,omitempty"`
+	Rows        []CaseRow      `json:"-"`
+}
+
+// protocol describes the protocol in the report.
+const protocol = "leave-one-out: each European partner (RU, BY left out) of a Ukrainian municipality with at least 2 is hidden in turn; " +
+	"every European municipality of the pool that is not already a partner is ranked; graph features are computed with the hidden link removed"
+
+// LearnedLabel is the name of the k-fold learned engine in reports.
+func LearnedLabel(folds int) string { return fmt.Sprintf("engine, learned (%d-fold)", folds) }
+
+// Run ranks every case with the baselines, the fixed models and, when
+// opts.Folds > 1, the engine with weights learned by k-fold over the
+// sources, and returns the figures.
+func Run(ctx context.Context, d *Dataset, opts Options) (*Report, error) {
+	methods := Baselines()
+	for _, m := range opts.Models {
+		methods = append(methods, ModelEngine(m.Label, m.Model))
+	}
+	rep := &Report{Protocol: protocol, Pool: d.pool(), PoolSize: len(d.Pool), Sources: len(d.Sources), Cases: len(d.Cases)}
+	if opts.Folds > 1 {
+		fits, err := d.crossValidate(ctx, opts.Folds, opts.Train)
+		if err != nil {
+			return nil, err
+		}
+		rep.Folds = opts.Folds
+		rep.FoldSplit = "by Ukrainian source: all the cases of a source are in one fold; each fold is ranked with weights fitted on the other folds, on a graph without any link of the fold"
+		weights := make([][score.NumFactors]float64, opts.Folds)
+		for f, fit := range fits {
+			weights[f] = fit.Weights
+			fr := FoldReport{Fold: f, Train: fit.Cases, Negatives: fit.Negatives, Loss: fit.Loss, Weights: fit.Model("").Weights}
+			for _, c := range d.Cases {
+				if c.Fold == f {
+					fr.TestCases++
+				}
+			}
+			for _, s := range d.Sources {
+				if d.foldOf(s) == f {
+					fr.Sources++
+				}
+			}
+			rep.FoldWeights = append(rep.FoldWeights, fr)
+		}
+		methods = append(methods, Engine{Label: LearnedLabel(opts.Folds), Weights: func(c Case) [score.NumFactors]float64 { return weights[c.Fold] }})
+	}
+
+	outcomes, err := d.rank(ctx, methods, opts.Workers)
+	if err != nil {
+		return nil, err
+	}
+	for m, method := range methods {
+		rep.Methods = append(rep.Methods, MethodReport{Name: method.Name(), Metrics: Summarise(outcomes[m])})
+	}
+	rep.Rows = make([]CaseRow, len(d.Cases))
+	for k, c := range d.Cases {
+		rep.Rows[k] = CaseRow{Case: c, Ranks: make([]float64, len(methods))}
+		for m := range methods {
+			rep.Rows[k].Ranks[m] = outcomes[m][k].ExpectedRank()
+		}
+	}
+	return rep, nil
+}
+
+// pool names the dataset's pool.
+func (d *Dataset) pool() Pool {
+	if d.poolKind == "" {
+		return PoolGraph
+	}
+	return d.poolKind
+}
+
+// AssignFolds spreads the sources over k folds at random (seeded), and
+// sets the fold of every case to its source's.
+func (d *Dataset) AssignFolds(k int, seed uint64) {
+	order := slices.Clone(d.Sources)
+	rand.New(rand.NewPCG(seed, 0xf01d)).Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+	d.fold = make(map[int]int, len(order))
+	for r, s := range order {
+		d.fold[s] = r % max(k, 1)
+	}
+	for k := range d.Cases {
+		d.Cases[k].Fold = d.fold[d.Cases[k].Source]
+	}
+}
+
+// foldOf returns the fold of source s.
+func (d *Dataset) foldOf(s int) int { return d.fold[s] }
+
+// crossValidate fits one set of weights per fold: on the cases of the
+// other folds, with every link of the fold's cases removed from the graph.
+// The folds must have been assigned.
+func (d *Dataset) crossValidate(ctx context.Context, k int, opt TrainOptions) ([]Fit, error) {
+	if d.fold == nil {
+		return nil, fmt.Errorf("eval: cross-validation before AssignFolds")
+	}
+	fits := make([]Fit, k)
+	for f := range k {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("eval: fold %d: %w", f, err)
+		}
+		drop := map[[2]int]bool{}
+		var train []Case
+		for _, c := range d.Cases {
+			if c.Fold == f {
+				drop[[2]int{c.Source, c.Hidden}] = true
+			} else {
+				train = append(train, c)
+			}
+		}
+		ix, err := score.NewIndex(d.ms, d.withoutLinks(drop))
+		if err != nil {
+			return nil, fmt.Errorf("eval: fold %d: %w", f, err)
+		}
+		fit, err := d.Train(ix, train, opt)
+		if err != nil {
+			return nil, fmt.Errorf("eval: fold %d: %w", f, err)
+		}
+		fits[f] = fit
+	}
+	return fits, nil
+}
+
+// rank ranks every case with every method and returns the outcomes by
+// method, then case.
+func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]Outcome, error) {
+	outcomes := make([][]Outcome, len(methods))
+	for m := range outcomes {
+		outcomes[m] = make([]Outcome, len(d.Cases))
+	}
+	poolIndex := make(map[int]int, len(d.Pool))
+	for k, i := range d.Pool {
+		poolIndex[i] = k
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		firstErr error
+		errOnce  sync.Once
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := &caseState{d: d}
+			out := make([]float64, len(d.Pool))
+			skip := make([]bool, len(d.Pool))
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(d.Cases) || ctx.Err() != nil {
+					return
+				}
+				c := d.Cases[k]
+				target, ok := poolIndex[c.Hidden]
+				if !ok {
+					errOnce.Do(func() { firstErr = fmt.Errorf("eval: hidden partner %s is not in the pool", d.ms[c.Hidden].ID) })
+					return
+				}
+				for _, p := range d.adj[c.Source] {
+					if j, ok := poolIndex[int(p)]; ok && int(p) != c.Hidden {
+						skip[j] = true
+					}
+				}
+				st.reset(c)
+				for m, method := range methods {
+					method.Score(st, out)
+					if st.err != nil {
+						errOnce.Do(func() {
+							firstErr = fmt.Errorf("eval: %s on %s-%s: %w", method.Name(), d.ms[c.Source].ID, d.ms[c.Hidden].ID, st.err)
+						})
+						return
+					}
+					outcomes[m][k] = outcome(out, target, skip)
+				}
+				for _, p := range d.adj[c.Source] {
+					if j, ok := poolIndex[int(p)]; ok {
+						skip[j] = false
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	return outcomes, nil
+}
+
+// outcome counts the candidates that score above and alike the target,
+// leaving out the skipped ones.
+func outcome(scores []float64, target int, skip []bool) Outcome {
+	var o Outcome
+	t := scores[target]
+	for k, s := range scores {
+		if k == target || skip[k] {
+			continue
+		}
+		if s > t {
+			o.Better++
+		} else if s == t {
+			o.Tied++
+		}
+	}
+	return o
+}

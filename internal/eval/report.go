@@ -1,0 +1,52 @@
+package eval
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+)
+
+// WriteTable writes the report as an aligned table.
+func (r *Report) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "%d cases from %d Ukrainian sources; pool %q of %d European municipalities\n", r.Cases, r.Sources, r.Pool, r.PoolSize)
+	if r.Folds > 1 {
+		fmt.Fprintf(w, "learned weights: %d-fold over the Ukrainian sources, each fold fitted without its links\n", r.Folds)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "METHOD\tHR@10\tHR@50\tMRR\tNDCG@10\tMEAN RANK\tCASES\t")
+	for _, m := range r.Methods {
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%d\t\n", m.Name, m.HitRate10, m.HitRate50, m.MRR, m.NDCG10, m.MeanRank, m.Cases)
+	}
+	return tw.Flush()
+}
+
+// WriteCases writes one CSV row per case: the source, the hidden partner,
+// the fold and the expected rank of the hidden partner under each method.
+func (r *Report) WriteCases(w io.Writer, d *Dataset) error {
+	cw := csv.NewWriter(w)
+	header := []string{"source_id", "source_name", "hidden_id", "hidden_name", "hidden_country", "fold"}
+	for _, m := range r.Methods {
+		header = append(header, "rank "+m.Name)
+	}
+	if err := cw.Write(header); err != nil {
+		return fmt.Errorf("write cases: %w", err)
+	}
+	for _, row := range r.Rows {
+		s, h := d.Municipality(row.Source), d.Municipality(row.Hidden)
+		rec := []string{s.ID, s.DisplayName(), h.ID, h.DisplayName(), h.Country, strconv.Itoa(row.Fold)}
+		for _, rank := range row.Ranks {
+			rec = append(rec, strconv.FormatFloat(rank, 'f', -1, 64))
+		}
+		if err := cw.Write(rec); err != nil {
+			return fmt.Errorf("write cases: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write cases: %w", err)
+	}
+	return nil
+}
