@@ -170,7 +170,8 @@ func TestInterruptedBatch(t *testing.T) {
 	ctx := context.Background()
 	_, ps := storetest.Seed(t, s)
 
-	const n = 20_000
+	// Five chunks: cancelled after the second has reached the server.
+	const n = 5 * chunkSize
 	batch := generated(n)
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -341,4 +342,17 @@ func warmUp(uri string) error {
 		return err
 	}
 	return clear(ctx, s)
+}
+
+func TestSchemaNames(t *testing.T) {
+	seen := map[string]bool{}
+	for _, stmt := range schema {
+		name := schemaName(stmt)
+		require.NotEmpty(t, name, stmt)
+		require.False(t, seen[name], "two schema statements name %s", name)
+		seen[name] = true
+	}
+	for _, c := range constraintNames {
+		assert.True(t, seen[c], "constraint %s is in the schema", c)
+	}
 }

@@ -54,7 +54,12 @@ func TestOutage(t *testing.T) {
 	t.Cleanup(func() { neo4jScript(t, port, "stop") })
 
 	ctx := context.Background()
-	s, err := Open(ctx, Config{URI: "bolt://127.0.0.1:" + port, CallTimeout: 20 * time.Second, RetryTime: 2 * time.Second})
+	uri := "bolt://127.0.0.1:" + port
+	require.NoError(t, warmUp(uri), "warming the new server up")
+	// A generous CallTimeout: the first statements after the restart meet
+	// a cold JVM. Calls while the server is down fail at once (connection
+	// refused), whatever the timeout.
+	s, err := Open(ctx, Config{URI: uri, CallTimeout: 3 * time.Minute, RetryTime: 2 * time.Second})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, s.Close()) })
 	require.NoError(t, clear(ctx, s))

@@ -3,6 +3,7 @@ package neo4j
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
@@ -58,11 +59,40 @@ func (s *Store) setupSchema(ctx context.Context) error {
 		}
 		return recs, nil
 	}
+	// The common case, a database set up before: one round trip instead
+	// of one per statement.
+	recs, err := exec("SHOW INDEXES YIELD name, state, owningConstraint RETURN name, state, owningConstraint", nil)
+	if err != nil {
+		return err
+	}
+	online := map[string]bool{}
+	for _, r := range recs {
+		name, _ := r.Values[0].(string)
+		state, _ := r.Values[1].(string)
+		owner, _ := r.Values[2].(string)
+		if state != "ONLINE" {
+			continue
+		}
+		if owner != "" {
+			name = owner // a constraint's index is named after the constraint
+		}
+		online[name] = true
+	}
+	ready := true
+	for _, stmt := range schema {
+		if !online[schemaName(stmt)] {
+			ready = false
+			break
+		}
+	}
+	if ready {
+		return nil
+	}
 	// A constraint whose creation was interrupted (the client went away
 	// while its index was populating) can leave its index behind without
 	// the constraint, under the constraint's name, which then blocks
 	// CREATE CONSTRAINT ... IF NOT EXISTS. Drop such leftovers first.
-	recs, err := exec("SHOW INDEXES YIELD name, owningConstraint WHERE name IN $names AND owningConstraint IS NULL RETURN name",
+	recs, err = exec("SHOW INDEXES YIELD name, owningConstraint WHERE name IN $names AND owningConstraint IS NULL RETURN name",
 		map[string]any{"names": constraintNames})
 	if err != nil {
 		return err
@@ -80,4 +110,16 @@ func (s *Store) setupSchema(ctx context.Context) error {
 	}
 	_, err = exec("CALL db.awaitIndexes($seconds)", map[string]any{"seconds": int64(s.cfg.SchemaTimeout.Seconds())})
 	return err
+}
+
+// schemaName returns the name a schema statement gives its constraint or
+// index: the word after CONSTRAINT or INDEX.
+func schemaName(stmt string) string {
+	f := strings.Fields(stmt)
+	for i := 0; i+1 < len(f); i++ {
+		if f[i] == "CONSTRAINT" || f[i] == "INDEX" {
+			return f[i+1]
+		}
+	}
+	return ""
 }
