@@ -18,7 +18,9 @@ func (s *Store) Municipality(ctx context.Context, id string) (graph.Municipality
 	found := false
 	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "MATCH (m:Municipality {id: $id}) RETURN m "+municipalityProjection+" AS m", map[string]any{"id": id})
-		if err != nil || len(recs) == 0 {
+		// A node deleted by a concurrent transaction while this one ran
+		// projects as null (reads are read-committed): not found.
+		if err != nil || len(recs) == 0 || recs[0].Values[0] == nil {
 			found = false
 			return err
 		}
@@ -56,7 +58,7 @@ func (s *Store) MunicipalityByCode(ctx context.Context, code, value string) (gra
 	found := false
 	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, cypher, map[string]any{"value": value})
-		if err != nil || len(recs) == 0 {
+		if err != nil || len(recs) == 0 || recs[0].Values[0] == nil { // nil: deleted concurrently
 			found = false
 			return err
 		}
@@ -143,6 +145,9 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 		page.Total = int(total)
 		items, _ := recs[0].Values[1].([]any)
 		for _, v := range items {
+			if v == nil {
+				continue // deleted by a concurrent transaction (see Partners)
+			}
 			m, err := toMunicipality(v)
 			if err != nil {
 				return err
@@ -180,6 +185,13 @@ RETURN m.id AS id, collect(CASE WHEN o IS NULL THEN null ELSE {o: o `+municipali
 		rows, _ := recs[0].Values[1].([]any)
 		for _, row := range rows {
 			r, _ := row.(map[string]any)
+			if r["o"] == nil || r["p"] == nil {
+				// Neo4j reads are read-committed: a partner deleted by a
+				// concurrent transaction while this one ran projects as
+				// null. It is gone, so it is left out, as a read just
+				// after the delete would.
+				continue
+			}
 			other, err := toMunicipality(r["o"])
 			if err != nil {
 				return err
@@ -255,6 +267,9 @@ RETURN m `+municipalityProjection+` AS m ORDER BY m.id LIMIT $n`, map[string]any
 			}
 			page = page[:0]
 			for _, r := range recs {
+				if r.Values[0] == nil {
+					continue // deleted by a concurrent transaction (see Partners)
+				}
 				m, err := toMunicipality(r.Values[0])
 				if err != nil {
 					return err
