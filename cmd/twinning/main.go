@@ -49,15 +49,23 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// TWINNING_CPUPROFILE=FILE writes a CPU profile of the whole command,
 	// for `go tool pprof` (see README, "Measuring").
+	var profile *os.File
 	if path := os.Getenv("TWINNING_CPUPROFILE"); path != "" {
-		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
-			defer f.Close()
-		} else {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
 			fmt.Fprintf(os.Stderr, "twinning: cannot write the CPU profile %s: %v\n", path, err)
+		} else {
+			profile = f
 		}
 	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	pprof.StopCPUProfile()
+	if profile != nil {
+		pprof.StopCPUProfile()
+		profile.Close()
+	}
 	stop()
 	os.Exit(code)
 }

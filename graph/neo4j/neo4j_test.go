@@ -40,7 +40,15 @@ func serverURI(t testing.TB) string {
 func serverConfig(t testing.TB) Config {
 	// Generous timeouts: on a loaded machine a cold server takes seconds to
 	// plan a statement the first time.
-	cfg := Config{URI: serverURI(t), Database: os.Getenv("TWINNING_NEO4J_DATABASE"), CallTimeout: 2 * time.Minute, RetryTime: 30 * time.Second}
+	return envConfig(serverURI(t), 2*time.Minute, 30*time.Second)
+}
+
+// envConfig returns the configuration of the server at uri with the given
+// timeouts, the database from TWINNING_NEO4J_DATABASE and the credentials
+// from NEO4J_USERNAME (default neo4j) and NEO4J_PASSWORD when a password is
+// set.
+func envConfig(uri string, call, retry time.Duration) Config {
+	cfg := Config{URI: uri, Database: os.Getenv("TWINNING_NEO4J_DATABASE"), CallTimeout: call, RetryTime: retry}
 	if pw := os.Getenv("NEO4J_PASSWORD"); pw != "" {
 		cfg.Username, cfg.Password = "neo4j", pw
 		if u := os.Getenv("NEO4J_USERNAME"); u != "" {
@@ -304,13 +312,8 @@ func TestMain(m *testing.M) {
 // deletes the contract fixture, and leaves the database empty.
 func warmUp(uri string) error {
 	ctx := context.Background()
-	cfg := Config{URI: uri, Database: os.Getenv("TWINNING_NEO4J_DATABASE"), CallTimeout: 10 * time.Minute, RetryTime: time.Minute, SchemaTimeout: 10 * time.Minute}
-	if pw := os.Getenv("NEO4J_PASSWORD"); pw != "" {
-		cfg.Username, cfg.Password = "neo4j", pw
-		if u := os.Getenv("NEO4J_USERNAME"); u != "" {
-			cfg.Username = u
-		}
-	}
+	cfg := envConfig(uri, 10*time.Minute, time.Minute)
+	cfg.SchemaTimeout = 10 * time.Minute
 	s, err := Open(ctx, cfg)
 	if err != nil {
 		return err
