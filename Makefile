@@ -5,7 +5,7 @@ PORT      ?= 17687
 SHARED    ?= $(abspath ../shared/data)
 export TWINNING_SHARED_DATA ?= $(SHARED)
 
-.PHONY: help build run test test-neo4j vet neo4j-start neo4j-stop bench fmt
+.PHONY: help build run test test-neo4j vet neo4j-start neo4j-stop bench bench-stores fmt
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,13 @@ neo4j-stop: ## stop the project's Neo4j
 
 bench: ## benchmarks of the stores, the engine and the API
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+# The same operations (import of the sample, searches, partners, the scan
+# behind a suggestion) on both stores: graph/storetest.Bench.
+bench-stores: neo4j-start ## the store benchmark on the embedded store and on the project's Neo4j
+	$(GO) test -run='^$$' -bench=BenchmarkStore -benchtime=20x -benchmem ./graph/embedded/
+	TWINNING_NEO4J_URI=bolt://127.0.0.1:$(PORT) \
+	  $(GO) test -run='^$$' -bench=BenchmarkStore -benchtime=20x -benchmem -timeout 60m ./graph/neo4j/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

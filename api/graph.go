@@ -31,7 +31,8 @@ const (
 //	GET /graph/central?country=PL&limit=10
 //	GET /export?format=geojson|graphml|csv&country=UA&region=UA-46&status=active
 //
-// Every route answers from the Graph that snap currently holds, and 503
+// Every route answers from the Graph that snap currently holds (but for the
+// path, which a store implementing graph.PathFinder finds itself), and 503
 // until it holds one; refreshing snap (Snapshot.Load) swaps the graph for
 // requests that start afterwards. suggest attaches suggestions to gaps and
 // may be nil (EngineSuggestFunc adapts the scoring engine).
@@ -147,11 +148,21 @@ func (h *graphHandlers) path(w http.ResponseWriter, r *http.Request) {
 		h.s.writeError(w, r, p.err)
 		return
 	}
-	g := h.graph(w, r)
-	if g == nil {
-		return
+	var (
+		res analytics.PathResult
+		err error
+	)
+	if ps, ok := h.s.store.(analytics.PathStore); ok {
+		// The database finds the paths itself (Neo4j), on its data as it
+		// is now.
+		res, err = analytics.StorePaths(r.Context(), ps, from, to, maxHops)
+	} else {
+		g := h.graph(w, r)
+		if g == nil {
+			return
+		}
+		res, err = g.Paths(from, to, maxHops)
 	}
-	res, err := g.Paths(from, to, maxHops)
 	if err != nil {
 		h.s.writeError(w, r, err)
 		return

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/internal/score"
@@ -145,7 +146,11 @@ func (s *Server) suggestions(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, graph.Errorf(graph.EUNAVAILABLE, "the scoring engine is still loading; try again shortly"))
 		return
 	}
+	start := time.Now()
 	res, err := s.engine.Suggest(r.Context(), id, opts)
+	if err == nil {
+		s.metrics.suggestions.Observe(time.Since(start).Seconds())
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

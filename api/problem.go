@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -66,6 +68,11 @@ func statusOf(code string) (int, string) {
 // anything else 500. Internal causes are logged, never shown.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := graph.ErrorCode(err)
+	if code == graph.EINTERNAL && errors.Is(err, context.DeadlineExceeded) && r.Context().Err() != nil {
+		// The request's own time (Limits.RequestTimeout) ran out.
+		err = graph.Wrap(graph.EUNAVAILABLE, err, "the request took longer than the server allows; try again shortly")
+		code = graph.EUNAVAILABLE
+	}
 	status, title := statusOf(code)
 	if status == http.StatusInternalServerError {
 		code = graph.EINTERNAL // also for a code this layer does not know

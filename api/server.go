@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/cors"
 
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/internal/analytics"
@@ -31,6 +32,14 @@ type Config struct {
 	Graph *analytics.Snapshot
 	// PingTimeout bounds the store's Ping in /readyz; 0 means two seconds.
 	PingTimeout time.Duration
+	// Metrics receives the request, store and suggestion metrics served at
+	// /metrics. Nil gives a fresh set.
+	Metrics *Metrics
+	// Limits bound requests and clients; the zero value gives the defaults.
+	Limits Limits
+	// CORSOrigins lists the origins whose web pages may call the API from
+	// a browser ("*" for any); empty allows none (no CORS headers).
+	CORSOrigins []string
 }
 
 // Server is the HTTP API: an http.Handler serving the routes listed in
@@ -41,6 +50,10 @@ type Server struct {
 	graph       *analytics.Snapshot
 	logger      *slog.Logger
 	pingTimeout time.Duration
+	metrics     *Metrics
+	limits      Limits
+	limiter     *rateLimiter
+	cors        []string
 	router      chi.Router
 }
 
@@ -54,12 +67,21 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Config.Engine is nil")
 	}
 	s := &Server{
-		store:       cfg.Store,
 		engine:      cfg.Engine,
 		graph:       cfg.Graph,
 		logger:      cfg.Logger,
 		pingTimeout: cfg.PingTimeout,
+		metrics:     cfg.Metrics,
 	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	s.store = timeStore(cfg.Store, s.metrics)
+	s.limits = cfg.Limits.withDefaults()
+	if s.limits.RatePerSecond > 0 {
+		s.limiter = newRateLimiter(s.limits.RatePerSecond, s.limits.Burst)
+	}
+	s.cors = cfg.CORSOrigins
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -81,13 +103,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // routes lists every route of the API.
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(requestID, accessLog(s.logger), s.recoverer)
+	r.Use(requestID, s.metrics.middleware, accessLog(s.logger), s.recoverer, s.limit)
+	if len(s.cors) > 0 {
+		r.Use(cors.Handler(cors.Options{
+			AllowedOrigins: s.cors,
+			AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
+			AllowedHeaders: []string{"Authorization", "Content-Type", RequestIDHeader},
+			ExposedHeaders: []string{RequestIDHeader, "Retry-After"},
+			MaxAge:         600,
+		}))
+	}
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
+	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
 	r.Route("/v1", func(r chi.Router) {
+		// Probes and metrics above are not rate limited; the API is.
+		r.Use(s.rateLimit)
 		r.Get("/municipalities", s.searchMunicipalities)
 		r.Get("/municipalities/{id}", s.municipality)
 		r.Get("/municipalities/{id}/partners", s.partners)

@@ -162,3 +162,24 @@ type Store interface {
 	// Close releases the store's resources.
 	Close() error
 }
+
+// Path is one chain of partnerships: Partnerships[i] joins
+// Municipalities[i] and Municipalities[i+1], and Degrees[i] is the number
+// of partnerships of Municipalities[i].
+type Path struct {
+	Municipalities []Municipality
+	Degrees        []int
+	Partnerships   []Partnership
+}
+
+// PathFinder is implemented by stores that find shortest partnership paths
+// themselves, where the database has the natural tool for it (Neo4j's
+// allShortestPaths). Stores without it are served from an in-memory graph.
+type PathFinder interface {
+	// ShortestPaths returns how many shortest paths of at most maxHops
+	// partnerships (whatever their status) join the municipalities from
+	// and to, and the first limit of them in lexicographic order of their
+	// municipality ids. count is 0 when none is within maxHops. ENOTFOUND
+	// names the unknown id.
+	ShortestPaths(ctx context.Context, from, to string, maxHops, limit int) (count int, paths []Path, err error)
+}

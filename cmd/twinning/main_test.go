@@ -214,6 +214,11 @@ func TestUsageErrors(t *testing.T) {
 		{"serve with an argument", nil, []string{"serve", "-data", data, "now"}, "serve takes no arguments"},
 		{"serve bad timeout", nil, []string{"serve", "-data", data, "-shutdown-timeout", "soon"}, "-shutdown-timeout"},
 		{"serve bad timeout from env", map[string]string{"TWINNING_SHUTDOWN_TIMEOUT": "soon"}, []string{"serve", "-data", data}, "TWINNING_SHUTDOWN_TIMEOUT"},
+		{"serve negative rate", nil, []string{"serve", "-data", data, "-rate", "-1"}, "-rate: must be 0 (off) or a positive number"},
+		{"serve zero burst", nil, []string{"serve", "-data", data, "-burst", "0"}, "-burst: must be 1 or more"},
+		{"serve zero request timeout", nil, []string{"serve", "-data", data, "-request-timeout", "0s"}, "-request-timeout: must be positive"},
+		{"serve bad CORS origin", nil, []string{"serve", "-data", data, "-cors-origins", "https://ok.example.org,officers"}, `-cors-origins: "officers" is not an origin`},
+		{"serve bad CORS origin from env", map[string]string{"TWINNING_CORS_ORIGINS": "ftp://x.example.org"}, []string{"serve", "-data", data}, "-cors-origins"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

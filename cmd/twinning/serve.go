@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/twinning/twinning/api"
@@ -33,6 +36,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve", "[flags]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address, host:port; port 0 picks a free one (env TWINNING_ADDR)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long to wait for requests in flight on shutdown (env TWINNING_SHUTDOWN_TIMEOUT)")
+	ratePerSecond := fs.Float64("rate", 50, "requests per second allowed to each client address on /v1 (token bucket; 0 turns the limit off) (env TWINNING_RATE)")
+	burst := fs.Int("burst", api.DefaultBurst, "requests a client address may make at once before -rate applies (env TWINNING_BURST)")
+	requestTimeout := fs.Duration("request-timeout", api.DefaultRequestTimeout, "longest a request may take; slower ones get 503 (env TWINNING_REQUEST_TIMEOUT)")
+	corsOrigins := fs.String("cors-origins", "", "comma-separated origins whose web pages may call the API (\"*\" for any; default none) (env TWINNING_CORS_ORIGINS)")
 	modelName := registerModel(fs)
 	var sc storeConfig
 	sc.register(fs)
@@ -40,6 +47,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"model":            "TWINNING_MODEL",
 		"addr":             "TWINNING_ADDR",
 		"shutdown-timeout": "TWINNING_SHUTDOWN_TIMEOUT",
+		"rate":             "TWINNING_RATE",
+		"burst":            "TWINNING_BURST",
+		"request-timeout":  "TWINNING_REQUEST_TIMEOUT",
+		"cors-origins":     "TWINNING_CORS_ORIGINS",
 	}))
 	if err != nil {
 		return err
@@ -56,6 +67,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *shutdownTimeout <= 0 {
 		return usageError{fmt.Sprintf("-shutdown-timeout: must be positive, got %v", *shutdownTimeout)}
+	}
+	limits, origins, err := serveLimits(*ratePerSecond, *burst, *requestTimeout, *corsOrigins)
+	if err != nil {
+		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
@@ -77,7 +92,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	engine := score.NewEngine(model)
 	snapshot := &analytics.Snapshot{}
-	handler, err := api.New(api.Config{Store: store, Engine: engine, Graph: snapshot, Logger: logger})
+	handler, err := api.New(api.Config{Store: store, Engine: engine, Graph: snapshot, Logger: logger,
+		Limits: limits, CORSOrigins: origins})
 	if err != nil {
 		return err
 	}
@@ -166,4 +182,32 @@ func loadIndexes(ctx context.Context, engine *score.Engine, snapshot *analytics.
 		}
 		wait = min(2*wait, 30*time.Second)
 	}
+}
+
+// serveLimits checks the limit flags of serve and returns them as
+// api.Limits and a list of CORS origins.
+func serveLimits(ratePerSecond float64, burst int, requestTimeout time.Duration, corsOrigins string) (api.Limits, []string, error) {
+	switch {
+	case ratePerSecond < 0 || math.IsNaN(ratePerSecond) || math.IsInf(ratePerSecond, 0):
+		return api.Limits{}, nil, usageError{fmt.Sprintf("-rate: must be 0 (off) or a positive number of requests per second, got %v", ratePerSecond)}
+	case burst < 1:
+		return api.Limits{}, nil, usageError{fmt.Sprintf("-burst: must be 1 or more, got %d", burst)}
+	case requestTimeout <= 0:
+		return api.Limits{}, nil, usageError{fmt.Sprintf("-request-timeout: must be positive, got %v", requestTimeout)}
+	}
+	var origins []string
+	for _, o := range strings.Split(corsOrigins, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if o != "*" {
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+				return api.Limits{}, nil, usageError{fmt.Sprintf("-cors-origins: %q is not an origin such as https://example.org", o)}
+			}
+		}
+		origins = append(origins, strings.TrimSuffix(o, "/"))
+	}
+	return api.Limits{RatePerSecond: ratePerSecond, Burst: burst, RequestTimeout: requestTimeout}, origins, nil
 }

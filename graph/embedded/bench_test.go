@@ -12,6 +12,7 @@ import (
 
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/graph/embedded"
+	"github.com/twinning/twinning/graph/storetest"
 )
 
 // benchSize is the number of municipalities of the generated benchmark set,
@@ -94,6 +95,18 @@ func openBench(b *testing.B) (*embedded.Store, []graph.Municipality) {
 	return s, ms
 }
 
+// BenchmarkStore runs the operations that graph/neo4j's BenchmarkStore
+// runs, on the bundled sample, so that the two stores compare directly.
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B) graph.Store {
+		s, err := embedded.Open(filepath.Join(b.TempDir(), fmt.Sprintf("sample-%d.db", rand.Int64())))
+		require.NoError(b, err)
+		b.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}
+
+// BenchmarkSearch searches a generated set of benchSize municipalities.
 func BenchmarkSearch(b *testing.B) {
 	s, ms := openBench(b)
 	ctx := context.Background()
@@ -131,6 +144,7 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkPartners reads the partners of the generated set's biggest hub.
 func BenchmarkPartners(b *testing.B) {
 	s, ms := openBench(b)
 	ctx := context.Background()
@@ -146,6 +160,8 @@ func BenchmarkPartners(b *testing.B) {
 	}
 }
 
+// BenchmarkUpsert writes batches of changed municipalities into the
+// generated set.
 func BenchmarkUpsert(b *testing.B) {
 	s, ms := openBench(b)
 	ctx := context.Background()

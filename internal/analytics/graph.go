@@ -183,12 +183,14 @@ type Node struct {
 }
 
 // node returns municipality i as a Node.
-func (g *Graph) node(i int32) Node {
-	m := &g.ms[i]
+func (g *Graph) node(i int32) Node { return nodeOf(&g.ms[i], g.degree(i)) }
+
+// nodeOf returns m, which has degree partnerships, as a Node.
+func nodeOf(m *graph.Municipality, degree int) Node {
 	return Node{
 		ID: m.ID, Name: m.DisplayName(), Country: m.Country,
 		Region: m.Region.Code, RegionName: m.Region.Name,
-		Population: m.Population, Degree: g.degree(i),
+		Population: m.Population, Degree: degree,
 	}
 }
 

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -52,11 +53,9 @@ type Path struct {
 // listed. EINVALID names "from", "to" or "max_hops"; ENOTFOUND for an
 // unknown id. Not finding a path is not an error: Found is false.
 func (g *Graph) Paths(from, to string, maxHops int) (PathResult, error) {
-	if maxHops == 0 {
-		maxHops = DefaultMaxHops
-	}
-	if maxHops < 1 || maxHops > MaxHops {
-		return PathResult{}, graph.FieldErrorf("max_hops", "must be between 1 and %d, got %d", MaxHops, maxHops)
+	maxHops, err := checkPathArgs(from, to, maxHops)
+	if err != nil {
+		return PathResult{}, err
 	}
 	s, err := g.lookup("from", from)
 	if err != nil {
@@ -65,9 +64,6 @@ func (g *Graph) Paths(from, to string, maxHops int) (PathResult, error) {
 	t, err := g.lookup("to", to)
 	if err != nil {
 		return PathResult{}, err
-	}
-	if s == t {
-		return PathResult{}, graph.FieldErrorf("to", "is the same municipality as from (%s)", from)
 	}
 	res := PathResult{From: g.node(s), To: g.node(t), Paths: []Path{}}
 
@@ -153,6 +149,90 @@ func (g *Graph) Paths(from, to string, maxHops int) (PathResult, error) {
 	walk(s)
 	res.Truncated = res.Count > float64(len(res.Paths))
 	return res, nil
+}
+
+// checkPathArgs checks the arguments of Paths and StorePaths and returns
+// maxHops with its default applied.
+func checkPathArgs(from, to string, maxHops int) (int, error) {
+	if maxHops == 0 {
+		maxHops = DefaultMaxHops
+	}
+	if maxHops < 1 || maxHops > MaxHops {
+		return 0, graph.FieldErrorf("max_hops", "must be between 1 and %d, got %d", MaxHops, maxHops)
+	}
+	for _, f := range []struct{ field, id string }{{"from", from}, {"to", to}} {
+		if !graph.ValidID(f.id) {
+			return 0, graph.FieldErrorf(f.field, "%q is not a municipality id (1-128 of a-z 0-9 . _ : -, e.g. ua-lviv)", f.id)
+		}
+	}
+	if from == to {
+		return 0, graph.FieldErrorf("to", "is the same municipality as from (%s)", from)
+	}
+	return maxHops, nil
+}
+
+// PathStore is a store that finds shortest paths itself.
+type PathStore interface {
+	graph.Store
+	graph.PathFinder
+}
+
+// StorePaths answers as Graph.Paths does, from a store that finds shortest
+// paths itself, so that the answer reflects the database as it is now
+// rather than the last snapshot.
+func StorePaths(ctx context.Context, pf PathStore, from, to string, maxHops int) (PathResult, error) {
+	maxHops, err := checkPathArgs(from, to, maxHops)
+	if err != nil {
+		return PathResult{}, err
+	}
+	count, paths, err := pf.ShortestPaths(ctx, from, to, maxHops, MaxPaths)
+	if err != nil {
+		return PathResult{}, err
+	}
+	res := PathResult{Paths: []Path{}, Count: float64(count), Found: count > 0}
+	for _, sp := range paths {
+		p := Path{Nodes: make([]Node, len(sp.Municipalities)), Links: make([]Link, len(sp.Partnerships))}
+		for i := range sp.Municipalities {
+			p.Nodes[i] = nodeOf(&sp.Municipalities[i], sp.Degrees[i])
+		}
+		for i, ps := range sp.Partnerships {
+			p.Links[i] = Link{A: ps.A, B: ps.B, Kind: ps.Kind, Status: ps.Status, Since: ps.Since}
+		}
+		res.Paths = append(res.Paths, p)
+	}
+	if len(res.Paths) > 0 {
+		first := res.Paths[0]
+		res.From, res.To = first.Nodes[0], first.Nodes[len(first.Nodes)-1]
+		res.Hops = len(first.Links)
+	} else {
+		// No path: the ends are read for the answer's header.
+		for _, end := range []struct {
+			id  string
+			dst *Node
+		}{{from, &res.From}, {to, &res.To}} {
+			m, deg, err := endOf(ctx, pf, end.id)
+			if err != nil {
+				return PathResult{}, err
+			}
+			*end.dst = nodeOf(&m, deg)
+		}
+	}
+	res.Truncated = res.Count > float64(len(res.Paths))
+	return res, nil
+}
+
+// endOf reads the municipality with the given id and its number of
+// partnerships.
+func endOf(ctx context.Context, s graph.Store, id string) (graph.Municipality, int, error) {
+	m, err := s.Municipality(ctx, id)
+	if err != nil {
+		return graph.Municipality{}, 0, err
+	}
+	ps, err := s.Partners(ctx, id)
+	if err != nil {
+		return graph.Municipality{}, 0, err
+	}
+	return m, len(ps), nil
 }
 
 // Neighbourhood is an ego network: the municipalities within some hops of

@@ -1,0 +1,167 @@
+package api
+
+import (
+	"context"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Limits bound what one request, and one client, may ask of the server.
+// The zero value of a field means its default; rate limiting is off unless
+// RatePerSecond is set (twinning serve sets it: -rate).
+type Limits struct {
+	// MaxQueryBytes caps the length of the raw query string; longer ones
+	// get 414. Default 4096.
+	MaxQueryBytes int
+	// MaxBodyBytes caps a request body; a longer one fails to read and gets
+	// 413. Default 1 MiB.
+	MaxBodyBytes int64
+	// RequestTimeout bounds the context of every handler, so that a slow
+	// store call is cut off (and answered 503) rather than held. Default
+	// 30 s.
+	RequestTimeout time.Duration
+	// RatePerSecond and Burst set the token bucket of each client address
+	// for the /v1 routes: requests beyond it get 429 with Retry-After. 0
+	// (or less) turns rate limiting off; Burst defaults to
+	// max(DefaultBurst, RatePerSecond).
+	RatePerSecond float64
+	Burst         int
+}
+
+// Defaults of Limits.
+const (
+	DefaultMaxQueryBytes  = 4096
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultBurst          = 100
+)
+
+// withDefaults returns l with its zero fields set to the defaults.
+func (l Limits) withDefaults() Limits {
+	if l.MaxQueryBytes <= 0 {
+		l.MaxQueryBytes = DefaultMaxQueryBytes
+	}
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if l.RequestTimeout <= 0 {
+		l.RequestTimeout = DefaultRequestTimeout
+	}
+	if l.Burst <= 0 {
+		l.Burst = max(DefaultBurst, int(math.Ceil(l.RatePerSecond)))
+	}
+	return l
+}
+
+// limit enforces the request-size limits and the handler timeout.
+func (s *Server) limit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.URL.RawQuery) > s.limits.MaxQueryBytes {
+			s.writeProblem(w, problemFor(r, http.StatusRequestURITooLong, "uri_too_long", "Query too long",
+				"the query string is "+strconv.Itoa(len(r.URL.RawQuery))+" bytes; at most "+strconv.Itoa(s.limits.MaxQueryBytes)+" are accepted"))
+			return
+		}
+		if r.ContentLength > s.limits.MaxBodyBytes {
+			s.writeProblem(w, problemFor(r, http.StatusRequestEntityTooLarge, "body_too_large", "Body too large",
+				"the body is "+strconv.FormatInt(r.ContentLength, 10)+" bytes; at most "+strconv.FormatInt(s.limits.MaxBodyBytes, 10)+" are accepted"))
+			return
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, s.limits.MaxBodyBytes)
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), s.limits.RequestTimeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// rateLimiter keeps a token bucket per client address, forgetting those
+// idle for long enough that their bucket is full again.
+type rateLimiter struct {
+	rate    rate.Limit
+	burst   int
+	mu      sync.Mutex
+	clients map[string]*client
+	swept   time.Time
+}
+
+// client is one address's bucket and when it was last used.
+type client struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// maxClients bounds the limiter's memory: past it, idle clients are swept
+// at once rather than once a minute.
+const maxClients = 100_000
+
+func newRateLimiter(perSecond float64, burst int) *rateLimiter {
+	return &rateLimiter{rate: rate.Limit(perSecond), burst: burst, clients: map[string]*client{}}
+}
+
+// reserve takes a token for key and returns 0 when the request may go on,
+// or how long the client should wait before trying again.
+func (rl *rateLimiter) reserve(key string, now time.Time) time.Duration {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	if now.Sub(rl.swept) > time.Minute || len(rl.clients) >= maxClients {
+		// A bucket idle for burst/rate is full again: forgetting it changes
+		// nothing for its client.
+		idle := time.Duration(float64(rl.burst)/float64(rl.rate)*float64(time.Second)) + time.Second
+		for k, c := range rl.clients {
+			if now.Sub(c.seen) > idle {
+				delete(rl.clients, k)
+			}
+		}
+		rl.swept = now
+	}
+	c, ok := rl.clients[key]
+	if !ok {
+		c = &client{lim: rate.NewLimiter(rl.rate, rl.burst)}
+		rl.clients[key] = c
+	}
+	c.seen = now
+	r := c.lim.ReserveN(now, 1)
+	wait := r.DelayFrom(now)
+	if wait == 0 {
+		return 0
+	}
+	r.CancelAt(now) // refused: the token is given back
+	return max(wait, time.Second)
+}
+
+// clientAddress returns the host part of the request's remote address.
+// Forwarding headers are not trusted: behind a proxy, every client shares
+// the proxy's bucket unless the proxy limits rates itself.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// rateLimit answers 429 with Retry-After to a client over its rate.
+func (s *Server) rateLimit(next http.Handler) http.Handler {
+	if s.limiter == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if wait := s.limiter.reserve(clientAddress(r), time.Now()); wait > 0 {
+			s.metrics.limited.WithLabelValues("address").Inc()
+			secs := int(math.Ceil(wait.Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			s.writeProblem(w, problemFor(r, http.StatusTooManyRequests, "rate_limited", "Too many requests",
+				"this client is over "+strconv.FormatFloat(float64(s.limiter.rate), 'f', -1, 64)+
+					" requests per second; try again in "+strconv.Itoa(secs)+" s"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,134 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/twinning/twinning/api"
+	"github.com/twinning/twinning/graph"
+)
+
+// limitedHandler returns an API over the sample with the given limits and
+// CORS origins.
+func limitedHandler(t *testing.T, e *env, store graph.Store, limits api.Limits, origins ...string) http.Handler {
+	t.Helper()
+	if store == nil {
+		store = e.store
+	}
+	h, err := api.New(api.Config{Store: store, Engine: e.engine, Limits: limits, CORSOrigins: origins,
+		Logger: slog.New(slog.NewJSONHandler(e.logs, nil))})
+	require.NoError(t, err)
+	return h
+}
+
+// problemOf decodes a problem response.
+func problemOf(t *testing.T, rec *httptest.ResponseRecorder) api.Problem {
+	t.Helper()
+	requireMediaType(t, rec, "application/problem+json")
+	var p api.Problem
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+	return p
+}
+
+func TestQueryTooLong(t *testing.T) {
+	e := newEnv(t)
+	h := limitedHandler(t, e, nil, api.Limits{MaxQueryBytes: 100})
+	rec := plain(h, http.MethodGet, "/v1/municipalities?q="+strings.Repeat("a", 101))
+	require.Equal(t, http.StatusRequestURITooLong, rec.Code)
+	assert.Contains(t, problemOf(t, rec).Detail, "at most 100")
+	assert.Equal(t, http.StatusOK, plain(h, http.MethodGet, "/v1/municipalities?q="+strings.Repeat("a", 10)).Code)
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	e := newEnv(t)
+	h := limitedHandler(t, e, nil, api.Limits{MaxBodyBytes: 10})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/municipalities", strings.NewReader(strings.Repeat("x", 11))))
+	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	assert.Contains(t, problemOf(t, rec).Detail, "at most 10")
+}
+
+func TestRateLimit(t *testing.T) {
+	e := newEnv(t)
+	h := limitedHandler(t, e, nil, api.Limits{RatePerSecond: 0.5, Burst: 2})
+	from := func(addr, target string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.RemoteAddr = addr
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for i := range 2 {
+		require.Equal(t, http.StatusOK, from("192.0.2.1:1000", "/v1/municipalities/ua-lviv").Code, "request %d is within the burst", i+1)
+	}
+	rec := from("192.0.2.1:1001", "/v1/municipalities/ua-lviv") // another port, the same client
+	require.Equal(t, http.StatusTooManyRequests, rec.Code)
+	retry, err := strconv.Atoi(rec.Header().Get("Retry-After"))
+	require.NoError(t, err, "Retry-After must be a number of seconds")
+	assert.GreaterOrEqual(t, retry, 1)
+	assert.LessOrEqual(t, retry, 2, "one token comes back in 2 s at 0.5 per second")
+	assert.Equal(t, http.StatusTooManyRequests, problemOf(t, rec).Status)
+
+	assert.Equal(t, http.StatusOK, from("192.0.2.2:1000", "/v1/municipalities/ua-lviv").Code, "another client has its own bucket")
+	assert.Equal(t, http.StatusOK, from("192.0.2.1:1000", "/healthz").Code, "probes are not limited")
+	assert.Equal(t, http.StatusOK, from("192.0.2.1:1000", "/metrics").Code, "metrics are not limited")
+}
+
+func TestCORS(t *testing.T) {
+	e := newEnv(t)
+	h := limitedHandler(t, e, nil, api.Limits{}, "https://officers.example.org")
+	req := httptest.NewRequest(http.MethodGet, "/v1/municipalities/ua-lviv", nil)
+	req.Header.Set("Origin", "https://officers.example.org")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "https://officers.example.org", rec.Header().Get("Access-Control-Allow-Origin"))
+
+	req = httptest.NewRequest(http.MethodOptions, "/v1/municipalities/ua-lviv", nil)
+	req.Header.Set("Origin", "https://officers.example.org")
+	req.Header.Set("Access-Control-Request-Method", http.MethodGet)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Less(t, rec.Code, 300, "preflight: %d %s", rec.Code, rec.Body)
+	assert.Contains(t, rec.Header().Get("Access-Control-Allow-Methods"), http.MethodGet)
+
+	req = httptest.NewRequest(http.MethodGet, "/v1/municipalities/ua-lviv", nil)
+	req.Header.Set("Origin", "https://elsewhere.example.com")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"), "an origin not listed gets no CORS grant")
+
+	// Without origins configured, no CORS headers at all.
+	rec = httptest.NewRecorder()
+	req.Header.Set("Origin", "https://officers.example.org")
+	e.handler(t, nil).ServeHTTP(rec, req)
+	assert.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"))
+}
+
+// slowStore is the sample store whose Municipality waits for the
+// request's context to end.
+type slowStore struct{ graph.Store }
+
+func (s slowStore) Municipality(ctx context.Context, id string) (graph.Municipality, error) {
+	<-ctx.Done()
+	return graph.Municipality{}, ctx.Err()
+}
+
+func TestRequestTimeout(t *testing.T) {
+	e := newEnv(t)
+	h := limitedHandler(t, e, slowStore{e.store}, api.Limits{RequestTimeout: 50 * time.Millisecond})
+	rec := plain(h, http.MethodGet, "/v1/municipalities/ua-lviv")
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	assert.NotEmpty(t, rec.Header().Get("Retry-After"))
+	assert.Contains(t, problemOf(t, rec).Detail, "longer than the server allows")
+}
