@@ -61,17 +61,17 @@ func (e *env) handler(tb testing.TB, store graph.Store) http.Handler {
 	return h
 }
 
-// do serves one request and returns the recorder.
-func do(h http.Handler, method, target string) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
-	return rec
+// do serves one request, checked against the OpenAPI contract (serve),
+// and returns the recorder.
+func do(tb testing.TB, h http.Handler, method, target string) *httptest.ResponseRecorder {
+	tb.Helper()
+	return serve(tb, h, httptest.NewRequest(method, target, nil))
 }
 
 // getJSON serves a GET, requires 200 JSON and decodes the body into v.
 func getJSON(t *testing.T, h http.Handler, target string, v any) {
 	t.Helper()
-	rec := do(h, http.MethodGet, target)
+	rec := do(t, h, http.MethodGet, target)
 	require.Equal(t, http.StatusOK, rec.Code, "GET %s: %s", target, rec.Body)
 	requireMediaType(t, rec, "application/json")
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), v), "GET %s", target)
@@ -133,11 +133,11 @@ func TestReadyz(t *testing.T) {
 	// An engine that has not loaded yet: not ready, and no suggestions.
 	h, err := api.New(api.Config{Store: e.store, Engine: score.NewEngine(score.DefaultModel())})
 	require.NoError(t, err)
-	rec := do(h, http.MethodGet, "/readyz")
+	rec := do(t, h, http.MethodGet, "/readyz")
 	p := requireProblem(t, rec, http.StatusServiceUnavailable)
 	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
 	assert.Contains(t, p.Detail, "engine")
-	rec = do(h, http.MethodGet, "/v1/municipalities/ua-lviv/suggestions")
+	rec = do(t, h, http.MethodGet, "/v1/municipalities/ua-lviv/suggestions")
 	requireProblem(t, rec, http.StatusServiceUnavailable)
 	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
 }
@@ -356,7 +356,7 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := do(h, tt.method, tt.target)
+			rec := do(t, h, tt.method, tt.target)
 			p := requireProblem(t, rec, tt.status)
 			assert.Equal(t, tt.param, p.Param)
 			if tt.param != "" {
@@ -374,12 +374,13 @@ func TestErrors(t *testing.T) {
 		})
 	}
 
-	rec := do(h, "GET", "/v1/municipalities?limit=900")
+	rec := do(t, h, "GET", "/v1/municipalities?limit=900")
 	p := requireProblem(t, rec, 400)
 	assert.Equal(t, "limit: must be between 1 and 500, got 900", p.Detail)
 }
 
-// faultyStore is the real store with some methods replaced by failures.
+// faultyStore is the real store with some methods replaced by failures
+// (those methods pass through when err is nil).
 type faultyStore struct {
 	graph.Store
 	err   error // returned by every replaced method
@@ -394,10 +395,16 @@ func (s faultyStore) Search(ctx context.Context, q graph.Query) (graph.Page, err
 }
 
 func (s faultyStore) Municipality(ctx context.Context, id string) (graph.Municipality, error) {
+	if s.err == nil {
+		return s.Store.Municipality(ctx, id)
+	}
 	return graph.Municipality{}, s.err
 }
 
 func (s faultyStore) Partners(ctx context.Context, id string) ([]graph.Partner, error) {
+	if s.err == nil {
+		return s.Store.Partners(ctx, id)
+	}
 	return nil, s.err
 }
 
@@ -413,7 +420,7 @@ func TestUnavailableStore(t *testing.T) {
 		"/readyz",
 	} {
 		t.Run(target, func(t *testing.T) {
-			rec := do(h, http.MethodGet, target)
+			rec := do(t, h, http.MethodGet, target)
 			p := requireProblem(t, rec, http.StatusServiceUnavailable)
 			assert.Equal(t, "5", rec.Header().Get("Retry-After"))
 			assert.Equal(t, "https://twinning.dev/problems/unavailable", p.Type)
@@ -421,17 +428,17 @@ func TestUnavailableStore(t *testing.T) {
 		})
 	}
 	// The process itself is alive.
-	assert.Equal(t, http.StatusOK, do(h, http.MethodGet, "/healthz").Code)
+	assert.Equal(t, http.StatusOK, do(t, h, http.MethodGet, "/healthz").Code)
 }
 
 func TestConflictAndInternalErrors(t *testing.T) {
 	e := newEnv(t)
-	rec := do(e.handler(t, faultyStore{Store: e.store, err: graph.Errorf(graph.ECONFLICT, "two at once")}), "GET", "/v1/municipalities/ua-lviv")
+	rec := do(t, e.handler(t, faultyStore{Store: e.store, err: graph.Errorf(graph.ECONFLICT, "two at once")}), "GET", "/v1/municipalities/ua-lviv")
 	p := requireProblem(t, rec, http.StatusConflict)
 	assert.Equal(t, "two at once", p.Detail)
 
 	secret := errors.New("bbolt: page 42 corrupt at /var/secret/path")
-	rec = do(e.handler(t, faultyStore{Store: e.store, err: fmt.Errorf("read municipality: %w", secret)}), "GET", "/v1/municipalities/ua-lviv")
+	rec = do(t, e.handler(t, faultyStore{Store: e.store, err: fmt.Errorf("read municipality: %w", secret)}), "GET", "/v1/municipalities/ua-lviv")
 	p = requireProblem(t, rec, http.StatusInternalServerError)
 	assert.Equal(t, "https://twinning.dev/problems/internal", p.Type)
 	assert.NotContains(t, rec.Body.String(), "secret", "internal details are never shown")
@@ -442,7 +449,7 @@ func TestConflictAndInternalErrors(t *testing.T) {
 func TestPanicBecomesProblem(t *testing.T) {
 	e := newEnv(t)
 	h := e.handler(t, faultyStore{Store: e.store, panic: true})
-	rec := do(h, http.MethodGet, "/v1/municipalities?q=lviv")
+	rec := do(t, h, http.MethodGet, "/v1/municipalities?q=lviv")
 	p := requireProblem(t, rec, http.StatusInternalServerError)
 	assert.NotContains(t, p.Detail, "exploded")
 	assert.Contains(t, e.logs.String(), "search exploded")
@@ -457,8 +464,7 @@ func TestRequestIDAndAccessLog(t *testing.T) {
 
 	req := httptest.NewRequest(http.MethodGet, "/v1/municipalities/ua-atlantis", nil)
 	req.Header.Set(api.RequestIDHeader, "trace-123")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	rec := serve(t, h, req)
 	assert.Equal(t, "trace-123", rec.Header().Get(api.RequestIDHeader))
 	p := requireProblem(t, rec, http.StatusNotFound)
 	assert.Equal(t, "trace-123", p.RequestID)
@@ -466,8 +472,7 @@ func TestRequestIDAndAccessLog(t *testing.T) {
 	// A malformed incoming id is replaced by a fresh one.
 	req = httptest.NewRequest(http.MethodGet, "/healthz", nil)
 	req.Header.Set(api.RequestIDHeader, "bad id\twith spaces")
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	rec = serve(t, h, req)
 	assert.Regexp(t, `^[0-9a-f]{32}$`, rec.Header().Get(api.RequestIDHeader))
 
 	var line map[string]any
@@ -498,6 +503,7 @@ func BenchmarkSuggestionsEndpoint(b *testing.B) {
 	e := newEnv(b)
 	h := e.handler(b, nil)
 	req := httptest.NewRequest(http.MethodGet, "/v1/municipalities/ua-lviv/suggestions?limit=10", nil)
+	serve(b, h, req) // the contract is checked once, outside the timed loop
 	b.ReportAllocs()
 	for b.Loop() {
 		rec := httptest.NewRecorder()

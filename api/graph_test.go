@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/paulmach/orb/geojson"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,8 +24,8 @@ import (
 	"github.com/twinning/twinning/internal/score"
 )
 
-// graphAPI serves the graph routes under /v1 over a real embedded store
-// loaded with the sample; snap is empty until the test loads it.
+// graphAPI serves the API over a real embedded store loaded with the
+// sample; its graph snapshot is empty until the test loads it.
 func graphAPI(t *testing.T) (http.Handler, *analytics.Snapshot, graph.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -37,25 +36,22 @@ func graphAPI(t *testing.T) (http.Handler, *analytics.Snapshot, graph.Store) {
 	require.NoError(t, err)
 	engine := score.NewEngine(score.DefaultModel())
 	require.NoError(t, engine.Load(ctx, store))
-	srv, err := api.New(api.Config{Store: store, Engine: engine})
-	require.NoError(t, err)
 	snap := &analytics.Snapshot{}
-	r := chi.NewRouter()
-	r.Route("/v1", srv.GraphRoutes(snap, api.EngineSuggestFunc(engine)))
-	return r, snap, store
+	srv, err := api.New(api.Config{Store: store, Engine: engine, Graph: snap})
+	require.NoError(t, err)
+	return srv, snap, store
 }
 
-// serveGraph serves one GET.
-func serveGraph(h http.Handler, target string) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
-	return rec
+// serveGraph serves one GET, checked against the OpenAPI contract (serve).
+func serveGraph(tb testing.TB, h http.Handler, target string) *httptest.ResponseRecorder {
+	tb.Helper()
+	return serve(tb, h, httptest.NewRequest(http.MethodGet, target, nil))
 }
 
 func TestGraphRoutes(t *testing.T) {
 	h, snap, store := graphAPI(t)
 
-	rec := serveGraph(h, "/v1/graph/stats")
+	rec := serveGraph(t, h, "/v1/graph/stats")
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code, "no snapshot yet")
 	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
 
@@ -129,7 +125,7 @@ func TestGraphRoutesProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
-			rec := serveGraph(h, tt.target)
+			rec := serveGraph(t, h, tt.target)
 			require.Equal(t, tt.status, rec.Code, rec.Body.String())
 			assert.Equal(t, "application/problem+json; charset=utf-8", rec.Header().Get("Content-Type"))
 			var p api.Problem
@@ -143,14 +139,14 @@ func TestGraphExport(t *testing.T) {
 	h, snap, store := graphAPI(t)
 	require.NoError(t, snap.Load(context.Background(), store))
 
-	rec := serveGraph(h, "/v1/export?format=geojson&country=UA&status=active")
+	rec := serveGraph(t, h, "/v1/export?format=geojson&country=UA&status=active")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Equal(t, "application/geo+json", rec.Header().Get("Content-Type"))
 	fc, err := geojson.UnmarshalFeatureCollection(rec.Body.Bytes())
 	require.NoError(t, err)
 	assert.NotEmpty(t, fc.Features)
 
-	rec = serveGraph(h, "/v1/export?format=graphml&region=UA-46")
+	rec = serveGraph(t, h, "/v1/export?format=graphml&region=UA-46")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	var doc struct {
 		Graph struct {
@@ -163,7 +159,7 @@ func TestGraphExport(t *testing.T) {
 	assert.Equal(t, "undirected", doc.Graph.EdgeDefault)
 	assert.NotEmpty(t, doc.Graph.Edges)
 
-	rec = serveGraph(h, "/v1/export?format=csv")
+	rec = serveGraph(t, h, "/v1/export?format=csv")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Contains(t, rec.Header().Get("Content-Disposition"), "twinning.csv")
 	rows, err := csv.NewReader(strings.NewReader(rec.Body.String())).ReadAll()
@@ -180,7 +176,7 @@ func TestGraphSnapshotRefreshWhileServing(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			for range 5 {
-				rec := serveGraph(h, "/v1/graph/central?limit=2")
+				rec := serveGraph(t, h, "/v1/graph/central?limit=2")
 				assert.Equal(t, http.StatusOK, rec.Code)
 			}
 		})
@@ -192,7 +188,7 @@ func TestGraphSnapshotRefreshWhileServing(t *testing.T) {
 // getGraphJSON serves a GET, requires 200 and decodes the JSON body.
 func getGraphJSON(t *testing.T, h http.Handler, target string, v any) {
 	t.Helper()
-	rec := serveGraph(h, target)
+	rec := serveGraph(t, h, target)
 	require.Equal(t, http.StatusOK, rec.Code, "GET %s: %s", target, rec.Body)
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), v), "GET %s", target)
 }

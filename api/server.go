@@ -118,6 +118,8 @@ func (s *Server) routes() chi.Router {
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
+	r.Get("/openapi.json", s.openAPI)
+	r.Get("/docs", s.docs)
 	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
 	r.Route("/v1", func(r chi.Router) {
 		// Probes and metrics above are not rate limited; the API is.
