@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -288,12 +289,25 @@ func theContract(tb testing.TB) *contract {
 // one way this package's tests issue requests.
 func serve(tb testing.TB, h http.Handler, req *http.Request) *httptest.ResponseRecorder {
 	tb.Helper()
+	body := readBody(req)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
+	req.Body = io.NopCloser(bytes.NewReader(body))
 	for _, breach := range theContract(tb).check(req, rec.Code, rec.Header(), rec.Body.Bytes()) {
 		tb.Errorf("contract: %s %s answered %d: %s", req.Method, req.URL.RequestURI(), rec.Code, breach)
 	}
 	return rec
+}
+
+// readBody reads a request's body and puts it back, so that it can be
+// read again.
+func readBody(req *http.Request) []byte {
+	if req.Body == nil {
+		return nil
+	}
+	b, _ := io.ReadAll(req.Body)
+	req.Body = io.NopCloser(bytes.NewReader(b))
+	return b
 }
 
 // pointer returns the JSON pointer of a path of member names.
@@ -424,6 +438,7 @@ func (c *contract) checkRequest(p *contractPath, req *http.Request) []refusal {
 			pathValues[name] = v
 		}
 	}
+	out = append(out, c.checkBody(p.template, req)...)
 	for _, q := range params {
 		var values []string
 		switch q.in {
@@ -449,6 +464,53 @@ func (c *contract) checkRequest(p *contractPath, req *http.Request) []refusal {
 		}
 	}
 	return out
+}
+
+// checkBody returns the ways in which the document refuses a request's
+// body: one where the operation takes none, a missing required one, a
+// media type it does not list, or JSON that breaks the schema. The
+// refusals name "body"; the API may name the member at fault instead
+// (see namesBody).
+func (c *contract) checkBody(template string, req *http.Request) []refusal {
+	body := readBody(req)
+	rb, ptr := c.at(pointer("paths", template, strings.ToLower(req.Method), "requestBody"))
+	if rb == nil {
+		if len(body) > 0 {
+			return []refusal{{"body", "the operation takes no body"}}
+		}
+		return nil
+	}
+	if len(body) == 0 {
+		if required, _ := asMap(rb)["required"].(bool); required {
+			return []refusal{{"body", "a body is required"}}
+		}
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	content := asMap(asMap(rb)["content"])
+	if _, ok := content[mt]; !ok {
+		return []refusal{{"body", fmt.Sprintf("media type %q is not among %v", mt, sortedKeys(content))}}
+	}
+	if why := c.validateJSON(ptr+pointer("content", mt, "schema"), body); why != "" {
+		return []refusal{{"body", why}}
+	}
+	return nil
+}
+
+// namesBody reports whether a problem's param names a request body: the
+// body itself or one of the members its schema declares.
+func (c *contract) namesBody(template, method, param string) bool {
+	if param == "body" {
+		return true
+	}
+	rb, _ := c.at(pointer("paths", template, strings.ToLower(method), "requestBody"))
+	for _, media := range asMap(asMap(rb)["content"]) {
+		schema := c.resolveSchema(asMap(asMap(media)["schema"]))
+		if _, ok := asMap(schema["properties"])[param]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // typed turns a parameter's text values into the JSON value its schema
@@ -567,10 +629,15 @@ func (c *contract) check(req *http.Request, status int, header http.Header, body
 		}
 	}
 	switch {
+	case len(refusals) > 0 && slices.Contains(checkedFirst, status):
+		// Keys and limits are checked before parameters and bodies.
 	case len(refusals) > 0 && status != http.StatusBadRequest:
 		out = append(out, fmt.Sprintf("the document refuses the request (%v) but the API did not answer 400", refusals))
 	case len(refusals) > 0:
-		if !slices.ContainsFunc(refusals, func(r refusal) bool { return r.param == problem.Param }) {
+		if !slices.ContainsFunc(refusals, func(r refusal) bool {
+			return r.param == problem.Param || (r.param == "body" && (c.namesBody(path.template, req.Method, problem.Param) ||
+				strings.Contains(r.why, "'/"+problem.Param+"'")))
+		}) {
 			out = append(out, fmt.Sprintf("the API faults parameter %q, the document %v", problem.Param, refusals))
 		}
 	case status == http.StatusBadRequest && !c.allowedCheck(path.template, req, problem.Param):
@@ -578,6 +645,13 @@ func (c *contract) check(req *http.Request, status int, header http.Header, body
 	}
 	return append(out, c.checkAnswer(pointer("paths", path.template, strings.ToLower(req.Method), "responses"), status, header, body)...)
 }
+
+// checkedFirst are the statuses of the checks that come before those of
+// parameters and bodies: the key (401, 403), the size of the request (413,
+// 414) and the rate (429). A request the document refuses may get one of
+// them instead of 400.
+var checkedFirst = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusRequestEntityTooLarge,
+	http.StatusRequestURITooLong, http.StatusTooManyRequests}
 
 // commonHeaders are the headers of HTTP itself, which the document does
 // not list; so are the Access-Control-* headers of CORS, which depend on
@@ -640,7 +714,7 @@ func (c *contract) checkAnswer(responses string, status int, header http.Header,
 	}
 	media, ok := content[mt]
 	if !ok {
-		return append(out, fmt.Sprintf("media type %s is not among the response's %v", mt, keys(content)))
+		return append(out, fmt.Sprintf("media type %s is not among the response's %v", mt, sortedKeys(content)))
 	}
 	if _, ok := asMap(media)["schema"]; ok && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
 		if why := c.validateJSON(ptr+pointer("content", mt, "schema"), body); why != "" {
@@ -650,8 +724,8 @@ func (c *contract) checkAnswer(responses string, status int, header http.Header,
 	return out
 }
 
-// keys returns the sorted keys of m.
-func keys(m map[string]any) []string {
+// sortedKeys returns the sorted keys of m.
+func sortedKeys(m map[string]any) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

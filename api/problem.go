@@ -57,6 +57,10 @@ func statusOf(code string) (int, string) {
 		return http.StatusConflict, "Conflict"
 	case graph.EUNAVAILABLE:
 		return http.StatusServiceUnavailable, "Service unavailable"
+	case graph.EUNAUTHENTICATED:
+		return http.StatusUnauthorized, "Unauthorized"
+	case graph.EFORBIDDEN:
+		return http.StatusForbidden, "Forbidden"
 	default:
 		return http.StatusInternalServerError, "Internal error"
 	}
@@ -64,8 +68,9 @@ func statusOf(code string) (int, string) {
 
 // writeError answers with the problem that err stands for. It is the one
 // place where graph error codes become HTTP status codes: EINVALID 400,
-// ENOTFOUND 404, ECONFLICT 409, EUNAVAILABLE 503 (with Retry-After), and
-// anything else 500. Internal causes are logged, never shown.
+// EUNAUTHENTICATED 401 (with WWW-Authenticate), EFORBIDDEN 403, ENOTFOUND
+// 404, ECONFLICT 409, EUNAVAILABLE 503 (with Retry-After), and anything
+// else 500. Internal causes are logged, never shown.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := graph.ErrorCode(err)
 	if code == graph.EINTERNAL && errors.Is(err, context.DeadlineExceeded) && r.Context().Err() != nil {
@@ -102,10 +107,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	s.writeProblem(w, p)
 }
 
-// writeProblem writes p with its status, adding Retry-After to a 503.
+// writeProblem writes p with its status, adding Retry-After to a 503 and
+// the Bearer challenge of RFC 6750 to a 401.
 func (s *Server) writeProblem(w http.ResponseWriter, p Problem) {
-	if p.Status == http.StatusServiceUnavailable {
+	switch p.Status {
+	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="twinning"`)
 	}
 	writeBody(w, "application/problem+json; charset=utf-8", p.Status, p, s.logger)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/internal/analytics"
+	"github.com/twinning/twinning/internal/keys"
 	"github.com/twinning/twinning/internal/score"
 )
 
@@ -40,21 +41,34 @@ type Config struct {
 	// CORSOrigins lists the origins whose web pages may call the API from
 	// a browser ("*" for any); empty allows none (no CORS headers).
 	CORSOrigins []string
+	// Keys authenticates Authorization: Bearer keys. Nil means no key is
+	// valid: writes and the profiling endpoints answer 401.
+	Keys *keys.Ring
+	// ReadsNeedKey makes every /v1 request need a key (any role); by
+	// default reads are open and only writes need one.
+	ReadsNeedKey bool
+	// AfterWrite, when set, is called after every change the API makes to
+	// the store, so that the caller can reload the engine and the graph
+	// snapshot. It must not block.
+	AfterWrite func()
 }
 
 // Server is the HTTP API: an http.Handler serving the routes listed in
 // routes.
 type Server struct {
-	store       graph.Store
-	engine      *score.Engine
-	graph       *analytics.Snapshot
-	logger      *slog.Logger
-	pingTimeout time.Duration
-	metrics     *Metrics
-	limits      Limits
-	limiter     *rateLimiter
-	cors        []string
-	router      chi.Router
+	store        graph.Store
+	engine       *score.Engine
+	graph        *analytics.Snapshot
+	logger       *slog.Logger
+	pingTimeout  time.Duration
+	metrics      *Metrics
+	limits       Limits
+	limiter      *rateLimiter
+	cors         []string
+	keys         *keys.Ring
+	readsNeedKey bool
+	afterWrite   func()
+	router       chi.Router
 }
 
 // New returns a Server for cfg, or an error when a required field is
@@ -82,6 +96,7 @@ func New(cfg Config) (*Server, error) {
 		s.limiter = newRateLimiter(s.limits.RatePerSecond, s.limits.Burst)
 	}
 	s.cors = cfg.CORSOrigins
+	s.keys, s.readsNeedKey, s.afterWrite = cfg.Keys, cfg.ReadsNeedKey, cfg.AfterWrite
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -122,14 +137,20 @@ func (s *Server) routes() chi.Router {
 	r.Get("/docs", s.docs)
 	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
 	r.Route("/v1", func(r chi.Router) {
-		// Probes and metrics above are not rate limited; the API is.
-		r.Use(s.rateLimit)
+		// Probes and metrics above are open and not rate limited; the API
+		// knows the caller's key, if any, and limits each key (or, without
+		// one, each client address).
+		r.Use(s.authenticate, s.rateLimit)
 		r.Get("/municipalities", s.searchMunicipalities)
 		r.Get("/municipalities/{id}", s.municipality)
 		r.Get("/municipalities/{id}/partners", s.partners)
 		r.Get("/municipalities/{id}/suggestions", s.suggestions)
 		s.GraphRoutes(s.graph, EngineSuggestFunc(s.engine))(r)
+		r.With(s.require(keys.RoleEditor)).Put("/partnerships/{a}/{b}", s.putPartnership)
+		r.With(s.require(keys.RoleEditor)).Delete("/partnerships/{a}/{b}", s.deletePartnership)
 	})
+	// Profiling, for operators: an admin key, whatever ReadsNeedKey says.
+	r.With(s.authenticate, s.require(keys.RoleAdmin)).Mount("/debug/pprof", s.pprofRoutes())
 	return r
 }
 

@@ -13,6 +13,12 @@ const (
 	ECONFLICT    = "conflict"    // the change clashes with what is stored
 	EUNAVAILABLE = "unavailable" // a dependency (the database) cannot be reached now
 	EINTERNAL    = "internal"    // a bug or an unexpected failure
+	// EUNAUTHENTICATED: the caller gave no key where one is needed, or a
+	// key that is unknown or revoked.
+	EUNAUTHENTICATED = "unauthenticated"
+	// EFORBIDDEN: the caller's key is valid but its role or scope does not
+	// allow the action.
+	EFORBIDDEN = "forbidden"
 )
 
 // Error is the application error. Message is safe to show to a user; Err,

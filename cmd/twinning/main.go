@@ -9,6 +9,7 @@
 //	twinning import  KIND [flags] FILE  import open data (geonames, hromadas, lau, twins, wikidata)
 //	twinning stats   [flags]            statistics of the partnership graph
 //	twinning export  [flags]            export the graph as GeoJSON, GraphML or CSV
+//	twinning keys    create|list|revoke  manage the API keys (writes need one)
 //
 // Run "twinning COMMAND -h" for the flags of a command. Every flag has an
 // environment-variable equivalent, named in its help text.
@@ -43,6 +44,7 @@ var commands = map[string]command{
 	"export":  {"export the graph as GeoJSON, GraphML or CSV", runExport},
 	"eval":    {"measure suggestions against real partnerships, with baselines", runEval},
 	"train":   {"learn the scoring weights from the real partnerships", runTrain},
+	"keys":    {"create, list and revoke API keys", runKeys},
 }
 
 func main() {
@@ -109,7 +111,7 @@ func (e usageError) Error() string { return e.msg }
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "twinning finds twinning partners for Ukrainian municipalities among European ones.")
 	fmt.Fprintln(w, "\nUsage: twinning COMMAND [flags] [args]\n\nCommands:")
-	for _, name := range []string{"serve", "search", "suggest", "import", "stats", "export"} {
+	for _, name := range []string{"serve", "search", "suggest", "import", "stats", "export", "eval", "train", "keys"} {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'twinning COMMAND -h' for a command's flags.")

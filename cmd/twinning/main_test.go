@@ -27,7 +27,7 @@ import (
 func clearEnv(t *testing.T) {
 	t.Helper()
 	for _, name := range []string{"TWINNING_STORE", "TWINNING_DATA", "TWINNING_NO_SAMPLE", "TWINNING_ADDR",
-		"TWINNING_SHUTDOWN_TIMEOUT", "NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"} {
+		"TWINNING_SHUTDOWN_TIMEOUT", "TWINNING_KEYS", "TWINNING_READS_NEED_KEY", "NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"} {
 		t.Setenv(name, "") // empty counts as unset
 	}
 }
@@ -218,6 +218,11 @@ func TestUsageErrors(t *testing.T) {
 		{"serve zero burst", nil, []string{"serve", "-data", data, "-burst", "0"}, "-burst: must be 1 or more"},
 		{"serve zero request timeout", nil, []string{"serve", "-data", data, "-request-timeout", "0s"}, "-request-timeout: must be positive"},
 		{"serve bad CORS origin", nil, []string{"serve", "-data", data, "-cors-origins", "https://ok.example.org,officers"}, `-cors-origins: "officers" is not an origin`},
+		{"serve reads need a key without keys", nil, []string{"serve", "-data", data, "-reads-need-key"}, "-reads-need-key needs -keys"},
+		{"keys without action", nil, []string{"keys"}, "keys needs an action"},
+		{"keys unknown action", nil, []string{"keys", "rotate"}, `unknown action "rotate"`},
+		{"keys create without role", nil, []string{"keys", "create", "-keys", filepath.Join(t.TempDir(), "k.json"), "-name", "x"}, "-name and -role are required"},
+		{"keys revoke without id", nil, []string{"keys", "revoke", "-keys", filepath.Join(t.TempDir(), "k.json")}, "keys revoke: unexpected arguments"},
 		{"serve bad CORS origin from env", map[string]string{"TWINNING_CORS_ORIGINS": "ftp://x.example.org"}, []string{"serve", "-data", data}, "-cors-origins"},
 	}
 	for _, tt := range tests {
@@ -355,4 +360,83 @@ func TestServePortInUse(t *testing.T) {
 	assert.Contains(t, errOut, "listen on "+addr)
 	cancel()
 	assert.Equal(t, 0, <-done)
+}
+
+// TestKeysAndWrites: a key made with "twinning keys create" writes a
+// partnership through the API of a running "twinning serve", the graph
+// analytics see the change, and "twinning keys revoke" takes the key back
+// without a restart.
+func TestKeysAndWrites(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "keys.json")
+	code, token, errOut := cli(t, "keys", "create", "-keys", keyFile, "-name", "the association", "-role", "editor")
+	require.Equal(t, 0, code, errOut)
+	token = strings.TrimSpace(token)
+	require.Regexp(t, `^twk_k[0-9a-f]{12}_[0-9a-f]{48}$`, token)
+	id := token[4:17]
+	assert.Contains(t, errOut, "created key "+id)
+	code, list, errOut := cli(t, "keys", "list", "-keys", keyFile)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, list, id)
+	assert.Contains(t, list, "the association")
+	assert.NotContains(t, list, token, "list never shows a key")
+	code, _, errOut = cli(t, "keys", "create", "-keys", keyFile, "-name", "x", "-role", "owner")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "role")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "twinning.db"), "-keys", keyFile}, &stdout, &stderr)
+	}()
+	base := "http://" + servingAddr(t, &stderr, done)
+	client := &http.Client{Timeout: 10 * time.Second}
+	partnerships := func() int {
+		resp, err := client.Get(base + "/v1/graph/stats")
+		if err != nil {
+			return -1
+		}
+		defer resp.Body.Close()
+		var stats struct {
+			Partnerships int `json:"partnerships"`
+		}
+		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&stats) != nil {
+			return -1
+		}
+		return stats.Partnerships
+	}
+	require.Eventually(t, func() bool { return partnerships() == 532 }, time.Minute, 50*time.Millisecond, "the graph snapshot loads")
+
+	put := func() int {
+		req, err := http.NewRequest(http.MethodPut, base+"/v1/partnerships/ua-lviv/de-leipzig", strings.NewReader(`{"kind": "twinning", "status": "proposed"}`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusCreated, put())
+	require.Eventually(t, func() bool { return partnerships() == 533 }, time.Minute, 50*time.Millisecond,
+		"the analytics see the new partnership after the reload")
+
+	code, out, errOut := cli(t, "keys", "revoke", "-keys", keyFile, id)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "revoked key "+id)
+	require.Eventually(t, func() bool { return put() == http.StatusUnauthorized }, 10*time.Second, 100*time.Millisecond,
+		"the running server refuses the revoked key")
+
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code, stderr.String())
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	assert.Contains(t, stderr.String(), "reloaded after a change")
+	assert.NotContains(t, stderr.String(), token, "the key is never logged")
 }

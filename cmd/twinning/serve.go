@@ -16,6 +16,7 @@ import (
 	"github.com/twinning/twinning/api"
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/internal/analytics"
+	"github.com/twinning/twinning/internal/keys"
 	"github.com/twinning/twinning/internal/score"
 )
 
@@ -40,6 +41,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	burst := fs.Int("burst", api.DefaultBurst, "requests a client address may make at once before -rate applies (env TWINNING_BURST)")
 	requestTimeout := fs.Duration("request-timeout", api.DefaultRequestTimeout, "longest a request may take; slower ones get 503 (env TWINNING_REQUEST_TIMEOUT)")
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins whose web pages may call the API (\"*\" for any; default none) (env TWINNING_CORS_ORIGINS)")
+	keysFile := fs.String("keys", "", "the key file (twinning keys create); without it no key is valid, so writes and /debug/pprof answer 401 (env TWINNING_KEYS)")
+	readsNeedKey := fs.Bool("reads-need-key", false, "make every /v1 request need a key, not only writes; needs -keys (env TWINNING_READS_NEED_KEY)")
 	modelName := registerModel(fs)
 	var sc storeConfig
 	sc.register(fs)
@@ -51,6 +54,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"burst":            "TWINNING_BURST",
 		"request-timeout":  "TWINNING_REQUEST_TIMEOUT",
 		"cors-origins":     "TWINNING_CORS_ORIGINS",
+		"keys":             "TWINNING_KEYS",
+		"reads-need-key":   "TWINNING_READS_NEED_KEY",
 	}))
 	if err != nil {
 		return err
@@ -72,6 +77,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if *readsNeedKey && *keysFile == "" {
+		return usageError{"-reads-need-key needs -keys: with no key file, no request could be made"}
+	}
+	var ring *keys.Ring
+	if *keysFile != "" {
+		if ring, err = keys.Open(*keysFile); err != nil {
+			return err
+		}
+	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
 	ln, err := net.Listen("tcp", *addr)
@@ -92,8 +106,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	engine := score.NewEngine(model)
 	snapshot := &analytics.Snapshot{}
+	changed := make(chan struct{}, 1)
 	handler, err := api.New(api.Config{Store: store, Engine: engine, Graph: snapshot, Logger: logger,
-		Limits: limits, CORSOrigins: origins})
+		Limits: limits, CORSOrigins: origins, Keys: ring, ReadsNeedKey: *readsNeedKey,
+		AfterWrite: func() {
+			select {
+			case changed <- struct{}{}:
+			default: // a reload is already due; it will see this change too
+			}
+		}})
 	if err != nil {
 		return err
 	}
@@ -111,6 +132,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopLoad()
 	loadErr := make(chan error, 1)
 	go func() { loadErr <- loadIndexes(loadCtx, engine, snapshot, store, logger) }()
+	go reloadOnChange(loadCtx, changed, engine, snapshot, store, logger)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	logger.Info("serving", "addr", ln.Addr().String(), "model_version", engine.ModelVersion())
@@ -149,6 +171,33 @@ wait:
 	}
 	logger.Info("server stopped")
 	return nil
+}
+
+// reloadOnChange reloads the scoring engine and the graph snapshot after
+// the API has changed the store, so that suggestions and analytics see the
+// change; changes that arrive during a reload are seen by the next one. It
+// returns when ctx ends. A failed reload is logged and the old snapshot
+// kept: the next change tries again.
+func reloadOnChange(ctx context.Context, changed <-chan struct{}, engine *score.Engine, snapshot *analytics.Snapshot, store graph.Store, logger *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		}
+		start := time.Now()
+		err := engine.Load(ctx, store)
+		if err == nil {
+			err = snapshot.Load(ctx, store)
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Error("reload after a change failed; suggestions and analytics lag behind the store until the next change", "error", err.Error())
+			}
+			continue
+		}
+		logger.Info("engine and graph snapshot reloaded after a change", "took", time.Since(start).String())
+	}
 }
 
 // loadIndexes loads the scoring engine and the analytics snapshot from the
