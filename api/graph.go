@@ -135,7 +135,7 @@ func (h *graphHandlers) countries(w http.ResponseWriter, r *http.Request) {
 // path answers GET /v1/graph/path with an analytics.PathResult.
 func (h *graphHandlers) path(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r, "from", "to", "max_hops")
-	from, to := p.single("from"), p.single("to")
+	from, to := p.id("from"), p.id("to")
 	maxHops := p.intRange("max_hops", analytics.DefaultMaxHops, 1, analytics.MaxHops)
 	switch {
 	case p.err != nil:

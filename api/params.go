@@ -58,6 +58,25 @@ func (p *params) single(name string) string {
 	}
 }
 
+// id returns the value of a single-valued parameter that is a
+// municipality id, as given (not trimmed: an id never has spaces), or ""
+// when absent; a value that is not an id is a failure.
+func (p *params) id(name string) string {
+	vs := p.values[name]
+	if len(vs) > 1 {
+		p.fail(name, "given %d times; give it once", len(vs))
+		return ""
+	}
+	if len(vs) == 0 || vs[0] == "" {
+		return ""
+	}
+	if !graph.ValidID(vs[0]) {
+		p.fail(name, "%q is not a municipality id (1-128 of a-z 0-9 . _ : -, e.g. ua-lviv)", vs[0])
+		return ""
+	}
+	return vs[0]
+}
+
 // list returns the values of a parameter that may be repeated or
 // comma-separated ("country=PL&country=DE" or "country=PL,DE"), trimmed,
 // without empty ones.
