@@ -23,11 +23,11 @@ import (
 // kind.
 type keyEnv struct {
 	*env
-	ring                          *keys.Ring
-	reader, editor, lviv, admin   string // key texts; lviv is an editor scoped to ua-lviv
-	writes                        atomic.Int32
-	h                             http.Handler
-	readerKey, editorKey, lvivKey keys.Key
+	ring                        *keys.Ring
+	reader, editor, lviv, admin string // key texts; lviv is an editor scoped to ua-lviv
+	writes                      atomic.Int32
+	h                           http.Handler
+	editorKey                   keys.Key
 }
 
 func newKeyEnv(t *testing.T, cfg api.Config) *keyEnv {
@@ -36,11 +36,11 @@ func newKeyEnv(t *testing.T, cfg api.Config) *keyEnv {
 	var err error
 	ke.ring, err = keys.Open(filepath.Join(t.TempDir(), "keys.json"))
 	require.NoError(t, err)
-	ke.reader, ke.readerKey, err = ke.ring.Create("an analyst", keys.RoleReader, "")
+	ke.reader, _, err = ke.ring.Create("an analyst", keys.RoleReader, "")
 	require.NoError(t, err)
 	ke.editor, ke.editorKey, err = ke.ring.Create("the association", keys.RoleEditor, "")
 	require.NoError(t, err)
-	ke.lviv, ke.lvivKey, err = ke.ring.Create("Lviv city hall", keys.RoleEditor, "ua-lviv")
+	ke.lviv, _, err = ke.ring.Create("Lviv city hall", keys.RoleEditor, "ua-lviv")
 	require.NoError(t, err)
 	ke.admin, _, err = ke.ring.Create("operator", keys.RoleAdmin, "")
 	require.NoError(t, err)

@@ -152,18 +152,11 @@ func strictSchemas(doc map[string]any) error {
 	for name, s := range open {
 		// The copy's members are strict; only its top level stays open.
 		m := s.(map[string]any)
-		for k, v := range m {
-			if k != "properties" {
-				continue
-			}
-			for _, prop := range v.(map[string]any) {
-				strict(prop)
-			}
+		for _, prop := range asMap(m["properties"]) {
+			strict(prop)
 		}
-		if items, ok := m["allOf"].([]any); ok {
-			for _, it := range items {
-				strict(it)
-			}
+		for _, it := range asSlice(m["allOf"]) {
+			strict(it)
 		}
 		schemas[name] = m
 	}

@@ -153,16 +153,16 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		who, kind := clientAddress(r), "address"
+		who, kind, subject := clientAddress(r), "address", "client"
 		if k, ok := keyFrom(r.Context()); ok {
-			who, kind = "key "+k.ID, "key"
+			who, kind, subject = "key "+k.ID, "key", "key"
 		}
 		if wait := s.limiter.reserve(who, time.Now()); wait > 0 {
 			s.metrics.limited.WithLabelValues(kind).Inc()
 			secs := int(math.Ceil(wait.Seconds()))
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			s.writeProblem(w, problemFor(r, http.StatusTooManyRequests, "rate_limited", "Too many requests",
-				"this "+map[string]string{"key": "key", "address": "client"}[kind]+" is over "+strconv.FormatFloat(float64(s.limiter.rate), 'f', -1, 64)+
+				"this "+subject+" is over "+strconv.FormatFloat(float64(s.limiter.rate), 'f', -1, 64)+
 					" requests per second; try again in "+strconv.Itoa(secs)+" s"))
 			return
 		}

@@ -186,10 +186,7 @@ func reloadOnChange(ctx context.Context, changed <-chan struct{}, engine *score.
 		case <-changed:
 		}
 		start := time.Now()
-		err := engine.Load(ctx, store)
-		if err == nil {
-			err = snapshot.Load(ctx, store)
-		}
+		err := loadBoth(ctx, engine, snapshot, store)
 		if err != nil {
 			if ctx.Err() == nil {
 				logger.Error("reload after a change failed; suggestions and analytics lag behind the store until the next change", "error", err.Error())
@@ -198,6 +195,15 @@ func reloadOnChange(ctx context.Context, changed <-chan struct{}, engine *score.
 		}
 		logger.Info("engine and graph snapshot reloaded after a change", "took", time.Since(start).String())
 	}
+}
+
+// loadBoth loads the scoring engine, then the analytics snapshot, from the
+// store; each replaces its old index only once its new one is complete.
+func loadBoth(ctx context.Context, engine *score.Engine, snapshot *analytics.Snapshot, store graph.Store) error {
+	if err := engine.Load(ctx, store); err != nil {
+		return err
+	}
+	return snapshot.Load(ctx, store)
 }
 
 // loadIndexes loads the scoring engine and the analytics snapshot from the
@@ -209,10 +215,7 @@ func loadIndexes(ctx context.Context, engine *score.Engine, snapshot *analytics.
 	wait := 500 * time.Millisecond
 	for {
 		start := time.Now()
-		err := engine.Load(ctx, store)
-		if err == nil {
-			err = snapshot.Load(ctx, store)
-		}
+		err := loadBoth(ctx, engine, snapshot, store)
 		if err == nil {
 			logger.Info("engine and graph snapshot loaded", "model_version", engine.ModelVersion(), "took", time.Since(start).String())
 			return nil

@@ -248,27 +248,7 @@ func (r *Ring) change(edit func([]Key) ([]Key, error)) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(r.path), "."+filepath.Base(r.path)+".*")
-	if err != nil {
-		return fmt.Errorf("key file %s: %w", r.path, err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
-	if err := tmp.Chmod(0o600); err == nil {
-		_, err = tmp.Write(append(b, '\n'))
-		if err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), r.path)
-		}
-		if err != nil {
-			return fmt.Errorf("key file %s: %w", r.path, err)
-		}
-	} else {
-		tmp.Close()
+	if err := writeAtomically(r.path, append(b, '\n')); err != nil {
 		return fmt.Errorf("key file %s: %w", r.path, err)
 	}
 	r.keys, r.reloadErr = keys, nil
@@ -279,16 +259,40 @@ func (r *Ring) change(edit func([]Key) ([]Key, error)) error {
 	return nil
 }
 
+// writeAtomically writes data to a temporary file of mode 0600 beside
+// path, syncs it and renames it over path.
+func writeAtomically(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
+	err = tmp.Chmod(0o600)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
 // refreshLocked reads the file again if it changed since it was last read
-// and the last look is older than CheckEvery (or now is true). A file that
+// and the last look is older than CheckEvery (or force is true). A file that
 // has become unreadable keeps the keys last read, and the error is kept
 // for Err.
-func (r *Ring) refreshLocked(now bool) {
+func (r *Ring) refreshLocked(force bool) {
 	every := r.CheckEvery
 	if every <= 0 {
 		every = time.Second
 	}
-	if !now && time.Since(r.checked) < every {
+	if !force && time.Since(r.checked) < every {
 		return
 	}
 	r.checked = time.Now()
