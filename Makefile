@@ -25,7 +25,7 @@ test: vet ## all tests: vet; race-checked unit and contract tests; the real-data
 # the project's own server, started (or reused) by scripts/neo4j.
 test-neo4j: neo4j-start ## the Neo4j store's tests against the project's Neo4j
 	TWINNING_NEO4J_URI=bolt://127.0.0.1:$(PORT) TWINNING_REQUIRE_NEO4J=1 \
-	  $(GO) test -race -count=1 -timeout 90m ./graph/neo4j/
+	  $(GO) test -race -count=1 -timeout 120m ./graph/neo4j/
 
 vet:
 	$(GO) vet ./...
@@ -44,7 +44,7 @@ bench: ## benchmarks of the stores, the engine and the API
 bench-stores: neo4j-start ## the store benchmark on the embedded store and on the project's Neo4j
 	$(GO) test -run='^$$' -bench=BenchmarkStore -benchtime=20x -benchmem ./graph/embedded/
 	TWINNING_NEO4J_URI=bolt://127.0.0.1:$(PORT) \
-	  $(GO) test -run='^$$' -bench=BenchmarkStore -benchtime=20x -benchmem -timeout 90m ./graph/neo4j/
+	  $(GO) test -run='^$$' -bench=BenchmarkStore -benchtime=20x -benchmem -timeout 120m ./graph/neo4j/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

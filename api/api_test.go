@@ -56,7 +56,23 @@ func (e *env) handler(tb testing.TB, store graph.Store) http.Handler {
 	if store == nil {
 		store = e.store
 	}
-	h, err := api.New(api.Config{Store: store, Engine: e.engine, Logger: slog.New(slog.NewJSONHandler(e.logs, nil))})
+	return e.api(tb, api.Config{Store: store})
+}
+
+// api returns an API for cfg, with the env's store, engine and logger
+// where cfg leaves them out.
+func (e *env) api(tb testing.TB, cfg api.Config) http.Handler {
+	tb.Helper()
+	if cfg.Store == nil {
+		cfg.Store = e.store
+	}
+	if cfg.Engine == nil {
+		cfg.Engine = e.engine
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, nil))
+	}
+	h, err := api.New(cfg)
 	require.NoError(tb, err)
 	return h
 }
@@ -499,17 +515,28 @@ func TestSearchMaxLimit(t *testing.T) {
 	assert.LessOrEqual(t, len(page.Items), graph.MaxLimit)
 }
 
+// BenchmarkSuggestionsEndpoint serves one suggestion request through the
+// whole handler: "cached" answers it from the cache of answers, as a
+// repeated request is; "ranked" turns the cache off, so that every request
+// ranks the candidates and encodes the answer.
 func BenchmarkSuggestionsEndpoint(b *testing.B) {
 	e := newEnv(b)
-	h := e.handler(b, nil)
-	req := httptest.NewRequest(http.MethodGet, "/v1/municipalities/ua-lviv/suggestions?limit=10", nil)
-	serve(b, h, req) // the contract is checked once, outside the timed loop
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d: %s", rec.Code, rec.Body)
-		}
+	for _, bc := range []struct {
+		name  string
+		cache int
+	}{{"cached", 0}, {"ranked", -1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			h := e.api(b, api.Config{SuggestionCache: bc.cache})
+			req := httptest.NewRequest(http.MethodGet, "/v1/municipalities/ua-lviv/suggestions?limit=10", nil)
+			serve(b, h, req) // the contract is checked once, outside the timed loop
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+			}
+		})
 	}
 }

@@ -146,6 +146,16 @@ func (s *Server) suggestions(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, graph.Errorf(graph.EUNAVAILABLE, "the scoring engine is still loading; try again shortly"))
 		return
 	}
+	// The index is taken before ranking: should a reload swap a newer one
+	// in meanwhile, the answer is kept under the older index, where no
+	// later request looks for it.
+	ix := s.engine.Index()
+	key := suggestionKey(id, opts)
+	if a, ok := s.suggestCache.get(key, ix); ok {
+		s.metrics.suggestionCache.WithLabelValues("hit").Inc()
+		writeAnswer(w, r, a)
+		return
+	}
 	start := time.Now()
 	res, err := s.engine.Suggest(r.Context(), id, opts)
 	if err == nil {
@@ -158,5 +168,14 @@ func (s *Server) suggestions(w http.ResponseWriter, r *http.Request) {
 	if res.Suggestions == nil {
 		res.Suggestions = []score.Suggestion{}
 	}
-	s.writeJSON(w, http.StatusOK, res)
+	a, err := encodeAnswer(ix, res)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if s.suggestCache != nil {
+		s.metrics.suggestionCache.WithLabelValues("miss").Inc()
+		s.suggestCache.put(key, a)
+	}
+	writeAnswer(w, r, a)
 }

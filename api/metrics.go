@@ -21,19 +21,21 @@ import (
 //	twinning_http_requests_in_flight
 //	twinning_store_call_duration_seconds{op,outcome}       (histogram)
 //	twinning_suggestion_duration_seconds                   (histogram)
+//	twinning_suggestion_cache_total{result}                (hit or miss)
 //	twinning_rate_limited_total{by}
 //
 // plus the Go runtime's and the process's own. route is the route pattern
 // (/v1/municipalities/{id}), never the raw path, so that the number of
 // series stays bounded whatever clients ask for.
 type Metrics struct {
-	reg         *prometheus.Registry
-	requests    *prometheus.CounterVec
-	duration    *prometheus.HistogramVec
-	inFlight    prometheus.Gauge
-	storeCalls  *prometheus.HistogramVec
-	suggestions prometheus.Histogram
-	limited     *prometheus.CounterVec
+	reg             *prometheus.Registry
+	requests        *prometheus.CounterVec
+	duration        *prometheus.HistogramVec
+	inFlight        prometheus.Gauge
+	storeCalls      *prometheus.HistogramVec
+	suggestions     prometheus.Histogram
+	suggestionCache *prometheus.CounterVec
+	limited         *prometheus.CounterVec
 }
 
 // latencyBuckets span 100 µs to 10 s.
@@ -66,12 +68,16 @@ func NewMetrics() *Metrics {
 			Help:    "Time the scoring engine takes to rank the candidates of one suggestion request.",
 			Buckets: latencyBuckets,
 		}),
+		suggestionCache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "twinning_suggestion_cache_total",
+			Help: "Suggestion requests answered from the cache of answers (hit) or ranked and then kept (miss).",
+		}, []string{"result"}),
 		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "twinning_rate_limited_total",
 			Help: "Requests refused with 429, by what was limited (key or address).",
 		}, []string{"by"}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.storeCalls, m.suggestions, m.limited,
+	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.storeCalls, m.suggestions, m.suggestionCache, m.limited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

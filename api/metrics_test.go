@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
@@ -31,32 +32,9 @@ func TestMetrics(t *testing.T) {
 	families, err := parser.TextToMetricFamilies(strings.NewReader(rec.Body.String()))
 	require.NoError(t, err, "the metrics must parse")
 
-	// value returns the counter or histogram count of the series of
-	// family name whose labels include want.
 	value := func(name string, want map[string]string) float64 {
 		t.Helper()
-		f, ok := families[name]
-		require.True(t, ok, "no metric family %s", name)
-		total := 0.0
-	series:
-		for _, m := range f.GetMetric() {
-			got := map[string]string{}
-			for _, l := range m.GetLabel() {
-				got[l.GetName()] = l.GetValue()
-			}
-			for k, v := range want {
-				if got[k] != v {
-					continue series
-				}
-			}
-			switch {
-			case m.GetCounter() != nil:
-				total += m.GetCounter().GetValue()
-			case m.GetHistogram() != nil:
-				total += float64(m.GetHistogram().GetSampleCount())
-			}
-		}
-		return total
+		return metricValue(t, families, name, want)
 	}
 	byID := map[string]string{"route": "/v1/municipalities/{id}", "method": "GET"}
 	assert.Equal(t, 2.0, value("twinning_http_requests_total", with(byID, "status", "200")))
@@ -72,6 +50,45 @@ func TestMetrics(t *testing.T) {
 	// the number of series.
 	assert.NotContains(t, rec.Body.String(), "ua-lviv")
 	assert.NotContains(t, rec.Body.String(), "xx-nowhere")
+}
+
+// scrape serves /metrics and parses it.
+func scrape(t *testing.T, h http.Handler) map[string]*dto.MetricFamily {
+	t.Helper()
+	rec := do(t, h, http.MethodGet, "/metrics")
+	require.Equal(t, http.StatusOK, rec.Code)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(rec.Body.String()))
+	require.NoError(t, err, "the metrics must parse")
+	return families
+}
+
+// metricValue returns the counter value or histogram count of the series
+// of family name whose labels include want, added up.
+func metricValue(t *testing.T, families map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
+	t.Helper()
+	f, ok := families[name]
+	require.True(t, ok, "no metric family %s", name)
+	total := 0.0
+series:
+	for _, m := range f.GetMetric() {
+		got := map[string]string{}
+		for _, l := range m.GetLabel() {
+			got[l.GetName()] = l.GetValue()
+		}
+		for k, v := range want {
+			if got[k] != v {
+				continue series
+			}
+		}
+		switch {
+		case m.GetCounter() != nil:
+			total += m.GetCounter().GetValue()
+		case m.GetHistogram() != nil:
+			total += float64(m.GetHistogram().GetSampleCount())
+		}
+	}
+	return total
 }
 
 // plain serves one request as it is, without the contract check of do,

@@ -51,6 +51,11 @@ type Config struct {
 	// the store, so that the caller can reload the engine and the graph
 	// snapshot. It must not block.
 	AfterWrite func()
+	// SuggestionCache is the number of suggestion answers kept for requests
+	// that ask again for the same municipality with the same options, until
+	// the engine loads a new index. 0 means DefaultSuggestionCache; a
+	// negative number turns the cache off.
+	SuggestionCache int
 }
 
 // Server is the HTTP API: an http.Handler serving the routes listed in
@@ -68,6 +73,7 @@ type Server struct {
 	keys         *keys.Ring
 	readsNeedKey bool
 	afterWrite   func()
+	suggestCache *suggestionCache
 	router       chi.Router
 }
 
@@ -97,6 +103,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.cors = cfg.CORSOrigins
 	s.keys, s.readsNeedKey, s.afterWrite = cfg.Keys, cfg.ReadsNeedKey, cfg.AfterWrite
+	s.suggestCache = newSuggestionCache(cfg.SuggestionCache)
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

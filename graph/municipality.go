@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind is what sort of place a municipality is.
@@ -162,6 +163,53 @@ func (m *Municipality) Validate() error {
 	for _, t := range m.Themes {
 		if !ValidTheme(t) {
 			return FieldErrorf("themes", "municipality %s: unknown theme %q (known: %s)", m.ID, t, strings.Join(Themes, ", "))
+		}
+	}
+	return m.validText()
+}
+
+// Bounds on the text of a Municipality, checked by Validate. Real names are
+// far shorter (the longest in the open data is under 220 bytes); the bounds
+// keep a record within what every store can index.
+const (
+	MaxNameLength   = 300 // characters of a name, Latin name, alternative name or region name
+	MaxAltNames     = 100 // alternative names of one municipality
+	MaxRegionCode   = 32  // characters of a region code
+	MaxSourceLength = 500 // characters of Source
+)
+
+// validText checks the text fields of m: valid UTF-8 and within the bounds
+// above.
+func (m *Municipality) validText() error {
+	check := func(field, value string, limit int) error {
+		switch {
+		case !utf8.ValidString(value):
+			return FieldErrorf(field, "municipality %s: %q is not valid UTF-8", m.ID, value)
+		case utf8.RuneCountInString(value) > limit:
+			return FieldErrorf(field, "municipality %s: %d characters, at most %d allowed", m.ID, utf8.RuneCountInString(value), limit)
+		}
+		return nil
+	}
+	if len(m.AltNames) > MaxAltNames {
+		return FieldErrorf("alt_names", "municipality %s: %d alternative names, at most %d allowed", m.ID, len(m.AltNames), MaxAltNames)
+	}
+	for _, f := range []struct {
+		field, value string
+		limit        int
+	}{
+		{"name", m.Name, MaxNameLength},
+		{"name_latin", m.NameLatin, MaxNameLength},
+		{"region.code", m.Region.Code, MaxRegionCode},
+		{"region.name", m.Region.Name, MaxNameLength},
+		{"source", m.Source, MaxSourceLength},
+	} {
+		if err := check(f.field, f.value, f.limit); err != nil {
+			return err
+		}
+	}
+	for _, n := range m.AltNames {
+		if err := check("alt_names", n, MaxNameLength); err != nil {
+			return err
 		}
 	}
 	return nil

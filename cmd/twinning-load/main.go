@@ -14,9 +14,9 @@
 //	             be 200.
 //	malformed    hostile and malformed requests (bad ids, bad numbers,
 //	             unknown parameters, Cypher fragments, quotes, control and
-//	             bidirectional characters, very long values); every answer
-//	             must be a 4xx. Afterwards the server must still answer
-//	             /healthz.
+//	             bidirectional characters, very long values: those of
+//	             internal/hostile.Requests); every answer must be a 4xx.
+//	             Afterwards the server must still answer /healthz.
 //
 // A 5xx, a transport error or (in suggestions mode) any non-200 answer
 // counts as an error, and the exit status is 1 when there was any.
@@ -40,6 +40,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/twinning/twinning/internal/hostile"
 )
 
 // Bounds of a run, so that a mistyped flag cannot make a runaway load.
@@ -169,7 +171,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			targets = append(targets, c.base.JoinPath("/v1/municipalities", id, "suggestions").String()+fmt.Sprintf("?limit=%d", c.limit))
 		}
 	case "malformed":
-		targets = malformed(c.base)
+		targets = hostile.Requests(c.base)
 	}
 	rep := load(ctx, client, c, targets)
 	rep.AliveAfter = alive(ctx, client, c.base)
@@ -223,48 +225,6 @@ func ukrainianIDs(ctx context.Context, client *http.Client, base *url.URL) ([]st
 		return nil, fmt.Errorf("%s lists no Ukrainian municipality", u)
 	}
 	return ids, nil
-}
-
-// malformed returns the URLs of bad requests: every parameter of the read
-// endpoints with hostile or out-of-range values.
-func malformed(base *url.URL) []string {
-	hostile := []string{
-		"' OR 1=1 --", `") RETURN m //`, "}) MATCH (n) DETACH DELETE n //", "$id", "\\u0000",
-		"\x00", "a\u202eb", "\u200b", "ua-lviv\n", strings.Repeat("я", 3000), strings.Repeat("a", 20000),
-		"%", "-1", "1e309", "NaN", "0x10", "99999999999999999999",
-	}
-	var out []string
-	add := func(path string, q url.Values) {
-		u := base.JoinPath(path)
-		u.RawQuery = q.Encode()
-		out = append(out, u.String())
-	}
-	for _, h := range hostile {
-		for _, p := range []string{"limit", "offset", "min_population", "max_population"} {
-			add("/v1/municipalities", url.Values{p: {h}})
-		}
-		add("/v1/municipalities", url.Values{"q": {h}, "limit": {"0"}})
-		add("/v1/municipalities", url.Values{"country": {h}})
-		add("/v1/municipalities", url.Values{"theme": {h}})
-		add("/v1/municipalities", url.Values{"sort": {h}})
-		add("/v1/municipalities/"+url.PathEscape(h), nil)
-		add("/v1/municipalities/"+url.PathEscape(h)+"/partners", nil)
-		add("/v1/municipalities/"+url.PathEscape(h)+"/suggestions", nil)
-		add("/v1/municipalities/ua-lviv/suggestions", url.Values{"limit": {h}})
-		add("/v1/municipalities/ua-lviv/suggestions", url.Values{"country": {h}})
-		add("/v1/municipalities/ua-lviv/suggestions", url.Values{"weight": {h}})
-		add("/v1/graph/path", url.Values{"from": {h}, "to": {"pl-krakow"}})
-		add("/v1/graph/path", url.Values{"from": {"ua-lviv"}, "to": {"pl-krakow"}, "max_hops": {h}})
-		add("/v1/graph/countries", url.Values{"status": {h}})
-		add("/v1/graph/gaps", url.Values{"sort": {h}})
-		add("/v1/graph/central", url.Values{"limit": {h}})
-		add("/v1/municipalities/ua-lviv/neighbourhood", url.Values{"hops": {h}})
-		add("/v1/export", url.Values{"format": {h}})
-	}
-	add("/v1/municipalities", url.Values{"nonsense": {"1"}})
-	add("/v1/municipalities/ua-lviv/suggestions", url.Values{"limit": {"1000"}})
-	add("/v1/graph/path", url.Values{"from": {"ua-lviv"}, "to": {"pl-krakow"}, "max_hops": {"7"}})
-	return out
 }
 
 // load sends the targets round robin from c.workers goroutines until

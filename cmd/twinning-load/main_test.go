@@ -16,6 +16,7 @@ import (
 	"github.com/twinning/twinning/api"
 	"github.com/twinning/twinning/graph/embedded"
 	"github.com/twinning/twinning/internal/analytics"
+	"github.com/twinning/twinning/internal/hostile"
 	"github.com/twinning/twinning/internal/sample"
 	"github.com/twinning/twinning/internal/score"
 )
@@ -52,7 +53,9 @@ func report(t *testing.T, args ...string) (Report, error) {
 
 func TestLoadTheSample(t *testing.T) {
 	srv := sampleServer(t)
-	rep, err := report(t, "-url", srv.URL, "-n", "300", "-c", "4")
+	// -duration is the longest allowed: the test counts requests, and under
+	// the race detector on a slow machine 300 suggestions can take minutes.
+	rep, err := report(t, "-url", srv.URL, "-n", "300", "-c", "4", "-duration", "10m")
 	require.NoError(t, err)
 	assert.Equal(t, 300, rep.Requests)
 	assert.Equal(t, map[string]int{"200": 300}, rep.ByStatus)
@@ -65,8 +68,8 @@ func TestLoadTheSample(t *testing.T) {
 	// Every malformed request is refused with a 4xx, none breaks the server.
 	base, err := url.Parse(srv.URL)
 	require.NoError(t, err)
-	n := len(malformed(base))
-	rep, err = report(t, "-url", srv.URL, "-mode", "malformed", "-n", "2000", "-c", "4")
+	n := len(hostile.Requests(base))
+	rep, err = report(t, "-url", srv.URL, "-mode", "malformed", "-n", "2000", "-c", "4", "-duration", "10m")
 	require.NoError(t, err, "%v", rep.FirstErrors)
 	assert.Greater(t, 2000, n, "the run covers every malformed request at least once")
 	assert.Equal(t, 2000, rep.Requests)

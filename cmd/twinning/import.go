@@ -52,6 +52,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	strict := fs.Bool("strict", false, "abort at the first bad row and write nothing (default: leave bad rows out and list them)")
 	batch := fs.Int("batch", importer.DefaultBatchSize, "records per store write; each write is all-or-none")
 	timing := fs.Bool("timing", false, "print the elapsed time and memory use at the end")
+	metricsFile := fs.String("metrics-file", "", "write the import's counts to this file in the Prometheus text format, replacing it atomically (for node_exporter's textfile collector, e.g. DIR/twinning-import-KIND.prom)")
 	var (
 		countryInfo, admin1, countries *string
 		districts                      *bool
@@ -89,6 +90,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *batch < 1 {
 		return usageError{fmt.Sprintf("-batch: must be 1 or more, got %d", *batch)}
+	}
+	if *metricsFile != "" {
+		if err := checkMetricsFile(*metricsFile); err != nil {
+			return err
+		}
 	}
 
 	// Everything that can fail on input is checked before the store opens.
@@ -134,6 +140,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if rep != nil {
 		rep.Elapsed = time.Since(start)
 		rep.WriteSummary(stdout)
+	}
+	if *metricsFile != "" {
+		if merr := writeImportMetrics(*metricsFile, kind, rep, err != nil, time.Now()); merr != nil {
+			if err == nil {
+				return merr
+			}
+			fmt.Fprintln(stderr, merr)
+		}
 	}
 	if *timing {
 		var ms runtime.MemStats

@@ -5,7 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -42,11 +46,51 @@ func TestImportCommand(t *testing.T) {
 	code, _, errOut = cli(t, "import", "lau", "-data", data, abs("lau.csv"))
 	require.Equal(t, 0, code, errOut)
 
-	code, out, errOut = cli(t, "import", "twins", "-data", data, abs("twins.csv"), "-timing")
+	prom := filepath.Join(dir, "twinning-import-twins.prom")
+	code, out, errOut = cli(t, "import", "twins", "-data", data, abs("twins.csv"), "-timing", "-metrics-file", prom)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "partnerships:   9 created")
 	assert.Contains(t, out, "timing: ")
 	assert.FileExists(t, filepath.Join(dir, "twins-unresolved.csv"))
+
+	// The metrics file says the same as the summary, in the Prometheus
+	// text format.
+	families := readProm(t, prom)
+	gauge := func(name string, labels ...string) float64 {
+		t.Helper()
+		fam, ok := families[name]
+		require.True(t, ok, "no %s in %s", name, prom)
+	series:
+		for _, m := range fam.GetMetric() {
+			got := map[string]string{}
+			for _, l := range m.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			for i := 0; i < len(labels); i += 2 {
+				if got[labels[i]] != labels[i+1] {
+					continue series
+				}
+			}
+			require.Equal(t, "twins", got["kind"], name)
+			return m.GetGauge().GetValue()
+		}
+		t.Fatalf("no series %s%v", name, labels)
+		return 0
+	}
+	assert.Equal(t, 1.0, gauge("twinning_import_last_run_success"))
+	assert.Equal(t, 9.0, gauge("twinning_import_last_partnerships", "result", "created"))
+	assert.Positive(t, gauge("twinning_import_last_rows", "outcome", "read"))
+	assert.Positive(t, gauge("twinning_import_last_places", "method", "unresolved"), "the fixture has unresolved places")
+	assert.Positive(t, gauge("twinning_import_last_duration_seconds"))
+	assert.InDelta(t, float64(time.Now().Unix()), gauge("twinning_import_last_run_timestamp_seconds"), 3600)
+
+	// A failed import says so in its metrics file.
+	bad := filepath.Join(dir, "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("not,a,twins,file\n"), 0o600))
+	code, _, _ = cli(t, "import", "twins", "-data", data, bad, "-metrics-file", prom)
+	assert.Equal(t, 1, code)
+	families = readProm(t, prom)
+	assert.Equal(t, 0.0, gauge("twinning_import_last_run_success"))
 
 	// Re-importing changes nothing.
 	code, out, errOut = cli(t, "import", "hromadas", "-data", data, abs("hromadas.csv"))
@@ -66,6 +110,18 @@ func TestImportCommand(t *testing.T) {
 	require.NoError(t, s.Close())
 }
 
+// readProm parses a file in the Prometheus text format.
+func readProm(t *testing.T, path string) map[string]*dto.MetricFamily {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(f)
+	require.NoError(t, err, path)
+	return families
+}
+
 func TestImportUsage(t *testing.T) {
 	clearEnv(t)
 	for _, tc := range []struct {
@@ -78,6 +134,7 @@ func TestImportUsage(t *testing.T) {
 		{[]string{"import", "geonames", "-data", filepath.Join(t.TempDir(), "x.db"), "g.txt"}, "give -country-info"},
 		{[]string{"import", "geonames", "-countries", "UA,Poland", "g.txt"}, `"POLAND" is not an ISO`},
 		{[]string{"import", "twins", "a.csv", "b.csv"}, "reads one FILE"},
+		{[]string{"import", "twins", "-metrics-file", filepath.Join(t.TempDir(), "no", "such", "x.prom"), "a.csv"}, "-metrics-file: directory"},
 	} {
 		code, _, errOut := cli(t, tc.args...)
 		assert.Equal(t, 2, code, tc.args)

@@ -219,6 +219,8 @@ func TestUsageErrors(t *testing.T) {
 		{"serve zero request timeout", nil, []string{"serve", "-data", data, "-request-timeout", "0s"}, "-request-timeout: must be positive"},
 		{"serve bad CORS origin", nil, []string{"serve", "-data", data, "-cors-origins", "https://ok.example.org,officers"}, `-cors-origins: "officers" is not an origin`},
 		{"serve reads need a key without keys", nil, []string{"serve", "-data", data, "-reads-need-key"}, "-reads-need-key needs -keys"},
+		{"serve negative cache", nil, []string{"serve", "-data", data, "-suggestion-cache", "-1"}, "-suggestion-cache: must be between 0 and 100000"},
+		{"serve cache from env", map[string]string{"TWINNING_SUGGESTION_CACHE": "100001"}, []string{"serve", "-data", data}, "-suggestion-cache: must be between 0 and 100000, got 100001"},
 		{"keys without action", nil, []string{"keys"}, "keys needs an action"},
 		{"keys unknown action", nil, []string{"keys", "rotate"}, `unknown action "rotate"`},
 		{"keys create without role", nil, []string{"keys", "create", "-keys", filepath.Join(t.TempDir(), "k.json"), "-name", "x"}, "-name and -role are required"},

@@ -30,6 +30,10 @@ const (
 	idleTimeout       = 2 * time.Minute
 )
 
+// maxSuggestionCache bounds -suggestion-cache: an answer of 10 suggestions
+// is about 10 KB, of 100 about 100 KB.
+const maxSuggestionCache = 100_000
+
 // runServe serves the API until ctx is cancelled (SIGINT or SIGTERM), then
 // shuts down gracefully within -shutdown-timeout and closes the store. It
 // logs JSON to stderr, including a "serving" line with the bound address.
@@ -43,6 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins whose web pages may call the API (\"*\" for any; default none) (env TWINNING_CORS_ORIGINS)")
 	keysFile := fs.String("keys", "", "the key file (twinning keys create); without it no key is valid, so writes and /debug/pprof answer 401 (env TWINNING_KEYS)")
 	readsNeedKey := fs.Bool("reads-need-key", false, "make every /v1 request need a key, not only writes; needs -keys (env TWINNING_READS_NEED_KEY)")
+	cacheSize := fs.Int("suggestion-cache", api.DefaultSuggestionCache, "suggestion answers kept for repeated requests until the next reload (0 turns the cache off) (env TWINNING_SUGGESTION_CACHE)")
 	modelName := registerModel(fs)
 	var sc storeConfig
 	sc.register(fs)
@@ -56,6 +61,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"cors-origins":     "TWINNING_CORS_ORIGINS",
 		"keys":             "TWINNING_KEYS",
 		"reads-need-key":   "TWINNING_READS_NEED_KEY",
+		"suggestion-cache": "TWINNING_SUGGESTION_CACHE",
 	}))
 	if err != nil {
 		return err
@@ -79,6 +85,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *readsNeedKey && *keysFile == "" {
 		return usageError{"-reads-need-key needs -keys: with no key file, no request could be made"}
+	}
+	if *cacheSize < 0 || *cacheSize > maxSuggestionCache {
+		return usageError{fmt.Sprintf("-suggestion-cache: must be between 0 and %d, got %d", maxSuggestionCache, *cacheSize)}
+	}
+	if *cacheSize == 0 {
+		*cacheSize = -1 // api.Config: negative turns the cache off
 	}
 	var ring *keys.Ring
 	if *keysFile != "" {
@@ -108,7 +120,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	snapshot := &analytics.Snapshot{}
 	changed := make(chan struct{}, 1)
 	handler, err := api.New(api.Config{Store: store, Engine: engine, Graph: snapshot, Logger: logger,
-		Limits: limits, CORSOrigins: origins, Keys: ring, ReadsNeedKey: *readsNeedKey,
+		Limits: limits, CORSOrigins: origins, Keys: ring, ReadsNeedKey: *readsNeedKey, SuggestionCache: *cacheSize,
 		AfterWrite: func() {
 			select {
 			case changed <- struct{}{}:

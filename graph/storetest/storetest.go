@@ -396,6 +396,19 @@ func testUpsertMunicipalitiesAllOrNone(t *testing.T, s graph.Store) {
 		{"location", func(m *graph.Municipality) { m.Location = &graph.Point{Lat: 91} }, "location"},
 		{"code", func(m *graph.Municipality) { m.Codes.KATOTTG = "UA123" }, "codes.katottg"},
 		{"theme", func(m *graph.Municipality) { m.Themes = []string{"culture", "nightlife"} }, "themes"},
+		// Text a store could not index (Neo4j refuses index keys over
+		// about 32 kB) or would not give back byte for byte.
+		{"long name", func(m *graph.Municipality) { m.Name = strings.Repeat("я", 40000) }, "name"},
+		{"long alternative names", func(m *graph.Municipality) {
+			m.AltNames = []string{strings.Repeat("a", 15000), strings.Repeat("b", 15000), strings.Repeat("c", 15000)}
+		}, "alt_names"},
+		{"too many alternative names", func(m *graph.Municipality) {
+			for i := range graph.MaxAltNames + 1 {
+				m.AltNames = append(m.AltNames, fmt.Sprintf("Bari %d", i))
+			}
+		}, "alt_names"},
+		{"long region code", func(m *graph.Municipality) { m.Region.Code = strings.Repeat("X", 20000) }, "region.code"},
+		{"invalid UTF-8", func(m *graph.Municipality) { m.NameLatin = "Bari\xff\xfe" }, "name_latin"},
 	} {
 		bad := graph.Municipality{ID: "it-bari", Name: "Bari", Country: "IT", Kind: graph.KindCity}
 		tc.bad(&bad)
