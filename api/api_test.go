@@ -523,10 +523,10 @@ func BenchmarkSuggestionsEndpoint(b *testing.B) {
 	e := newEnv(b)
 	for _, bc := range []struct {
 		name  string
-		cache int
+		cache int64
 	}{{"cached", 0}, {"ranked", -1}} {
 		b.Run(bc.name, func(b *testing.B) {
-			h := e.api(b, api.Config{SuggestionCache: bc.cache})
+			h := e.api(b, api.Config{SuggestionCacheBytes: bc.cache})
 			req := httptest.NewRequest(http.MethodGet, "/v1/municipalities/ua-lviv/suggestions?limit=10", nil)
 			serve(b, h, req) // the contract is checked once, outside the timed loop
 			b.ReportAllocs()

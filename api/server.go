@@ -51,11 +51,11 @@ type Config struct {
 	// the store, so that the caller can reload the engine and the graph
 	// snapshot. It must not block.
 	AfterWrite func()
-	// SuggestionCache is the number of suggestion answers kept for requests
+	// SuggestionCacheBytes bounds the suggestion answers kept for requests
 	// that ask again for the same municipality with the same options, until
-	// the engine loads a new index. 0 means DefaultSuggestionCache; a
+	// the engine loads a new index. 0 means DefaultSuggestionCacheBytes; a
 	// negative number turns the cache off.
-	SuggestionCache int
+	SuggestionCacheBytes int64
 }
 
 // Server is the HTTP API: an http.Handler serving the routes listed in
@@ -103,7 +103,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.cors = cfg.CORSOrigins
 	s.keys, s.readsNeedKey, s.afterWrite = cfg.Keys, cfg.ReadsNeedKey, cfg.AfterWrite
-	s.suggestCache = newSuggestionCache(cfg.SuggestionCache)
+	s.suggestCache = newSuggestionCache(cfg.SuggestionCacheBytes)
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -5,27 +5,33 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 
 	"github.com/twinning/twinning/internal/score"
 )
 
-// DefaultSuggestionCache is the number of suggestion answers a Server keeps
-// when Config.SuggestionCache is 0.
-const DefaultSuggestionCache = 4096
+// DefaultSuggestionCacheBytes is the size of the cache of suggestion
+// answers when Config.SuggestionCacheBytes is 0: 64 MiB, some 2,900
+// answers of 10 suggestions (22 KB each on the sample) or 300 of 100.
+const DefaultSuggestionCacheBytes = 64 << 20
 
 // suggestionCache keeps encoded suggestion answers, so that asking again
 // for the same municipality with the same options costs a map lookup
 // instead of a ranking. An answer is only valid for the engine index it
 // was computed on: an entry made on an older index (before a reload after
-// an import or a write) is a miss and is replaced. The least recently used
-// entries go first when the cache is full.
+// an import or a write) is a miss and is replaced. The bodies kept add up
+// to at most maxBytes; the least recently used go first.
 type suggestionCache struct {
-	entries *lru.Cache[string, cachedAnswer]
+	mu       sync.Mutex
+	entries  *simplelru.LRU[string, cachedAnswer]
+	bytes    int64 // of the bodies and keys kept
+	maxBytes int64
 }
 
 // cachedAnswer is one encoded answer and the index it was computed on.
@@ -35,20 +41,28 @@ type cachedAnswer struct {
 	etag  string
 }
 
-// newSuggestionCache returns a cache of size entries, or nil (no caching)
-// when size is negative.
-func newSuggestionCache(size int) *suggestionCache {
-	if size < 0 {
+// size is what an entry counts against the cache's budget.
+func (a cachedAnswer) size(key string) int64 { return int64(len(a.body) + len(key) + len(a.etag)) }
+
+// newSuggestionCache returns a cache of maxBytes (DefaultSuggestionCacheBytes
+// when 0), or nil (no caching) when maxBytes is negative.
+func newSuggestionCache(maxBytes int64) *suggestionCache {
+	if maxBytes < 0 {
 		return nil
 	}
-	if size == 0 {
-		size = DefaultSuggestionCache
+	if maxBytes == 0 {
+		maxBytes = DefaultSuggestionCacheBytes
 	}
-	entries, err := lru.New[string, cachedAnswer](size)
-	if err != nil { // only for a size below 1, excluded above
+	c := &suggestionCache{maxBytes: maxBytes}
+	// The entry count is bounded by the byte budget, not by the LRU.
+	entries, err := simplelru.NewLRU[string, cachedAnswer](math.MaxInt32, func(key string, a cachedAnswer) {
+		c.bytes -= a.size(key)
+	})
+	if err != nil { // only for a size below 1
 		panic(err)
 	}
-	return &suggestionCache{entries: entries}
+	c.entries = entries
+	return c
 }
 
 // get returns the answer for key computed on index ix.
@@ -56,6 +70,8 @@ func (c *suggestionCache) get(key string, ix *score.Index) (cachedAnswer, bool) 
 	if c == nil {
 		return cachedAnswer{}, false
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	a, ok := c.entries.Get(key)
 	if !ok || a.index != ix {
 		return cachedAnswer{}, false
@@ -63,10 +79,19 @@ func (c *suggestionCache) get(key string, ix *score.Index) (cachedAnswer, bool) 
 	return a, true
 }
 
-// put keeps a.
+// put keeps a, evicting the least recently used answers until the budget
+// holds; an answer larger than the whole budget is not kept.
 func (c *suggestionCache) put(key string, a cachedAnswer) {
-	if c != nil {
-		c.entries.Add(key, a)
+	if c == nil || a.size(key) > c.maxBytes {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries.Remove(key) // an older answer under the same key
+	c.entries.Add(key, a)
+	c.bytes += a.size(key)
+	for c.bytes > c.maxBytes {
+		c.entries.RemoveOldest()
 	}
 }
 

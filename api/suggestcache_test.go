@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -84,7 +85,7 @@ func TestSuggestionCache(t *testing.T) {
 // ranks, and answers still carry ETags and honour If-None-Match.
 func TestSuggestionCacheOff(t *testing.T) {
 	e := newEnv(t)
-	h := e.api(t, api.Config{SuggestionCache: -1})
+	h := e.api(t, api.Config{SuggestionCacheBytes: -1})
 	const target = "/v1/municipalities/ua-lviv/suggestions?limit=3"
 	first := do(t, h, http.MethodGet, target)
 	require.Equal(t, http.StatusOK, first.Code)
@@ -98,4 +99,65 @@ func TestSuggestionCacheOff(t *testing.T) {
 	families := scrape(t, h)
 	assert.Equal(t, 3.0, metricValue(t, families, "twinning_suggestion_duration_seconds", nil), "every request ranks")
 	assert.NotContains(t, families, "twinning_suggestion_cache_total", "no cache, no cache counts")
+}
+
+// TestSuggestionCacheBudget checks that the answers kept stay within the
+// byte budget: with room for one answer of 10 suggestions (about 22 KB on
+// the sample), a second answer evicts the first; an answer larger than
+// the whole budget is never kept.
+func TestSuggestionCacheBudget(t *testing.T) {
+	e := newEnv(t)
+	h := e.api(t, api.Config{SuggestionCacheBytes: 40 << 10})
+	lviv, kyiv := "/v1/municipalities/ua-lviv/suggestions?limit=10", "/v1/municipalities/ua-kyiv/suggestions?limit=10"
+	for _, target := range []string{lviv, lviv, kyiv, lviv, lviv} {
+		rec := do(t, h, http.MethodGet, target)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		require.Less(t, rec.Body.Len(), 40<<10, "the test needs answers below the budget")
+		require.Greater(t, rec.Body.Len(), 20<<10, "the test needs answers over half the budget")
+	}
+	families := scrape(t, h)
+	// lviv miss, lviv hit, kyiv miss (evicts lviv), lviv miss, lviv hit.
+	assert.Equal(t, 3.0, metricValue(t, families, "twinning_suggestion_cache_total", map[string]string{"result": "miss"}))
+	assert.Equal(t, 2.0, metricValue(t, families, "twinning_suggestion_cache_total", map[string]string{"result": "hit"}))
+
+	tiny := e.api(t, api.Config{SuggestionCacheBytes: 1 << 10})
+	for range 3 {
+		require.Equal(t, http.StatusOK, do(t, tiny, http.MethodGet, lviv).Code)
+	}
+	families = scrape(t, tiny)
+	assert.Equal(t, 3.0, metricValue(t, families, "twinning_suggestion_cache_total", map[string]string{"result": "miss"}), "too large to keep")
+	assert.Zero(t, metricValue(t, families, "twinning_suggestion_cache_total", map[string]string{"result": "hit"}))
+}
+
+// TestSuggestionCacheConcurrent asks for three answers from several
+// goroutines with room for about one, so that answers are kept, found and
+// evicted at the same time (run with -race): every answer is the same as
+// a lone request's.
+func TestSuggestionCacheConcurrent(t *testing.T) {
+	e := newEnv(t)
+	h := e.api(t, api.Config{SuggestionCacheBytes: 40 << 10})
+	targets := []string{
+		"/v1/municipalities/ua-lviv/suggestions?limit=10",
+		"/v1/municipalities/ua-kyiv/suggestions?limit=10",
+		"/v1/municipalities/ua-odesa/suggestions?limit=10",
+	}
+	want := map[string]string{}
+	for _, target := range targets {
+		rec := do(t, e.api(t, api.Config{SuggestionCacheBytes: -1}), http.MethodGet, target)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		want[target] = rec.Body.String()
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 15 {
+				target := targets[(g+i)%len(targets)]
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+				assert.Equal(t, http.StatusOK, rec.Code)
+				assert.Equal(t, want[target], rec.Body.String(), target)
+			}
+		})
+	}
+	wg.Wait()
 }

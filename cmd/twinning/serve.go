@@ -30,9 +30,8 @@ const (
 	idleTimeout       = 2 * time.Minute
 )
 
-// maxSuggestionCache bounds -suggestion-cache: an answer of 10 suggestions
-// is about 10 KB, of 100 about 100 KB.
-const maxSuggestionCache = 100_000
+// maxSuggestionCacheMB bounds -suggestion-cache-mb.
+const maxSuggestionCacheMB = 16 << 10
 
 // runServe serves the API until ctx is cancelled (SIGINT or SIGTERM), then
 // shuts down gracefully within -shutdown-timeout and closes the store. It
@@ -47,21 +46,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins whose web pages may call the API (\"*\" for any; default none) (env TWINNING_CORS_ORIGINS)")
 	keysFile := fs.String("keys", "", "the key file (twinning keys create); without it no key is valid, so writes and /debug/pprof answer 401 (env TWINNING_KEYS)")
 	readsNeedKey := fs.Bool("reads-need-key", false, "make every /v1 request need a key, not only writes; needs -keys (env TWINNING_READS_NEED_KEY)")
-	cacheSize := fs.Int("suggestion-cache", api.DefaultSuggestionCache, "suggestion answers kept for repeated requests until the next reload (0 turns the cache off) (env TWINNING_SUGGESTION_CACHE)")
+	cacheMB := fs.Int("suggestion-cache-mb", api.DefaultSuggestionCacheBytes>>20, "MiB of suggestion answers kept for repeated requests until the next reload (0 turns the cache off) (env TWINNING_SUGGESTION_CACHE_MB)")
 	modelName := registerModel(fs)
 	var sc storeConfig
 	sc.register(fs)
 	rest, err := parseFlags(fs, args, sc.envs(map[string]string{
-		"model":            "TWINNING_MODEL",
-		"addr":             "TWINNING_ADDR",
-		"shutdown-timeout": "TWINNING_SHUTDOWN_TIMEOUT",
-		"rate":             "TWINNING_RATE",
-		"burst":            "TWINNING_BURST",
-		"request-timeout":  "TWINNING_REQUEST_TIMEOUT",
-		"cors-origins":     "TWINNING_CORS_ORIGINS",
-		"keys":             "TWINNING_KEYS",
-		"reads-need-key":   "TWINNING_READS_NEED_KEY",
-		"suggestion-cache": "TWINNING_SUGGESTION_CACHE",
+		"model":               "TWINNING_MODEL",
+		"addr":                "TWINNING_ADDR",
+		"shutdown-timeout":    "TWINNING_SHUTDOWN_TIMEOUT",
+		"rate":                "TWINNING_RATE",
+		"burst":               "TWINNING_BURST",
+		"request-timeout":     "TWINNING_REQUEST_TIMEOUT",
+		"cors-origins":        "TWINNING_CORS_ORIGINS",
+		"keys":                "TWINNING_KEYS",
+		"reads-need-key":      "TWINNING_READS_NEED_KEY",
+		"suggestion-cache-mb": "TWINNING_SUGGESTION_CACHE_MB",
 	}))
 	if err != nil {
 		return err
@@ -86,11 +85,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *readsNeedKey && *keysFile == "" {
 		return usageError{"-reads-need-key needs -keys: with no key file, no request could be made"}
 	}
-	if *cacheSize < 0 || *cacheSize > maxSuggestionCache {
-		return usageError{fmt.Sprintf("-suggestion-cache: must be between 0 and %d, got %d", maxSuggestionCache, *cacheSize)}
+	if *cacheMB < 0 || *cacheMB > maxSuggestionCacheMB {
+		return usageError{fmt.Sprintf("-suggestion-cache-mb: must be between 0 and %d, got %d", maxSuggestionCacheMB, *cacheMB)}
 	}
-	if *cacheSize == 0 {
-		*cacheSize = -1 // api.Config: negative turns the cache off
+	cacheBytes := int64(*cacheMB) << 20
+	if cacheBytes == 0 {
+		cacheBytes = -1 // api.Config: negative turns the cache off
 	}
 	var ring *keys.Ring
 	if *keysFile != "" {
@@ -120,7 +120,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	snapshot := &analytics.Snapshot{}
 	changed := make(chan struct{}, 1)
 	handler, err := api.New(api.Config{Store: store, Engine: engine, Graph: snapshot, Logger: logger,
-		Limits: limits, CORSOrigins: origins, Keys: ring, ReadsNeedKey: *readsNeedKey, SuggestionCache: *cacheSize,
+		Limits: limits, CORSOrigins: origins, Keys: ring, ReadsNeedKey: *readsNeedKey, SuggestionCacheBytes: cacheBytes,
 		AfterWrite: func() {
 			select {
 			case changed <- struct{}{}:
