@@ -76,6 +76,7 @@ type config struct {
 	mode     string
 	n        int
 	duration time.Duration
+	timeout  time.Duration
 	workers  int
 	limit    int
 	jsonOut  bool
@@ -88,6 +89,7 @@ func parse(args []string) (config, error) {
 	mode := fs.String("mode", "suggestions", "suggestions or malformed")
 	n := fs.Int("n", 20000, fmt.Sprintf("number of requests, at most %d", maxRequests))
 	duration := fs.Duration("duration", 60*time.Second, fmt.Sprintf("stop after this long, at most %v", maxDuration))
+	timeout := fs.Duration("timeout", 10*time.Second, fmt.Sprintf("longest wait for one answer, at most %v; a request that takes longer counts as an error", maxDuration))
 	workers := fs.Int("c", 8, "concurrent connections")
 	limit := fs.Int("limit", 10, "suggestions per request (suggestions mode)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
@@ -97,7 +99,7 @@ func parse(args []string) (config, error) {
 	if fs.NArg() > 0 {
 		return config{}, usageError{fmt.Sprintf("unexpected arguments %q", fs.Args())}
 	}
-	c := config{mode: *mode, n: *n, duration: *duration, workers: *workers, limit: *limit, jsonOut: *jsonOut}
+	c := config{mode: *mode, n: *n, duration: *duration, timeout: *timeout, workers: *workers, limit: *limit, jsonOut: *jsonOut}
 	u, err := url.Parse(*rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return config{}, usageError{fmt.Sprintf("-url: want http://HOST:PORT, got %q", *rawURL)}
@@ -113,6 +115,8 @@ func parse(args []string) (config, error) {
 		return config{}, usageError{fmt.Sprintf("-n: must be between 1 and %d, got %d", maxRequests, c.n)}
 	case c.duration <= 0 || c.duration > maxDuration:
 		return config{}, usageError{fmt.Sprintf("-duration: must be positive and at most %v, got %v", maxDuration, c.duration)}
+	case c.timeout <= 0 || c.timeout > maxDuration:
+		return config{}, usageError{fmt.Sprintf("-timeout: must be positive and at most %v, got %v", maxDuration, c.timeout)}
 	case c.workers < 1 || c.workers > maxWorkers:
 		return config{}, usageError{fmt.Sprintf("-c: must be between 1 and %d, got %d", maxWorkers, c.workers)}
 	case c.limit < 1 || c.limit > 100:
@@ -153,7 +157,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	client := &http.Client{
-		Timeout: 10 * time.Second,
+		Timeout: c.timeout,
 		Transport: &http.Transport{
 			MaxIdleConns:        c.workers,
 			MaxIdleConnsPerHost: c.workers,

@@ -53,10 +53,11 @@ func report(t *testing.T, args ...string) (Report, error) {
 
 func TestLoadTheSample(t *testing.T) {
 	srv := sampleServer(t)
-	// -duration is the longest allowed: the test counts requests, and under
-	// the race detector on a slow machine 300 suggestions can take minutes.
-	rep, err := report(t, "-url", srv.URL, "-n", "300", "-c", "4", "-duration", "10m")
-	require.NoError(t, err)
+	// -duration and -timeout are the longest allowed: the test counts
+	// requests and errors, and under the race detector on a busy machine
+	// 300 suggestions have taken minutes, and one of them over 10 s.
+	rep, err := report(t, "-url", srv.URL, "-n", "300", "-c", "4", "-duration", "10m", "-timeout", "10m")
+	require.NoError(t, err, "%v", rep.FirstErrors)
 	assert.Equal(t, 300, rep.Requests)
 	assert.Equal(t, map[string]int{"200": 300}, rep.ByStatus)
 	assert.Zero(t, rep.Errors)
@@ -69,7 +70,7 @@ func TestLoadTheSample(t *testing.T) {
 	base, err := url.Parse(srv.URL)
 	require.NoError(t, err)
 	n := len(hostile.Requests(base))
-	rep, err = report(t, "-url", srv.URL, "-mode", "malformed", "-n", "2000", "-c", "4", "-duration", "10m")
+	rep, err = report(t, "-url", srv.URL, "-mode", "malformed", "-n", "2000", "-c", "4", "-duration", "10m", "-timeout", "10m")
 	require.NoError(t, err, "%v", rep.FirstErrors)
 	assert.Greater(t, 2000, n, "the run covers every malformed request at least once")
 	assert.Equal(t, 2000, rep.Requests)
@@ -102,6 +103,7 @@ func TestLoadRefusesBadFlags(t *testing.T) {
 		{"-n", "0"},
 		{"-n", "10000001"},
 		{"-duration", "11m"},
+		{"-timeout", "0s"},
 		{"-c", "0"},
 		{"-mode", "ddos"},
 		{"extra"},

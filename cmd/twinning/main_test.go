@@ -276,7 +276,7 @@ func (b *syncBuffer) String() string {
 // when the command exits first.
 func servingAddr(t *testing.T, stderr *syncBuffer, done <-chan int) string {
 	t.Helper()
-	deadline := time.After(2 * time.Minute) // opening the store loads the sample first
+	deadline := time.After(slow) // opening the store loads the sample first
 	for {
 		for line := range strings.SplitSeq(stderr.String(), "\n") {
 			var entry struct{ Msg, Addr string }
@@ -294,6 +294,11 @@ func servingAddr(t *testing.T, stderr *syncBuffer, done <-chan int) string {
 	}
 }
 
+// slow bounds every wait of the serve tests: a client call, the engine's
+// load, a reload. It only stops a hung test; under the race detector on a
+// busy 2-core machine a first request has taken over 5 s.
+const slow = 10 * time.Minute
+
 func TestServe(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("NEO4J_PASSWORD", "s3cret-pa55")
@@ -306,7 +311,7 @@ func TestServe(t *testing.T) {
 
 	addr := servingAddr(t, &stderr, done)
 	base := "http://" + addr
-	client := &http.Client{Timeout: 5 * time.Second}
+	client := &http.Client{Timeout: slow}
 
 	resp, err := client.Get(base + "/healthz")
 	require.NoError(t, err)
@@ -320,7 +325,7 @@ func TestServe(t *testing.T) {
 		}
 		_ = resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
-	}, time.Minute, 20*time.Millisecond, "the engine loads")
+	}, slow, 20*time.Millisecond, "the engine loads")
 
 	resp, err = client.Get(base + "/v1/municipalities/ua-lviv/suggestions?limit=3")
 	require.NoError(t, err)
@@ -334,7 +339,7 @@ func TestServe(t *testing.T) {
 	select {
 	case code := <-done:
 		assert.Equal(t, 0, code, stderr.String())
-	case <-time.After(15 * time.Second):
+	case <-time.After(slow):
 		t.Fatal("serve did not stop after the context was cancelled")
 	}
 	logs := stderr.String()
@@ -395,7 +400,7 @@ func TestKeysAndWrites(t *testing.T) {
 		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "twinning.db"), "-keys", keyFile}, &stdout, &stderr)
 	}()
 	base := "http://" + servingAddr(t, &stderr, done)
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: slow}
 	partnerships := func() int {
 		resp, err := client.Get(base + "/v1/graph/stats")
 		if err != nil {
@@ -410,7 +415,7 @@ func TestKeysAndWrites(t *testing.T) {
 		}
 		return stats.Partnerships
 	}
-	require.Eventually(t, func() bool { return partnerships() == 532 }, time.Minute, 50*time.Millisecond, "the graph snapshot loads")
+	require.Eventually(t, func() bool { return partnerships() == 532 }, slow, 50*time.Millisecond, "the graph snapshot loads")
 
 	put := func() int {
 		req, err := http.NewRequest(http.MethodPut, base+"/v1/partnerships/ua-lviv/de-leipzig", strings.NewReader(`{"kind": "twinning", "status": "proposed"}`))
@@ -423,20 +428,20 @@ func TestKeysAndWrites(t *testing.T) {
 		return resp.StatusCode
 	}
 	require.Equal(t, http.StatusCreated, put())
-	require.Eventually(t, func() bool { return partnerships() == 533 }, time.Minute, 50*time.Millisecond,
+	require.Eventually(t, func() bool { return partnerships() == 533 }, slow, 50*time.Millisecond,
 		"the analytics see the new partnership after the reload")
 
 	code, out, errOut := cli(t, "keys", "revoke", "-keys", keyFile, id)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "revoked key "+id)
-	require.Eventually(t, func() bool { return put() == http.StatusUnauthorized }, 10*time.Second, 100*time.Millisecond,
+	require.Eventually(t, func() bool { return put() == http.StatusUnauthorized }, slow, 100*time.Millisecond,
 		"the running server refuses the revoked key")
 
 	cancel()
 	select {
 	case code := <-done:
 		assert.Equal(t, 0, code, stderr.String())
-	case <-time.After(15 * time.Second):
+	case <-time.After(slow):
 		t.Fatal("serve did not stop")
 	}
 	assert.Contains(t, stderr.String(), "reloaded after a change")
