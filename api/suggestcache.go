@@ -1,10 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"math"
 	"net/http"
 	"strconv"
@@ -121,14 +119,12 @@ func suggestionKey(id string, o score.Options) string {
 // encodeAnswer encodes res as writeJSON would and tags it with a strong
 // ETag: the first 16 bytes of the body's SHA-256, in hex.
 func encodeAnswer(ix *score.Index, res score.Result) (cachedAnswer, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(res); err != nil {
+	body, err := encodeJSON(res)
+	if err != nil {
 		return cachedAnswer{}, err
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	return cachedAnswer{index: ix, body: buf.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+	sum := sha256.Sum256(body)
+	return cachedAnswer{index: ix, body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
 }
 
 // writeAnswer answers 200 with a, or 304 without a body when the request's
@@ -141,11 +137,7 @@ func writeAnswer(w http.ResponseWriter, r *http.Request, a cachedAnswer) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(a.body)))
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(a.body) // the client has gone; nothing to do
+	writeRaw(w, "application/json; charset=utf-8", http.StatusOK, a.body)
 }
 
 // etagMatches reports whether the If-None-Match header values name etag
