@@ -15,14 +15,17 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/twinning/twinning/api"
+	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/internal/analytics"
 	"github.com/twinning/twinning/internal/keys"
+	"github.com/twinning/twinning/internal/workflow"
 )
 
 // loadedAPI is an API over the sample with its graph snapshot loaded, so
@@ -37,7 +40,12 @@ func loadedAPI(t *testing.T) http.Handler {
 // text it returns.
 func keyedAPI(t *testing.T) (http.Handler, string) {
 	t.Helper()
-	e := newEnv(t)
+	return keyedAPIOf(t, newEnv(t))
+}
+
+// keyedAPIOf is keyedAPI over the store and engine of e.
+func keyedAPIOf(t *testing.T, e *env) (http.Handler, string) {
+	t.Helper()
 	snap := &analytics.Snapshot{}
 	require.NoError(t, snap.Load(context.Background(), e.store))
 	ring, err := keys.Open(filepath.Join(t.TempDir(), "keys.json"))
@@ -47,6 +55,44 @@ func keyedAPI(t *testing.T) (http.Handler, string) {
 	h, err := api.New(api.Config{Store: e.store, Engine: e.engine, Graph: snap, Keys: ring})
 	require.NoError(t, err)
 	return h, admin
+}
+
+// seedExamples stores what the document's examples of the partner-request
+// workflow read: Lviv's and Kharkiv's requests, Lyon's profile and Lyon on
+// Lviv's shortlist, made through the workflow's own rules at fixed times
+// with fixed ids.
+func seedExamples(t *testing.T, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	flow, ok := e.store.(graph.Workflow)
+	require.True(t, ok, "the embedded store keeps the workflow")
+	now := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	ids := []string{"req-5f2c8e1a9b3d", "req-c41e7a2d6f80"}
+	svc := workflow.New(e.store, flow, e.engine,
+		workflow.WithClock(func() time.Time { return now }),
+		workflow.WithIDs(func() string { id := ids[0]; ids = ids[1:]; return id }))
+	lviv := graph.Actor{Key: "k5a1c9e3b7d20", Name: "Lviv city hall"}
+	_, err := svc.CreateRequest(ctx, workflow.RequestInput{
+		Municipality: "ua-lviv", Title: "Water utility and energy efficiency", Needs: []string{"water", "energy"}, Offers: []string{"culture_youth"},
+		Countries: []string{"FR", "DE", "IT", "ES"}, MinPopulation: 100000, Languages: []string{"en", "uk"},
+		Text: "Lvivvodokanal looks for a partner utility to modernise its pumping stations and cut their energy use.",
+	}, lviv)
+	require.NoError(t, err)
+	now = time.Date(2026, 11, 3, 11, 0, 0, 0, time.UTC)
+	_, err = svc.CreateRequest(ctx, workflow.RequestInput{
+		Municipality: "ua-kharkiv", Title: "Rebuilding schools and their heating", Needs: []string{"reconstruction", "education"},
+		Offers: []string{"civil_protection"}, Languages: []string{"en", "uk"},
+	}, graph.Actor{Key: "k8e2f4a6c1b93", Name: "Kharkiv city hall"})
+	require.NoError(t, err)
+	now = time.Date(2026, 11, 4, 8, 15, 0, 0, time.UTC)
+	_, _, err = svc.PutProfile(ctx, "fr-lyon", 0, workflow.ProfileInput{
+		Offers: []string{"water", "health"}, Seeks: []string{"culture_youth"}, Languages: []string{"fr", "en"},
+		Text: "Eau du Grand Lyon supplies 1.4 million people.",
+	}, graph.Actor{Key: "kd4b6f8a0c2e5", Name: "Lyon city hall"})
+	require.NoError(t, err)
+	now = time.Date(2026, 11, 5, 16, 45, 0, 0, time.UTC)
+	_, err = svc.AddCandidate(ctx, "req-5f2c8e1a9b3d", "fr-lyon", "Met at the Eurocities forum in Lyon.", lviv)
+	require.NoError(t, err)
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
@@ -185,7 +231,9 @@ func TestDocsPage(t *testing.T) {
 
 func TestOpenAPIExamples(t *testing.T) {
 	c := theContract(t)
-	h, admin := keyedAPI(t)
+	e := newEnv(t)
+	seedExamples(t, e)
+	h, admin := keyedAPIOf(t, e)
 	for _, p := range c.ops {
 		for _, method := range p.operations() {
 			op, _ := c.rawOperation(p.template, method)
@@ -242,6 +290,13 @@ func TestOpenAPIExamples(t *testing.T) {
 				}
 				if op["security"] != nil {
 					req.Header.Set("Authorization", "Bearer "+admin)
+				}
+				// A change of a versioned record is sent the example of
+				// its If-Match parameter.
+				for _, q := range c.parameters(p.template, method) {
+					if ex, ok := q.def["example"].(string); ok && q.in == "header" && q.name == "If-Match" {
+						req.Header.Set(q.name, ex)
+					}
 				}
 				require.True(t, p.pattern.MatchString(req.URL.Path), "%s is not a request of %s", target, name)
 				rec := serve(t, h, req)

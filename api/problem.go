@@ -61,6 +61,10 @@ func statusOf(code string) (int, string) {
 		return http.StatusUnauthorized, "Unauthorized"
 	case graph.EFORBIDDEN:
 		return http.StatusForbidden, "Forbidden"
+	case graph.EPRECONDITION:
+		return http.StatusPreconditionFailed, "Precondition failed"
+	case graph.EPRECONDITIONREQUIRED:
+		return http.StatusPreconditionRequired, "Precondition required"
 	default:
 		return http.StatusInternalServerError, "Internal error"
 	}
@@ -69,8 +73,8 @@ func statusOf(code string) (int, string) {
 // writeError answers with the problem that err stands for. It is the one
 // place where graph error codes become HTTP status codes: EINVALID 400,
 // EUNAUTHENTICATED 401 (with WWW-Authenticate), EFORBIDDEN 403, ENOTFOUND
-// 404, ECONFLICT 409, EUNAVAILABLE 503 (with Retry-After), and anything
-// else 500. Internal causes are logged, never shown.
+// 404, ECONFLICT 409, EPRECONDITION 412, EPRECONDITIONREQUIRED 428,
+// EUNAVAILABLE 503 (with Retry-After), and anything else 500. Internal causes are logged, never shown.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := graph.ErrorCode(err)
 	if code == graph.EINTERNAL && errors.Is(err, context.DeadlineExceeded) && r.Context().Err() != nil {

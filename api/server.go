@@ -15,6 +15,7 @@ import (
 	"github.com/twinning/twinning/internal/analytics"
 	"github.com/twinning/twinning/internal/keys"
 	"github.com/twinning/twinning/internal/score"
+	"github.com/twinning/twinning/internal/workflow"
 )
 
 // Config is what a Server needs.
@@ -56,6 +57,10 @@ type Config struct {
 	// the engine loads a new index. 0 means DefaultSuggestionCacheBytes; a
 	// negative number turns the cache off.
 	SuggestionCacheBytes int64
+	// Workflow keeps partner requests, profiles, shortlists and the audit
+	// log. Nil takes Store when it implements graph.Workflow (both of the
+	// project's stores do); without one, the workflow's routes answer 503.
+	Workflow graph.Workflow
 }
 
 // Server is the HTTP API: an http.Handler serving the routes listed in
@@ -74,6 +79,7 @@ type Server struct {
 	readsNeedKey bool
 	afterWrite   func()
 	suggestCache *suggestionCache
+	workflow     *workflow.Service
 	router       chi.Router
 }
 
@@ -104,6 +110,13 @@ func New(cfg Config) (*Server, error) {
 	s.cors = cfg.CORSOrigins
 	s.keys, s.readsNeedKey, s.afterWrite = cfg.Keys, cfg.ReadsNeedKey, cfg.AfterWrite
 	s.suggestCache = newSuggestionCache(cfg.SuggestionCacheBytes)
+	flow := cfg.Workflow
+	if flow == nil {
+		flow, _ = cfg.Store.(graph.Workflow)
+	}
+	if flow != nil {
+		s.workflow = workflow.New(s.store, flow, s.engine)
+	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -130,8 +143,8 @@ func (s *Server) routes() chi.Router {
 		r.Use(cors.Handler(cors.Options{
 			AllowedOrigins: s.cors,
 			AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
-			AllowedHeaders: []string{"Authorization", "Content-Type", RequestIDHeader},
-			ExposedHeaders: []string{RequestIDHeader, "Retry-After"},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", RequestIDHeader},
+			ExposedHeaders: []string{RequestIDHeader, "Retry-After", "ETag", "Location"},
 			MaxAge:         600,
 		}))
 	}
@@ -155,6 +168,7 @@ func (s *Server) routes() chi.Router {
 		s.GraphRoutes(s.graph, EngineSuggestFunc(s.engine))(r)
 		r.With(s.require(keys.RoleEditor)).Put("/partnerships/{a}/{b}", s.putPartnership)
 		r.With(s.require(keys.RoleEditor)).Delete("/partnerships/{a}/{b}", s.deletePartnership)
+		s.workflowRoutes(r)
 	})
 	// Profiling, for operators: an admin key, whatever ReadsNeedKey says.
 	r.With(s.authenticate, s.require(keys.RoleAdmin)).Mount("/debug/pprof", s.pprofRoutes())

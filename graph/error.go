@@ -19,6 +19,12 @@ const (
 	// EFORBIDDEN: the caller's key is valid but its role or scope does not
 	// allow the action.
 	EFORBIDDEN = "forbidden"
+	// EPRECONDITION: the change was made against a version of a record
+	// that is no longer the stored one (a stale If-Match).
+	EPRECONDITION = "precondition_failed"
+	// EPRECONDITIONREQUIRED: a change of a versioned record came without
+	// the version it was made against (no If-Match).
+	EPRECONDITIONREQUIRED = "precondition_required"
 )
 
 // Error is the application error. Message is safe to show to a user; Err,

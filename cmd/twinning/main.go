@@ -10,6 +10,9 @@
 //	twinning stats   [flags]            statistics of the partnership graph
 //	twinning export  [flags]            export the graph as GeoJSON, GraphML or CSV
 //	twinning keys    create|list|revoke  manage the API keys (writes need one)
+//	twinning request ACTION [flags]     post partner requests, shortlist, track outreach
+//	twinning profile ACTION [flags]     a European municipality's offers and wishes
+//	twinning themes                     the taxonomy of cooperation themes
 //
 // Run "twinning COMMAND -h" for the flags of a command. Every flag has an
 // environment-variable equivalent, named in its help text.
@@ -45,6 +48,9 @@ var commands = map[string]command{
 	"eval":    {"measure suggestions against real partnerships, with baselines", runEval},
 	"train":   {"learn the scoring weights from the real partnerships", runTrain},
 	"keys":    {"create, list and revoke API keys", runKeys},
+	"request": {"post and follow partner requests: suggestions, shortlist, outreach", runRequest},
+	"profile": {"declare what a European municipality offers and seeks", runProfile},
+	"themes":  {"list the taxonomy of cooperation themes", runThemes},
 }
 
 func main() {
@@ -111,7 +117,7 @@ func (e usageError) Error() string { return e.msg }
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "twinning finds twinning partners for Ukrainian municipalities among European ones.")
 	fmt.Fprintln(w, "\nUsage: twinning COMMAND [flags] [args]\n\nCommands:")
-	for _, name := range []string{"serve", "search", "suggest", "import", "stats", "export", "eval", "train", "keys"} {
+	for _, name := range []string{"serve", "search", "suggest", "request", "profile", "themes", "import", "stats", "export", "eval", "train", "keys"} {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'twinning COMMAND -h' for a command's flags.")

@@ -7,9 +7,11 @@
 // change only after the commit succeeds, so a failed write leaves both the
 // file and the memory as they were.
 //
-// The file holds three buckets: "meta" (the format name and version),
-// "municipalities" (JSON of graph.Municipality by id) and "partnerships"
-// (JSON of graph.Partnership by "a\x00b", a < b). Open refuses a file that
+// The file holds three buckets of the graph: "meta" (the format name and
+// version), "municipalities" (JSON of graph.Municipality by id) and
+// "partnerships" (JSON of graph.Partnership by "a\x00b", a < b); and four
+// of the partner-request workflow (graph.Workflow), described in
+// workflow.go, which a file of an older build gets, empty, when opened. Open refuses a file that
 // is not a bbolt file or lacks that meta bucket, and never writes to it.
 package embedded
 
@@ -229,7 +231,10 @@ func (s *Store) init() error {
 			empty := true
 			_ = tx.ForEach(func([]byte, *bbolt.Bucket) error { empty = false; return nil })
 			if !empty {
-				return checkFormat(s.path, tx)
+				if err := checkFormat(s.path, tx); err != nil {
+					return err
+				}
+				return createWorkflowBuckets(tx)
 			}
 			meta, err := tx.CreateBucket(bucketMeta)
 			if err != nil {
@@ -246,7 +251,7 @@ func (s *Store) init() error {
 					return err
 				}
 			}
-			return nil
+			return createWorkflowBuckets(tx)
 		})
 	})
 	if err != nil {
@@ -256,6 +261,16 @@ func (s *Store) init() error {
 		return fmt.Errorf("embedded: open %s: initialising: %w", s.path, err)
 	}
 	return guard(s.path, func() error { return s.db.View(s.load) })
+}
+
+// createWorkflowBuckets adds the workflow's buckets where they are missing.
+func createWorkflowBuckets(tx *bbolt.Tx) error {
+	for _, b := range workflowBuckets {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // load reads the whole graph into the in-memory indexes.

@@ -30,6 +30,41 @@
 // A partnership is stored once per pair, as a PARTNER_OF relationship from
 // the lower id to the higher one, and matched without direction.
 //
+// # Workflow
+//
+// The partner-request workflow (graph.Workflow) keeps each record as a node
+// whose doc property holds the record's JSON (encoding/json of the graph
+// type), which is what the store reads back, beside the key properties
+// that find it and a uniqueness constraint on the key:
+//
+//	(:PartnerRequest {id, municipality, status, doc})
+//	(:Profile {municipality, doc})
+//	(:ShortlistEntry {request, candidate, status, doc})    unique on (request, candidate)
+//	(:AuditEntry {seq, request, municipalities, doc})
+//	(:WorkflowCounter {name: 'audit', seq})               the last audit Seq given
+//
+// For graph queries they are also linked to the municipalities:
+//
+//	(:Municipality)-[:POSTED]->(:PartnerRequest)
+//	(:Municipality)-[:HAS_PROFILE]->(:Profile)
+//	(:PartnerRequest)-[:SHORTLISTS]->(:ShortlistEntry)-[:CANDIDATE]->(:Municipality)
+//
+// The links are a view: deleting a municipality deletes its links, not the
+// workflow's records, which keep its id. A signed agreement is written as a
+// PARTNER_OF relationship by the same statement as UpsertPartnerships, so
+// it is a partnership like any imported one.
+//
+// Every workflow change is one write transaction: the record, its audit
+// entry and the partnership of a signing. A change that reads a record
+// first takes the record's write lock (SET of a _lock property that the
+// same transaction removes), so that concurrent changes of one record
+// serialise and none is lost: UpdateRequest locks the request,
+// ChangeShortlist locks the request too (which also serialises the
+// creation of its entries), PutProfile MERGEs the profile node on its
+// constrained key and locks it. The audit Seq comes from incrementing the
+// counter node, whose lock is taken last and held until commit, so Seq
+// grows by one per committed change, in commit order.
+//
 // # Transactions
 //
 // Every Upsert call is one write transaction: the whole batch is stored or

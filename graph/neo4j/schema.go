@@ -24,6 +24,15 @@ var schema = []string{
 	"CREATE CONSTRAINT country_code IF NOT EXISTS FOR (c:Country) REQUIRE c.code IS UNIQUE",
 	"CREATE CONSTRAINT region_code IF NOT EXISTS FOR (r:Region) REQUIRE r.code IS UNIQUE",
 	"CREATE CONSTRAINT theme_name IF NOT EXISTS FOR (t:Theme) REQUIRE t.name IS UNIQUE",
+	// The workflow's records (workflow.go): one key each. The counter's
+	// constraint makes the MERGE that creates it safe under concurrency;
+	// the audit log is read newest first (seq) and by request.
+	"CREATE CONSTRAINT request_id IF NOT EXISTS FOR (r:PartnerRequest) REQUIRE r.id IS UNIQUE",
+	"CREATE CONSTRAINT profile_municipality IF NOT EXISTS FOR (p:Profile) REQUIRE p.municipality IS UNIQUE",
+	"CREATE CONSTRAINT shortlist_entry IF NOT EXISTS FOR (e:ShortlistEntry) REQUIRE (e.request, e.candidate) IS UNIQUE",
+	"CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE",
+	"CREATE CONSTRAINT workflow_counter IF NOT EXISTS FOR (c:WorkflowCounter) REQUIRE c.name IS UNIQUE",
+	"CREATE RANGE INDEX audit_request IF NOT EXISTS FOR (a:AuditEntry) ON (a.request)",
 	// Search: CONTAINS on the joined name keys, and the filters.
 	"CREATE TEXT INDEX municipality_search_keys IF NOT EXISTS FOR (m:Municipality) ON (m.search_keys)",
 	"CREATE RANGE INDEX municipality_country IF NOT EXISTS FOR (m:Municipality) ON (m.country)",
@@ -38,6 +47,7 @@ var schema = []string{
 var constraintNames = []string{
 	"municipality_id", "municipality_katottg", "municipality_lau", "municipality_geonames",
 	"municipality_wikidata", "country_code", "region_code", "theme_name",
+	"request_id", "profile_municipality", "shortlist_entry", "audit_seq", "workflow_counter",
 }
 
 // setupSchema creates the missing constraints and indexes and waits until

@@ -289,12 +289,7 @@ RETURN r.a AS a, r.b AS b, p `+partnershipProjection+` AS p`, map[string]any{"ro
 			changed = append(changed, p)
 		}
 		for _, chunk := range chunks(changed, chunkSize) {
-			recs, err := run(ctx, tx, `UNWIND $rows AS r
-MATCH (a:Municipality {id: r.a})
-MATCH (b:Municipality {id: r.b})
-MERGE (a)-[p:PARTNER_OF]->(b)
-SET p = r.props
-RETURN count(p) AS n`, map[string]any{"rows": pairParams(chunk, true)})
+			recs, err := run(ctx, tx, mergePartnerships, map[string]any{"rows": pairParams(chunk, true)})
 			if err != nil {
 				return err
 			}
@@ -309,6 +304,18 @@ RETURN count(p) AS n`, map[string]any{"rows": pairParams(chunk, true)})
 	}
 	return res, nil
 }
+
+// mergePartnerships creates or replaces the PARTNER_OF relationships of
+// pairParams rows (with their properties), from the lower id to the higher,
+// and counts those written: fewer than the rows when a municipality is
+// missing. UpsertPartnerships and a signed shortlist entry both use it, so
+// a partnership reads the same whichever wrote it.
+const mergePartnerships = `UNWIND $rows AS r
+MATCH (a:Municipality {id: r.a})
+MATCH (b:Municipality {id: r.b})
+MERGE (a)-[p:PARTNER_OF]->(b)
+SET p = r.props
+RETURN count(p) AS n`
 
 // pairParams returns the UNWIND rows of normalised partnerships, with their
 // properties when withProps.

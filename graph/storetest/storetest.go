@@ -51,6 +51,14 @@ func Run(t *testing.T, open func(t *testing.T) graph.Store) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
+	for _, tc := range workflowTests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			w, ok := s.(graph.Workflow)
+			require.True(t, ok, "%T does not implement graph.Workflow", s)
+			tc.fn(t, s, w)
+		})
+	}
 }
 
 // requireCode fails the test unless err carries the given application code.

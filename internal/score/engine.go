@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sync/atomic"
 
@@ -83,6 +84,16 @@ func (opts *Options) validate() (int, error) {
 			return 0, graph.FieldErrorf("theme", "unknown theme %q", t)
 		}
 	}
+	if x := opts.Extra; x != nil {
+		switch {
+		case x.Name == "" || slices.Contains(FactorNames, x.Name):
+			return 0, graph.FieldErrorf("extra", "the extra factor needs a name of its own, not %q", x.Name)
+		case x.Value == nil || x.Explain == nil:
+			return 0, graph.FieldErrorf("extra", "the extra factor %s needs Value and Explain", x.Name)
+		case math.IsNaN(x.Weight) || math.IsInf(x.Weight, 0):
+			return 0, graph.FieldErrorf("extra", "the weight of %s is not a finite number", x.Name)
+		}
+	}
 	if opts.Limit == 0 {
 		return DefaultLimit, nil
 	}
@@ -151,6 +162,9 @@ func (e *Engine) Suggest(ctx context.Context, id string, opts Options) (Result, 
 			// which adds the same products, gets the same score to the bit.
 			score += float64(w[f] * v[f])
 		}
+		if x := opts.Extra; x != nil {
+			score += float64(x.Weight * clamp01(x.Value(&ix.ms[i])))
+		}
 		top.offer(score, i)
 	}
 
@@ -162,9 +176,20 @@ func (e *Engine) Suggest(ctx context.Context, id string, opts Options) (Result, 
 		Suggestions:  make([]Suggestion, len(best)),
 	}
 	for k, c := range best {
-		res.Suggestions[k] = e.explain(r, c.index, k+1)
+		res.Suggestions[k] = e.explain(r, c.index, k+1, opts.Extra)
 	}
 	return res, nil
+}
+
+// clamp01 keeps v within [0, 1]; NaN becomes 0.
+func clamp01(v float64) float64 {
+	switch {
+	case v > 1:
+		return 1
+	case v >= 0:
+		return v
+	}
+	return 0
 }
 
 // allowedCountries returns, by country index, whether candidates of that

@@ -22,7 +22,7 @@ const (
 // explain builds the suggestion for candidate i: its factors with values,
 // weights, contributions and reasons, the score as their sum, and a
 // one-sentence summary.
-func (e *Engine) explain(r *request, i int32, rank int) Suggestion {
+func (e *Engine) explain(r *request, i int32, rank int, extra *ExtraFactor) Suggestion {
 	ix := r.ix
 	var v [numFactors]float64
 	r.values(i, &v)
@@ -42,6 +42,14 @@ func (e *Engine) explain(r *request, i int32, rank int) Suggestion {
 		reason, phrase := x.reason(f, v[f], s.DistanceKm)
 		phrases[f] = phrase
 		s.Factors[f] = Factor{Name: FactorNames[f], Value: v[f], Weight: e.weights[f], Contribution: c, Reason: reason}
+	}
+	if extra != nil {
+		value := clamp01(extra.Value(x.cand))
+		c := float64(extra.Weight * value)
+		s.Score += c
+		reason, phrase := extra.Explain(x.cand, value)
+		phrases = append(phrases, phrase)
+		s.Factors = append(s.Factors, Factor{Name: extra.Name, Value: value, Weight: extra.Weight, Contribution: c, Reason: reason})
 	}
 	s.Reason = summary(s.Factors, phrases)
 	return s

@@ -22,6 +22,27 @@ type Options struct {
 	IncludePartners bool
 	// IncludeSuspended keeps candidates in graph.SuspendedCountries.
 	IncludeSuspended bool
+	// Extra, when set, adds a factor of the caller's to every candidate's
+	// score, after the model's own (a partner request's complementarity).
+	Extra *ExtraFactor
+}
+
+// ExtraFactor is a factor that the caller of Suggest computes: its
+// contribution, Weight × Value, is added to the model's score, and
+// explanations list it after the model's factors.
+type ExtraFactor struct {
+	// Name identifies the factor in explanations; it must not be one of
+	// FactorNames.
+	Name string
+	// Weight multiplies the value.
+	Weight float64
+	// Value returns the factor's value for a candidate, in [0, 1]. Suggest
+	// calls it for every candidate that passes the filters, from the
+	// calling goroutine, so it must be cheap.
+	Value func(candidate *graph.Municipality) float64
+	// Explain returns the sentence that explains the value for one of the
+	// suggestions, and a short phrase for the summary ("" for none).
+	Explain func(candidate *graph.Municipality, value float64) (reason, phrase string)
 }
 
 // Limits of Options.
