@@ -365,7 +365,9 @@ func (s *Server) getShortlistEntry(w http.ResponseWriter, r *http.Request) {
 
 // moveCandidate answers PATCH /v1/requests/{request}/shortlist/{candidate}:
 // the outreach moves to the body's status, If-Match must name the entry's
-// current version. The request's city hall or the candidate may do it.
+// current version. The request's city hall or an officer may make any
+// move the workflow allows; the candidate's own key may answer or decline
+// (workflow.CandidateMoves).
 func (s *Server) moveCandidate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathRequestID(r)
 	var candidate string
@@ -388,7 +390,9 @@ func (s *Server) moveCandidate(w http.ResponseWriter, r *http.Request) {
 	}
 	var e graph.ShortlistEntry
 	if err == nil {
-		e, err = s.workflow.MoveCandidate(r.Context(), id, candidate, version, body, actor(r.Context()))
+		k, _ := keyFrom(r.Context())
+		candidateSide := k.Scope == candidate
+		e, err = s.workflow.MoveCandidate(r.Context(), id, candidate, version, body, actor(r.Context()), candidateSide)
 	}
 	if err != nil {
 		s.writeError(w, r, err)

@@ -170,6 +170,9 @@ func TestWorkflowEndToEnd(t *testing.T) {
 	// The candidate's own key may move its outreach too.
 	rec = sendIf(t, fe.h, http.MethodPatch, entry, fe.lyon, `"2"`, `{"status": "in_talks", "note": "visit in May"}`)
 	decode(t, rec, http.StatusOK, &e)
+	// …but only answer or decline: signing is the city hall's.
+	rec = sendIf(t, fe.h, http.MethodPatch, entry, fe.lyon, `"3"`, `{"status": "signed"}`)
+	requireProblem(t, rec, http.StatusForbidden)
 	writes := fe.writes.Load()
 	rec = sendIf(t, fe.h, http.MethodPatch, entry, fe.lviv, `"3"`, `{"status": "signed", "note": "signed in Lyon"}`)
 	decode(t, rec, http.StatusOK, &e)
@@ -271,7 +274,7 @@ func TestWorkflowRequestUpdatesAndLists(t *testing.T) {
 	rec = sendIf(t, fe.h, http.MethodPatch, base, fe.lviv, `"2"`, `{"status": "closed"}`)
 	decode(t, rec, http.StatusOK, &got)
 	rec = sendIf(t, fe.h, http.MethodPatch, base, fe.lviv, `"3"`, `{"status": "open"}`)
-	assert.Equal(t, "status", requireProblem(t, rec, http.StatusBadRequest).Param)
+	assert.Contains(t, requireProblem(t, rec, http.StatusConflict).Detail, "a closed request is final")
 	rec = do(t, fe.h, http.MethodGet, base+"/suggestions")
 	requireProblem(t, rec, http.StatusConflict)
 }
@@ -341,6 +344,8 @@ func TestWorkflowBadInputSavesNothing(t *testing.T) {
 	assert.Contains(t, pr.Detail, "Ukrainian")
 	rec = send(t, fe.h, http.MethodPut, "/v1/profiles/ua-kyiv", fe.editor, `{"offers": ["water"]}`)
 	assert.Equal(t, "municipality", requireProblem(t, rec, http.StatusBadRequest).Param)
+	rec = send(t, fe.h, http.MethodPut, "/v1/profiles/xx-nowhere", fe.editor, `{"offers": ["water"]}`)
+	requireProblem(t, rec, http.StatusNotFound)
 
 	var list struct {
 		Total int `json:"total"`

@@ -87,16 +87,6 @@ var RequestStatuses = []RequestStatus{RequestOpen, RequestPaused, RequestClosed}
 // Valid reports whether s is one of RequestStatuses.
 func (s RequestStatus) Valid() bool { return slices.Contains(RequestStatuses, s) }
 
-// CanBecome reports whether a request in status s may move to next: open
-// and paused go to each other and to closed; closed is final. Staying in
-// the same status is allowed.
-func (s RequestStatus) CanBecome(next RequestStatus) bool {
-	if s == next {
-		return true
-	}
-	return s != RequestClosed && next.Valid()
-}
-
 // Actor is who made a change: the key's id and name, or the command line.
 type Actor struct {
 	// Key is the id of the API key, empty for the command line.
@@ -189,9 +179,12 @@ func (r *Request) Validate() error {
 			return err
 		}
 	}
-	for _, c := range r.Countries {
+	for i, c := range r.Countries {
 		if !ValidCountry(c) {
 			return FieldErrorf("countries", "%q is not an ISO 3166-1 alpha-2 code", c)
+		}
+		if slices.Contains(r.Countries[:i], c) {
+			return FieldErrorf("countries", "%s is listed twice", c)
 		}
 	}
 	if err := validLanguages(r.Languages); err != nil {
@@ -279,11 +272,15 @@ func (s OutreachStatus) Final() bool { return s.Valid() && len(outreachNext[s]) 
 
 // Transition is one change of an outreach's status.
 type Transition struct {
+	// From is the status before, empty for the proposal.
 	From OutreachStatus `json:"from,omitempty"`
-	To   OutreachStatus `json:"to"`
-	At   time.Time      `json:"at"`
-	By   Actor          `json:"by"`
-	Note string         `json:"note,omitempty"`
+	// To is the status after.
+	To OutreachStatus `json:"to"`
+	// At is when, By who.
+	At time.Time `json:"at"`
+	By Actor     `json:"by"`
+	// Note says why or what happened.
+	Note string `json:"note,omitempty"`
 }
 
 // ShortlistEntry is one candidate on a request's shortlist, with the
@@ -394,7 +391,9 @@ func (q *AuditQuery) EffectiveLimit() int {
 // entry: its audit entry and, when an agreement is signed, the partnership
 // to create or make active.
 type ShortlistChange struct {
-	Audit       AuditEntry
+	// Audit is the change's entry in the audit log.
+	Audit AuditEntry
+	// Partnership, when set, is written in the same transaction.
 	Partnership *Partnership
 }
 
@@ -483,9 +482,12 @@ func validLanguages(langs []string) error {
 	if len(langs) > MaxLanguages {
 		return FieldErrorf("languages", "%d languages, at most %d allowed", len(langs), MaxLanguages)
 	}
-	for _, l := range langs {
+	for i, l := range langs {
 		if !languagePattern.MatchString(l) {
 			return FieldErrorf("languages", "%q is not an ISO 639-1 code (two lower-case letters, e.g. en)", l)
+		}
+		if slices.Contains(langs[:i], l) {
+			return FieldErrorf("languages", "%s is listed twice", l)
 		}
 	}
 	return nil

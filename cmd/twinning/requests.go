@@ -235,7 +235,7 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		in.MinPopulation, in.MaxPopulation = *minPop, *maxPop
 		r, err := svc.CreateRequest(ctx, in, c.actor())
 		if err != nil {
-			return flagError(err, "")
+			return requestFlagError(err)
 		}
 		return c.print(stdout, r, func() error { return printRequest(stdout, r, nil) })
 	case "list":
@@ -245,7 +245,7 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		items, err := svc.Requests(ctx, filter)
 		if err != nil {
-			return flagError(err, "")
+			return requestFlagError(err)
 		}
 		return c.print(stdout, items, func() error { return printRequestList(stdout, items) })
 	case "show":
@@ -327,7 +327,7 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 		}
 		e, err := svc.MoveCandidate(ctx, rest[0], rest[1], version,
-			workflow.MoveInput{Status: graph.OutreachStatus(rest[2]), Note: *note, Kind: graph.PartnershipKind(*kind)}, c.actor())
+			workflow.MoveInput{Status: graph.OutreachStatus(rest[2]), Note: *note, Kind: graph.PartnershipKind(*kind)}, c.actor(), false)
 		if err != nil {
 			if graph.ErrorField(err) == "status" {
 				return usageError{"STATUS: " + graph.ErrorMessage(err)}
@@ -338,7 +338,7 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case "stalled":
 		items, err := svc.Stalled(ctx, days)
 		if err != nil {
-			return flagError(err, "")
+			return requestFlagError(err)
 		}
 		return c.print(stdout, items, func() error {
 			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -380,12 +380,26 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return fmt.Errorf("request %s: no handler for this action (a bug)", action)
 }
 
+// workflowFlags maps the fields the workflow's errors name to the flags
+// or arguments of the command line that set them.
+var workflowFlags = map[string]string{
+	"countries": "-country", "languages": "-language", "needs": "-needs", "offers": "-offers", "seeks": "-seeks",
+	"title": "-title", "text": "-text", "min_population": "-min-population", "max_population": "-max-population",
+	"status": "-status", "note": "-note", "kind": "-kind", "municipality": "-municipality", "candidate": "CANDIDATE",
+	"days": "-days", "body": "the flags",
+}
+
 // requestFlagError turns the workflow's errors into messages for the
-// command line: a stale version names -if-version.
+// command line, naming the flag or argument at fault; a stale version
+// names -if-version.
 func requestFlagError(err error) error {
 	switch graph.ErrorCode(err) {
 	case graph.EPRECONDITION, graph.EPRECONDITIONREQUIRED:
 		return usageError{"-if-version: " + graph.ErrorMessage(err)}
+	case graph.EINVALID:
+		if name, ok := workflowFlags[graph.ErrorField(err)]; ok {
+			return usageError{name + ": " + graph.ErrorMessage(err)}
+		}
 	}
 	return flagError(err, "")
 }

@@ -102,7 +102,7 @@ func (m *matcher) matches(c *graph.Municipality, explain bool) (float64, []Match
 				out = append(out, Match{Side: "need", Theme: n, Declared: true,
 					Reason: fmt.Sprintf("Offers: %s ↔ Needs: %s", themeLabel(n), themeLabel(n))})
 			}
-		case slices.ContainsFunc(c.Themes, func(t string) bool { return slices.Contains(m.inferred[n], t) }):
+		case p == nil && slices.ContainsFunc(c.Themes, func(t string) bool { return slices.Contains(m.inferred[n], t) }):
 			needs += inferredStrength
 			if explain {
 				out = append(out, Match{Side: "need", Theme: n,
@@ -381,7 +381,11 @@ func (s *Service) UnansweredOffers(ctx context.Context) ([]UnansweredOffer, erro
 	answered := map[string]bool{}
 	for _, e := range entries {
 		onShortlist[e.Candidate] = true
-		if e.Status != graph.OutreachProposed && e.Status != graph.OutreachDeclined {
+		// An outreach was answered when it was ever contacted, even if
+		// it was declined later.
+		if slices.ContainsFunc(e.History, func(t graph.Transition) bool {
+			return t.To == graph.OutreachContacted || t.To == graph.OutreachInTalks || t.To == graph.OutreachSigned
+		}) {
 			answered[e.Request] = true
 		}
 	}

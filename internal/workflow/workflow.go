@@ -171,13 +171,16 @@ func checkVersion(what string, given, stored int64) error {
 
 // UpdateRequest applies patch to the request, which must still be at
 // version. Errors: ENOTFOUND, EPRECONDITIONREQUIRED (version 0),
-// EPRECONDITION (stale version), EINVALID naming the field at fault (also
-// for a status change the workflow does not allow).
+// EPRECONDITION (stale version), ECONFLICT when the request is closed
+// (closed is final), EINVALID naming the field at fault.
 func (s *Service) UpdateRequest(ctx context.Context, id string, version int64, patch RequestPatch, by graph.Actor) (graph.Request, error) {
 	now := s.time()
 	return s.flow.UpdateRequest(ctx, id, func(r *graph.Request) (graph.AuditEntry, error) {
 		if err := checkVersion("request "+id, version, r.Version); err != nil {
 			return graph.AuditEntry{}, err
+		}
+		if r.Status == graph.RequestClosed {
+			return graph.AuditEntry{}, graph.Errorf(graph.ECONFLICT, "request %s is closed; a closed request is final", id)
 		}
 		before := *r
 		var changed []string
@@ -211,9 +214,6 @@ func (s *Service) UpdateRequest(ctx context.Context, id string, version int64, p
 		if p := patch.Status; p != nil {
 			if !p.Valid() {
 				return graph.AuditEntry{}, graph.FieldErrorf("status", "%q is not one of %v", *p, graph.RequestStatuses)
-			}
-			if !r.Status.CanBecome(*p) {
-				return graph.AuditEntry{}, graph.FieldErrorf("status", "request %s is closed; a closed request cannot become %s", id, *p)
 			}
 			set("status", *p != r.Status, func() { r.Status = *p })
 		}
@@ -298,12 +298,13 @@ type ProfileInput struct {
 
 // PutProfile creates the municipality's profile (version 0: it must have
 // none) or replaces it (version: the one it was read at). It reports
-// whether the profile is new. Errors: EINVALID naming the field at fault
-// (a Ukrainian municipality has requests, not a profile),
+// whether the profile is new. Errors: ENOTFOUND for an unknown
+// municipality, EINVALID naming the field at fault (a Ukrainian
+// municipality has requests, not a profile),
 // EPRECONDITIONREQUIRED when a profile exists and version is 0,
 // EPRECONDITION when version is stale or there is no profile to replace.
 func (s *Service) PutProfile(ctx context.Context, municipality string, version int64, in ProfileInput, by graph.Actor) (graph.Profile, bool, error) {
-	m, err := s.municipality(ctx, "municipality", municipality)
+	m, err := s.store.Municipality(ctx, municipality)
 	if err != nil {
 		return graph.Profile{}, false, err
 	}
@@ -378,6 +379,32 @@ func (s *Service) AddCandidate(ctx context.Context, request, candidate, note str
 	})
 }
 
+// signedPartnership returns the partnership a signing writes: the pair's
+// own, active, when it has one, else a new one of kind (twinning by
+// default). Its Since is 0 for a new one, for the caller to set.
+func (s *Service) signedPartnership(ctx context.Context, request, candidate string, kind graph.PartnershipKind) (graph.Partnership, error) {
+	r, err := s.flow.Request(ctx, request)
+	if err != nil {
+		return graph.Partnership{}, err
+	}
+	partners, err := s.store.Partners(ctx, candidate)
+	if err != nil {
+		return graph.Partnership{}, err
+	}
+	p := graph.Partnership{A: r.Municipality, B: candidate, Kind: graph.KindTwinning, Source: "twinning request " + r.ID}
+	for _, x := range partners {
+		if x.Municipality.ID == r.Municipality {
+			p = x.Partnership
+		}
+	}
+	if kind != "" {
+		p.Kind = kind
+	}
+	p.Status = graph.StatusActive
+	p.Normalize()
+	return p, nil
+}
+
 // checkCandidate refuses an unknown candidate and one in the request's own
 // country: EINVALID naming "candidate".
 func (s *Service) checkCandidate(ctx context.Context, r graph.Request, candidate string) error {
@@ -402,23 +429,39 @@ type MoveInput struct {
 	// Note says why or what happened.
 	Note string `json:"note"`
 	// Kind is the kind of the partnership a signed agreement creates;
-	// empty means twinning.
+	// empty means twinning, or the kind of the pair's partnership when it
+	// has one.
 	Kind graph.PartnershipKind `json:"kind"`
 }
 
+// CandidateMoves are the statuses the candidate's own side may move its
+// outreach to: it answers (in talks) or declines. Proposing, contacting
+// and signing are the request's side's, or an officer's.
+var CandidateMoves = []graph.OutreachStatus{graph.OutreachInTalks, graph.OutreachDeclined}
+
 // MoveCandidate moves the outreach to a shortlisted candidate, which must
-// still be at version. Signing writes an active partnership of in.Kind
-// between the two municipalities, in the same transaction. Errors:
-// ENOTFOUND (request or entry), EPRECONDITIONREQUIRED, EPRECONDITION,
+// still be at version. candidateSide says that the caller acts for the
+// candidate, which may only answer or decline (CandidateMoves). Signing
+// writes an active partnership between the two municipalities in the same
+// transaction: a pair that already has one keeps its year and source and
+// becomes active (and of in.Kind, when given). Errors: ENOTFOUND (request,
+// candidate or entry), EFORBIDDEN, EPRECONDITIONREQUIRED, EPRECONDITION,
 // EINVALID naming "status" for a transition the workflow does not allow or
-// "kind", ECONFLICT when the request is closed.
-func (s *Service) MoveCandidate(ctx context.Context, request, candidate string, version int64, in MoveInput, by graph.Actor) (graph.ShortlistEntry, error) {
-	kind := in.Kind
-	if kind == "" {
-		kind = graph.KindTwinning
+// "kind", ECONFLICT when the request is closed, or not open for a
+// proposal.
+func (s *Service) MoveCandidate(ctx context.Context, request, candidate string, version int64, in MoveInput, by graph.Actor, candidateSide bool) (graph.ShortlistEntry, error) {
+	if in.Kind != "" && !in.Kind.Valid() {
+		return graph.ShortlistEntry{}, graph.FieldErrorf("kind", "%q is not one of %v", in.Kind, graph.PartnershipKinds)
 	}
-	if !kind.Valid() {
-		return graph.ShortlistEntry{}, graph.FieldErrorf("kind", "%q is not one of %v", kind, graph.PartnershipKinds)
+	if candidateSide && !slices.Contains(CandidateMoves, in.Status) {
+		return graph.ShortlistEntry{}, graph.Errorf(graph.EFORBIDDEN, "the candidate's side may move its outreach only to %v; %s is for the requesting city hall or an officer", CandidateMoves, in.Status)
+	}
+	if _, err := s.store.Municipality(ctx, candidate); err != nil {
+		return graph.ShortlistEntry{}, err
+	}
+	partnership, err := s.signedPartnership(ctx, request, candidate, in.Kind)
+	if err != nil {
+		return graph.ShortlistEntry{}, err
 	}
 	now := s.time()
 	return s.flow.ChangeShortlist(ctx, request, candidate, func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
@@ -428,8 +471,11 @@ func (s *Service) MoveCandidate(ctx context.Context, request, candidate string, 
 		if err := checkVersion("the outreach to "+candidate, version, e.Version); err != nil {
 			return graph.ShortlistChange{}, err
 		}
-		if r.Status == graph.RequestClosed {
+		switch {
+		case r.Status == graph.RequestClosed:
 			return graph.ShortlistChange{}, graph.Errorf(graph.ECONFLICT, "request %s is closed; its outreach cannot change", r.ID)
+		case r.Status != graph.RequestOpen && in.Status == graph.OutreachProposed:
+			return graph.ShortlistChange{}, graph.Errorf(graph.ECONFLICT, "request %s is %s; reopen it to propose candidates again", r.ID, r.Status)
 		}
 		from := e.Status
 		if err := e.Move(in.Status, in.Note, by, now); err != nil {
@@ -441,11 +487,12 @@ func (s *Service) MoveCandidate(ctx context.Context, request, candidate string, 
 			Detail:         fmt.Sprintf("outreach to %s: %s → %s", candidate, from, in.Status),
 		}}
 		if in.Status == graph.OutreachSigned {
-			p := graph.Partnership{A: r.Municipality, B: candidate, Kind: kind, Status: graph.StatusActive,
-				Since: now.Year(), Source: "twinning request " + r.ID}
-			p.Normalize()
+			p := partnership
+			if p.Since == 0 {
+				p.Since = now.Year()
+			}
 			c.Partnership = &p
-			c.Audit.Detail += fmt.Sprintf("; %s partnership %s–%s is active", kind, r.Municipality, candidate)
+			c.Audit.Detail += fmt.Sprintf("; %s partnership %s–%s is active", p.Kind, r.Municipality, candidate)
 		}
 		return c, nil
 	})

@@ -20,15 +20,16 @@ import (
 // env is a Service on a real embedded store with the bundled sample, a
 // clock the test moves, and predictable request ids.
 type env struct {
-	svc   *workflow.Service
-	store *embedded.Store
-	now   time.Time
-	ids   int
+	svc    *workflow.Service
+	store  *embedded.Store
+	engine *score.Engine
+	now    time.Time
+	ids    int
 }
 
 var officer = graph.Actor{Name: "officer"}
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	store, err := embedded.Open(filepath.Join(t.TempDir(), "twinning.db"))
@@ -38,7 +39,7 @@ func newEnv(t *testing.T) *env {
 	require.NoError(t, err)
 	engine := score.NewEngine(score.DefaultModel())
 	require.NoError(t, engine.Load(ctx, store))
-	e := &env{store: store, now: time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)}
+	e := &env{store: store, engine: engine, now: time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)}
 	e.svc = workflow.New(store, store, engine,
 		workflow.WithClock(func() time.Time { return e.now }),
 		workflow.WithIDs(func() string { e.ids++; return fmt.Sprintf("req-%04d", e.ids) }))
@@ -61,7 +62,7 @@ func TestOutreachStatusMachine(t *testing.T) {
 	_, err := e.svc.AddCandidate(ctx, r.ID, "de-nuremberg", "", officer)
 	require.NoError(t, err)
 	moveTo := func(version int64, to graph.OutreachStatus) (graph.ShortlistEntry, error) {
-		return e.svc.MoveCandidate(ctx, r.ID, "de-nuremberg", version, workflow.MoveInput{Status: to}, officer)
+		return e.svc.MoveCandidate(ctx, r.ID, "de-nuremberg", version, workflow.MoveInput{Status: to}, officer, false)
 	}
 	// Every transition from proposed: only contacted and declined pass.
 	for _, to := range graph.OutreachStatuses {
@@ -85,9 +86,9 @@ func TestOutreachStatusMachine(t *testing.T) {
 	assert.Equal(t, graph.EINVALID, graph.ErrorCode(err), "signed is final")
 	_, err = moveTo(0, graph.OutreachDeclined)
 	assert.Equal(t, graph.EPRECONDITIONREQUIRED, graph.ErrorCode(err))
-	_, err = e.svc.MoveCandidate(ctx, r.ID, "de-nuremberg", got.Version, workflow.MoveInput{Status: graph.OutreachSigned, Kind: "marriage"}, officer)
+	_, err = e.svc.MoveCandidate(ctx, r.ID, "de-nuremberg", got.Version, workflow.MoveInput{Status: graph.OutreachSigned, Kind: "marriage"}, officer, false)
 	assert.Equal(t, "kind", graph.ErrorField(err))
-	_, err = e.svc.MoveCandidate(ctx, r.ID, "fr-lyon", 1, workflow.MoveInput{Status: graph.OutreachContacted}, officer)
+	_, err = e.svc.MoveCandidate(ctx, r.ID, "fr-lyon", 1, workflow.MoveInput{Status: graph.OutreachContacted}, officer, false)
 	assert.Equal(t, graph.ENOTFOUND, graph.ErrorCode(err), "not on the shortlist")
 
 	partners, err := e.store.Partners(ctx, "ua-kharkiv")
@@ -98,7 +99,7 @@ func TestOutreachStatusMachine(t *testing.T) {
 			kinds = append(kinds, string(p.Partnership.Kind)+"/"+string(p.Partnership.Status)+"/"+fmt.Sprint(p.Partnership.Since))
 		}
 	}
-	assert.Equal(t, []string{"twinning/active/2026"}, kinds)
+	assert.Equal(t, []string{"twinning/active/1990"}, kinds, "the sample's partnership of 1990, kept and active")
 }
 
 func TestRequestPatchAudit(t *testing.T) {
@@ -207,4 +208,71 @@ func TestOfficerLists(t *testing.T) {
 	assert.Equal(t, kharkiv.ID, sums[1].ID, "same creation time: id order")
 	_, err = e.svc.Requests(ctx, workflow.RequestFilter{Statuses: []graph.RequestStatus{"lost"}})
 	assert.Equal(t, "status", graph.ErrorField(err))
+}
+
+func TestSigningKeepsThePairsHistory(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	// Kharkiv and Nuremberg are partners in the sample: find their record.
+	before := pairOf(t, e, "ua-kharkiv", "de-nuremberg")
+	require.NotNil(t, before, "the sample has this partnership")
+	r := e.request(t, "ua-kharkiv", []string{"reconstruction"}, nil)
+	_, err := e.svc.AddCandidate(ctx, r.ID, "de-nuremberg", "", officer)
+	require.NoError(t, err)
+	for v, to := range []graph.OutreachStatus{graph.OutreachContacted, graph.OutreachInTalks, graph.OutreachSigned} {
+		_, err = e.svc.MoveCandidate(ctx, r.ID, "de-nuremberg", int64(v+1), workflow.MoveInput{Status: to}, officer, false)
+		require.NoError(t, err, to)
+	}
+	after := pairOf(t, e, "ua-kharkiv", "de-nuremberg")
+	require.NotNil(t, after)
+	assert.Equal(t, graph.StatusActive, after.Status)
+	assert.Equal(t, before.Since, after.Since, "the pair keeps its year")
+	assert.Equal(t, before.Source, after.Source, "and its source")
+	assert.Equal(t, before.Kind, after.Kind, "and its kind, when none is given")
+}
+
+// pairOf returns the partnership of a and b, or nil.
+func pairOf(t *testing.T, e *env, a, b string) *graph.Partnership {
+	t.Helper()
+	partners, err := e.store.Partners(context.Background(), a)
+	require.NoError(t, err)
+	for _, p := range partners {
+		if p.Municipality.ID == b {
+			return &p.Partnership
+		}
+	}
+	return nil
+}
+
+func TestCandidateSideAndPausedRequests(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	r := e.request(t, "ua-lviv", []string{"water"}, nil)
+	_, err := e.svc.AddCandidate(ctx, r.ID, "fr-lyon", "", officer)
+	require.NoError(t, err)
+	lyon := graph.Actor{Name: "Lyon"}
+	_, err = e.svc.MoveCandidate(ctx, r.ID, "fr-lyon", 1, workflow.MoveInput{Status: graph.OutreachContacted}, lyon, true)
+	assert.Equal(t, graph.EFORBIDDEN, graph.ErrorCode(err), "contacting is the city hall's")
+	got, err := e.svc.MoveCandidate(ctx, r.ID, "fr-lyon", 1, workflow.MoveInput{Status: graph.OutreachDeclined}, lyon, true)
+	require.NoError(t, err, "the candidate may decline")
+	_, err = e.svc.MoveCandidate(ctx, r.ID, "fr-lyon", got.Version, workflow.MoveInput{Status: graph.OutreachProposed}, lyon, true)
+	assert.Equal(t, graph.EFORBIDDEN, graph.ErrorCode(err), "but not put itself back on the list")
+
+	paused := graph.RequestPaused
+	_, err = e.svc.UpdateRequest(ctx, r.ID, 1, workflow.RequestPatch{Status: &paused}, officer)
+	require.NoError(t, err)
+	_, err = e.svc.MoveCandidate(ctx, r.ID, "fr-lyon", got.Version, workflow.MoveInput{Status: graph.OutreachProposed}, officer, false)
+	assert.Equal(t, graph.ECONFLICT, graph.ErrorCode(err), "a paused request proposes nobody, not even again")
+	closed := graph.RequestClosed
+	_, err = e.svc.UpdateRequest(ctx, r.ID, 2, workflow.RequestPatch{Status: &closed}, officer)
+	require.NoError(t, err)
+	title := "new title"
+	_, err = e.svc.UpdateRequest(ctx, r.ID, 3, workflow.RequestPatch{Title: &title}, officer)
+	assert.Equal(t, graph.ECONFLICT, graph.ErrorCode(err), "closed is final")
+
+	// A profile is taken at its word: no theme is inferred for it.
+	_, _, err = e.svc.PutProfile(ctx, "pl-lublin", 0, workflow.ProfileInput{Offers: []string{"health"}}, officer)
+	require.NoError(t, err)
+	_, _, err = e.svc.PutProfile(ctx, "xx-nowhere", 0, workflow.ProfileInput{Offers: []string{"health"}}, officer)
+	assert.Equal(t, graph.ENOTFOUND, graph.ErrorCode(err))
 }
