@@ -459,9 +459,12 @@ func (s *Service) MoveCandidate(ctx context.Context, request, candidate string, 
 	if _, err := s.store.Municipality(ctx, candidate); err != nil {
 		return graph.ShortlistEntry{}, err
 	}
-	partnership, err := s.signedPartnership(ctx, request, candidate, in.Kind)
-	if err != nil {
-		return graph.ShortlistEntry{}, err
+	var partnership graph.Partnership
+	if in.Status == graph.OutreachSigned {
+		var err error
+		if partnership, err = s.signedPartnership(ctx, request, candidate, in.Kind); err != nil {
+			return graph.ShortlistEntry{}, err
+		}
 	}
 	now := s.time()
 	return s.flow.ChangeShortlist(ctx, request, candidate, func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
