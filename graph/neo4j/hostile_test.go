@@ -145,7 +145,7 @@ func hostileNames(t *testing.T, s *Store) {
 		AltNames: slices.DeleteFunc(hostileValues(), func(v string) bool {
 			return !utf8.ValidString(v) || utf8.RuneCountInString(v) > graph.MaxNameLength
 		}),
-		Country:  "UA",
+		Country: "UA",
 		// An existing region: a new Region node would outlive the
 		// municipality.
 		Region: graph.Region{Code: lviv.Region.Code, Name: "}) MATCH (n) DETACH DELETE n //"},
