@@ -5,7 +5,7 @@ PORT      ?= 17687
 SHARED    ?= $(abspath ../shared/data)
 export TWINNING_SHARED_DATA ?= $(SHARED)
 
-.PHONY: help build run test test-neo4j vet neo4j-start neo4j-stop bench bench-stores fmt
+.PHONY: help build run test test-browser test-neo4j vet neo4j-start neo4j-stop bench bench-stores fmt web web-check
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -16,10 +16,18 @@ build: ## build bin/twinning
 run: ## serve the API on the embedded store with the bundled sample (127.0.0.1:8080)
 	$(GO) run ./cmd/twinning serve
 
-test: vet ## all tests: vet; race-checked unit and contract tests; the real-data tests; the Neo4j store against the project's server
-	$(GO) test -race -count=1 -timeout 45m -skip 'RealData' ./...
+test: vet ## all tests: vet; race-checked unit and contract tests; the real-data tests; the web page in Chromium; the Neo4j store against the project's server
+	$(GO) test -race -count=1 -timeout 45m -skip 'RealData|TestBrowser' ./...
 	$(GO) test -count=1 -timeout 20m -run 'RealData' ./...
+	$(MAKE) test-browser
 	$(MAKE) test-neo4j
+
+# The web page, served by `twinning serve`, driven in headless Chromium
+# (Debian's chromium package, or TWINNING_CHROMIUM); screenshots go to
+# out/screenshots. Without Chromium it skips, unless TWINNING_REQUIRE_BROWSER
+# is set, as CI does.
+test-browser: ## the web page's end-to-end test in headless Chromium
+	$(GO) test -count=1 -timeout 30m -run 'TestBrowser' ./cmd/twinning/
 
 # The Neo4j store's tests (contract suite, cancelled batch, outage) against
 # the project's own server, started (or reused) by scripts/neo4j.
@@ -48,3 +56,13 @@ bench-stores: neo4j-start ## the store benchmark on the embedded store and on th
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+# The web page's third-party files (web/static/vendor: Leaflet and the
+# basemap of Europe) are committed, so that building the binary needs no
+# Node.js. These targets rebuild them from web/package-lock.json.
+web: ## rebuild web/static/vendor from the pinned npm packages (needs Node.js and npm)
+	cd web && npm ci --no-audit --no-fund && node build.mjs
+
+web-check: ## check that web/static/vendor is what the pinned npm packages build
+	cd web && npm ci --no-audit --no-fund && rm -rf ../out/web-vendor && node build.mjs ../out/web-vendor
+	diff -r web/static/vendor out/web-vendor && echo "web/static/vendor is what web/package-lock.json builds"

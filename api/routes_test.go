@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -54,4 +55,40 @@ func TestDocsRender(t *testing.T) {
 	assert.Error(t, err, "a malformed document is an error, not a blank page")
 	_, err = renderDocs([]byte(`{"paths": {"/x": {"get": {"parameters": [{"$ref": "#/components/parameters/Nope"}]}}}}`))
 	assert.ErrorContains(t, err, "Nope")
+}
+
+// TestUI: Config.UI serves GET and HEAD of / and /assets/*, inside the
+// API's middleware (request id), and nothing else; without it / is the
+// API's 404 problem.
+func TestUI(t *testing.T) {
+	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ui " + r.URL.Path))
+	})
+	s, err := New(Config{Store: struct{ graph.Store }{}, Engine: score.NewEngine(score.DefaultModel()), UI: ui})
+	require.NoError(t, err)
+	for _, path := range []string{"/", "/assets/app.js", "/assets/vendor/leaflet/leaflet.css"} {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		assert.Equal(t, http.StatusOK, rec.Code, path)
+		assert.Equal(t, "ui "+path, rec.Body.String())
+		assert.NotEmpty(t, rec.Header().Get(RequestIDHeader), "the API's middleware runs")
+		rec = httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, path, nil))
+		assert.Equal(t, http.StatusOK, rec.Code, path)
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", nil))
+	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
+	rec = httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/index.php", nil))
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Contains(t, rec.Body.String(), "no route serves /index.php")
+
+	s, err = New(Config{Store: struct{ graph.Store }{}, Engine: score.NewEngine(score.DefaultModel())})
+	require.NoError(t, err)
+	rec = httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Equal(t, "application/problem+json; charset=utf-8", rec.Header().Get("Content-Type"))
 }

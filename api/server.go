@@ -61,6 +61,9 @@ type Config struct {
 	// log. Nil takes Store when it implements graph.Workflow (both of the
 	// project's stores do); without one, the workflow's routes answer 503.
 	Workflow graph.Workflow
+	// UI, when set, serves the web page: GET and HEAD of / and of
+	// /assets/* (package web). Nil leaves / unserved (404).
+	UI http.Handler
 }
 
 // Server is the HTTP API: an http.Handler serving the routes listed in
@@ -80,6 +83,7 @@ type Server struct {
 	afterWrite   func()
 	suggestCache *suggestionCache
 	workflow     *workflow.Service
+	ui           http.Handler
 	router       chi.Router
 }
 
@@ -110,6 +114,7 @@ func New(cfg Config) (*Server, error) {
 	s.cors = cfg.CORSOrigins
 	s.keys, s.readsNeedKey, s.afterWrite = cfg.Keys, cfg.ReadsNeedKey, cfg.AfterWrite
 	s.suggestCache = newSuggestionCache(cfg.SuggestionCacheBytes)
+	s.ui = cfg.UI
 	flow := cfg.Workflow
 	if flow == nil {
 		flow, _ = cfg.Store.(graph.Workflow)
@@ -156,6 +161,12 @@ func (s *Server) routes() chi.Router {
 	r.Get("/openapi.json", s.openAPI)
 	r.Get("/docs", s.docs)
 	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
+	if s.ui != nil {
+		for _, m := range []string{http.MethodGet, http.MethodHead} {
+			r.Method(m, "/", s.ui)
+			r.Method(m, "/assets/*", s.ui)
+		}
+	}
 	r.Route("/v1", func(r chi.Router) {
 		// Probes and metrics above are open and not rate limited; the API
 		// knows the caller's key, if any, and limits each key (or, without

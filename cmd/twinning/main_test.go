@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -27,7 +28,7 @@ import (
 func clearEnv(t *testing.T) {
 	t.Helper()
 	for _, name := range []string{"TWINNING_STORE", "TWINNING_DATA", "TWINNING_NO_SAMPLE", "TWINNING_ADDR",
-		"TWINNING_SHUTDOWN_TIMEOUT", "TWINNING_KEYS", "TWINNING_READS_NEED_KEY", "TWINNING_AS", "NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"} {
+		"TWINNING_SHUTDOWN_TIMEOUT", "TWINNING_KEYS", "TWINNING_READS_NEED_KEY", "TWINNING_AS", "TWINNING_UI", "NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"} {
 		t.Setenv(name, "") // empty counts as unset
 	}
 }
@@ -318,14 +319,15 @@ func TestServe(t *testing.T) {
 	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
-	require.Eventually(t, func() bool {
-		resp, err := client.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		_ = resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, slow, 20*time.Millisecond, "the engine loads")
+	waitReady(t, base)
+
+	resp, err = client.Get(base + "/")
+	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(page), `<script src="/assets/app.js" type="module">`, "the web page is served at /")
 
 	resp, err = client.Get(base + "/v1/municipalities/ua-lviv/suggestions?limit=3")
 	require.NoError(t, err)

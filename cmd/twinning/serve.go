@@ -18,6 +18,7 @@ import (
 	"github.com/twinning/twinning/internal/analytics"
 	"github.com/twinning/twinning/internal/keys"
 	"github.com/twinning/twinning/internal/score"
+	"github.com/twinning/twinning/web"
 )
 
 // Timeouts of the HTTP server. Requests are small GETs, so the read
@@ -46,6 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins whose web pages may call the API (\"*\" for any; default none) (env TWINNING_CORS_ORIGINS)")
 	keysFile := fs.String("keys", "", "the key file (twinning keys create); without it no key is valid, so writes and /debug/pprof answer 401 (env TWINNING_KEYS)")
 	readsNeedKey := fs.Bool("reads-need-key", false, "make every /v1 request need a key, not only writes; needs -keys (env TWINNING_READS_NEED_KEY)")
+	ui := fs.Bool("ui", true, "serve the web page at / (env TWINNING_UI)")
 	cacheMB := fs.Int("suggestion-cache-mb", api.DefaultSuggestionCacheBytes>>20, "MiB of suggestion answers kept for repeated requests until the next reload (0 turns the cache off) (env TWINNING_SUGGESTION_CACHE_MB)")
 	modelName := registerModel(fs)
 	var sc storeConfig
@@ -61,6 +63,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"keys":                "TWINNING_KEYS",
 		"reads-need-key":      "TWINNING_READS_NEED_KEY",
 		"suggestion-cache-mb": "TWINNING_SUGGESTION_CACHE_MB",
+		"ui":                  "TWINNING_UI",
 	}))
 	if err != nil {
 		return err
@@ -120,7 +123,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	snapshot := &analytics.Snapshot{}
 	changed := make(chan struct{}, 1)
 	handler, err := api.New(api.Config{Store: store, Engine: engine, Graph: snapshot, Logger: logger,
-		Limits: limits, CORSOrigins: origins, Keys: ring, ReadsNeedKey: *readsNeedKey, SuggestionCacheBytes: cacheBytes,
+		UI: uiHandler(*ui), Limits: limits, CORSOrigins: origins, Keys: ring, ReadsNeedKey: *readsNeedKey, SuggestionCacheBytes: cacheBytes,
 		AfterWrite: func() {
 			select {
 			case changed <- struct{}{}:
@@ -274,4 +277,12 @@ func serveLimits(ratePerSecond float64, burst int, requestTimeout time.Duration,
 		origins = append(origins, strings.TrimSuffix(o, "/"))
 	}
 	return api.Limits{RatePerSecond: ratePerSecond, Burst: burst, RequestTimeout: requestTimeout}, origins, nil
+}
+
+// uiHandler returns the web page's handler, or nil when -ui=false.
+func uiHandler(on bool) http.Handler {
+	if !on {
+		return nil
+	}
+	return web.Handler()
 }

@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// chromium returns the Chromium binary the browser tests drive: the
+// TWINNING_CHROMIUM variable, or Debian's /usr/bin/chromium. Without one
+// the tests skip, unless TWINNING_REQUIRE_BROWSER is set (CI sets it):
+// then they fail.
+func chromium(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("TWINNING_CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := exec.LookPath(path); err != nil {
+		msg := fmt.Sprintf("no Chromium at %s (install Debian's chromium package, or set TWINNING_CHROMIUM): %v", path, err)
+		if os.Getenv("TWINNING_REQUIRE_BROWSER") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return path
+}
+
+// screenshotDir is where the browser tests save their screenshots:
+// TWINNING_SCREENSHOTS, or out/screenshots at the top of the repository.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("TWINNING_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "out", "screenshots")
+	}
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	return dir
+}
+
+// pageErrors collects what the page reports as an error, from the moment
+// it is called: exceptions, console.error calls and the browser's own error
+// entries (a failed load, a refused Content-Security-Policy).
+func pageErrors(ctx context.Context) func() []string {
+	var mu sync.Mutex
+	var errs []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				mu.Lock()
+				errs = append(errs, m.String()+" "+m.URL)
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), errs...)
+	}
+}
+
+// waitJS polls a JavaScript expression until it is true. The bound only
+// stops a hung test: a pass never depends on speed.
+func waitJS(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(slow), chromedp.WithPollingInterval(50*time.Millisecond))
+}
+
+// js runs a JavaScript statement in the page.
+func js(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](expr)
+}
+
+// TestBrowser drives the web page that "twinning serve" (the README's
+// first command) serves, in headless Chromium: it searches Львів, sees at
+// least 10 suggestions on the map and in the list, opens one's explanation,
+// switches the language, filters by country, walks the views by keyboard,
+// reads the analyst view, and runs a partner request's outreach in the
+// city-hall view with a key. Screenshots go to out/screenshots.
+func TestBrowser(t *testing.T) {
+	browser := chromium(t)
+	shots := screenshotDir(t)
+	clearEnv(t)
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "keys.json")
+	code, token, errOut := cli(t, "keys", "create", "-keys", keyFile, "-name", "browser test", "-role", "editor")
+	require.Equal(t, 0, code, errOut)
+	token = strings.TrimSpace(token)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "twinning.db"), "-keys", keyFile},
+			&syncBuffer{}, &stderr)
+	}()
+	base := "http://" + servingAddr(t, &stderr, done)
+	waitReady(t, base)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(filepath.Join(dir, "chromium")),
+		chromedp.WindowSize(1440, 960),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("lang", "en-GB"),
+		chromedp.CombinedOutput(testLogWriter{t}),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	t.Log("browser: start Chromium")
+	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate("about:blank")), "Chromium starts")
+	consoleErrors := pageErrors(bctx)
+
+	// shot saves a screenshot: of the window for the map (a full-page
+	// capture resizes the page, and Leaflet redraws it a moment later), of
+	// the whole page for the other views.
+	shot := func(name string, full bool) {
+		t.Helper()
+		capture := chromedp.CaptureScreenshot()
+		if full {
+			capture = chromedp.FullScreenshot(100)
+		}
+		png, err := chromedp.Run(bctx, capture)
+		require.NoError(t, err)
+		path := filepath.Join(shots, name)
+		require.NoError(t, os.WriteFile(path, png, 0o644))
+		t.Logf("screenshot: %s", path)
+	}
+	jsInt := func(expr string) int {
+		t.Helper()
+		n, err := chromedp.Run(bctx, chromedp.Evaluate[int](expr))
+		require.NoError(t, err, expr)
+		return n
+	}
+	jsString := func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(bctx, chromedp.Evaluate[string](expr))
+		require.NoError(t, err, expr)
+		return v
+	}
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		t.Logf("browser: %s", what)
+		// The bound only stops a hung step (a selector that never matches).
+		stepCtx, cancel := context.WithTimeout(bctx, slow)
+		defer cancel()
+		require.NoError(t, chromedp.Do(stepCtx, steps...), what)
+	}
+
+	// The page, in Ukrainian, with its offline basemap drawn.
+	do("load the page in Ukrainian",
+		chromedp.Navigate(base+"/?lang=uk"),
+		waitJS(`document.body.dataset.ready === "1"`),
+		waitJS(`document.querySelectorAll(".leaflet-overlay-pane path").length > 30`),
+	)
+	assert.Equal(t, "uk", jsString(`document.documentElement.lang`))
+	assert.Equal(t, "Карта і пропозиції", jsString(`document.getElementById("tab-map").textContent`))
+	assert.Zero(t, jsInt(`document.querySelectorAll(".leaflet-tile").length`), "no online tiles")
+
+	// Search Львів: at least 10 suggestions in the list and on the map, and
+	// its partners drawn as lines coloured by status.
+	do("search Львів",
+		chromedp.SetValue(chromedp.ID("q"), "Львів"), // SendKeys types Latin script only
+		chromedp.Click(chromedp.CSS(`#search-form button[type=submit]`)),
+		waitJS(`document.querySelectorAll("#suggestions > li").length >= 10`),
+	)
+	assert.Contains(t, jsString(`document.getElementById("selected").textContent`), "Львів")
+	list := jsInt(`document.querySelectorAll("#suggestions > li").length`)
+	assert.GreaterOrEqual(t, list, 10)
+	assert.Equal(t, list, jsInt(`document.querySelectorAll("#map .sugg-marker").length`), "every suggestion has its marker")
+	partners := jsInt(`document.querySelectorAll("#partners > li").length`)
+	assert.Positive(t, partners)
+	assert.Equal(t, partners, jsInt(`document.querySelectorAll("#map path.partner-line").length`), "a line to each partner")
+	assert.Positive(t, jsInt(`[...document.querySelectorAll("#map path.partner-line")].filter(p => p.getAttribute("stroke") === "#1f7a3f").length`),
+		"active partnerships are green")
+	assert.Contains(t, jsString(`location.hash`), "ua-lviv", "the selection is in the address, to share")
+
+	// Open the explanation of the first suggestion: its factor bars.
+	do("open the first explanation",
+		chromedp.Click(chromedp.CSS(`#suggestions > li:first-child .sugg-head`)),
+		waitJS(`document.querySelectorAll("#suggestions .explain .factor").length >= 5`),
+	)
+	assert.Equal(t, "true", jsString(`document.querySelector("#suggestions > li:first-child .sugg-head").getAttribute("aria-expanded")`))
+	assert.Contains(t, jsString(`document.querySelector("#suggestions .explain").textContent`), "Схожий розмір")
+	assert.Positive(t, jsInt(`[...document.querySelectorAll("#suggestions .explain .bar")].filter(b => b.getBoundingClientRect().width > 0).length`),
+		"the bars are drawn")
+	assert.Contains(t, jsString(`document.querySelector("#map .sugg-marker.current").textContent`), "1", "its marker stands out")
+	shot("lviv-uk.png", false)
+
+	// Switch the language: the interface, names and factors in English, the
+	// explanation still open.
+	do("switch to English",
+		chromedp.Click(chromedp.ID("lang")),
+		waitJS(`document.documentElement.lang === "en"`),
+	)
+	assert.Equal(t, "Map and suggestions", jsString(`document.getElementById("tab-map").textContent`))
+	assert.Equal(t, "Українська", jsString(`document.getElementById("lang").textContent`))
+	assert.Contains(t, jsString(`document.querySelector("#suggestions .explain h4").textContent`), "Why ")
+	assert.Contains(t, jsString(`document.querySelector("#suggestions .explain").textContent`), "Similar size")
+	assert.Contains(t, jsString(`document.getElementById("selected").textContent`), "Lviv")
+	shot("lviv-en.png", false)
+
+	// Filter by country: Poland only.
+	do("filter: Poland only",
+		js(`document.getElementById("filters").open = true `),
+		chromedp.SetAttributeValue(chromedp.CSS(`#f-countries option[value="PL"]`), "selected", ""),
+		chromedp.Click(chromedp.CSS(`#filter-form button[type=submit]`)),
+		waitJS(`[...document.querySelectorAll("#suggestions > li")].every(li => li.dataset.id.startsWith("pl-")) && document.querySelectorAll("#suggestions > li").length > 0`),
+	)
+	assert.Equal(t, jsInt(`document.querySelectorAll("#suggestions > li").length`), jsInt(`document.querySelectorAll("#map .sugg-marker").length`))
+
+	// The keyboard: the arrow keys walk the tabs, Enter searches.
+	do("keyboard: arrow right to the analyst view",
+		chromedp.Focus(chromedp.ID("tab-map")),
+		chromedp.KeyEvent(kb.ArrowRight),
+		waitJS(`document.getElementById("tab-analyst").getAttribute("aria-selected") === "true" && document.activeElement.id === "tab-analyst"`),
+		waitJS(`document.querySelectorAll("table.matrix tbody tr").length >= 5 && document.querySelectorAll("#gaps tbody tr").length >= 10`),
+	)
+	assert.False(t, jsInt(`document.getElementById("view-map").hidden ? 1 : 0`) == 0, "the map view is hidden")
+	assert.Contains(t, jsString(`document.getElementById("gaps-summary").textContent`), "no active European partner")
+	shot("analyst-en.png", true)
+
+	// A gap opens on the map.
+	do("open a gap on the map, search Lviv with Enter",
+		chromedp.Click(chromedp.CSS(`#gaps tbody tr:first-child button`)),
+		waitJS(`!document.getElementById("view-map").hidden && document.getElementById("selected").textContent.length > 0`),
+		chromedp.Focus(chromedp.ID("q")),
+		js(`document.getElementById("q").value = "" `),
+		chromedp.SendKeys(chromedp.ID("q"), "Lviv\r"),
+		waitJS(`location.hash === "#m=ua-lviv"`),
+	)
+
+	// The city hall: a key, a request, a candidate, an outreach moved.
+	do("city hall: key, request, shortlist, outreach",
+		chromedp.Click(chromedp.ID("tab-cityhall")),
+		waitJS(`document.getElementById("ch-muni").textContent.includes("Lviv")`),
+		chromedp.SendKeys(chromedp.ID("key"), token),
+		chromedp.Click(chromedp.CSS(`#key-form button[type=submit]`)),
+		js(`document.getElementById("new-request").open = true `),
+		waitJS(`document.querySelectorAll("#r-needs input").length >= 10`),
+		chromedp.SendKeys(chromedp.ID("r-title"), "Water and energy partners"),
+		chromedp.Click(chromedp.CSS(`#r-needs input[value="water"]`)),
+		chromedp.Click(chromedp.CSS(`#r-offers input[value="culture_youth"]`)),
+		chromedp.Click(chromedp.CSS(`#request-form button[type=submit]`)),
+		waitJS(`!document.getElementById("request-panel").hidden && document.querySelectorAll("#request-suggestions > li").length >= 5`),
+		chromedp.Click(chromedp.CSS(`#request-suggestions > li:first-child .sugg-reason button`)),
+		waitJS(`document.querySelectorAll("#shortlist tbody tr").length === 1`),
+		chromedp.Click(chromedp.CSS(`#shortlist tbody tr:first-child button`)),
+		waitJS(`document.querySelector("#shortlist tbody tr .outreach-status")?.textContent === "contacted"`),
+		chromedp.Click(chromedp.CSS(`#request-suggestions > li:nth-child(2) .sugg-head`)),
+		waitJS(`document.querySelectorAll("#request-suggestions .explain .factor").length >= 5`),
+	)
+	assert.Contains(t, jsString(`document.querySelector("#request-suggestions .explain").textContent`), "Needs and offers")
+	assert.Contains(t, jsString(`document.getElementById("requests").textContent`), "Water and energy partners")
+	shot("cityhall-en.png", true)
+
+	assert.Empty(t, consoleErrors(), "the page reports no error")
+	cancelBrowser()
+	cancel()
+	assert.Equal(t, 0, <-done, stderr.String())
+}
+
+// waitReady waits for /readyz: the engine has loaded the sample.
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	client := &http.Client{Timeout: slow}
+	require.Eventually(t, func() bool {
+		resp, err := client.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, slow, 20*time.Millisecond, "the engine loads")
+}
+
+// testLogWriter writes Chromium's output to the test's log, but for its
+// complaints of the missing D-Bus.
+type testLogWriter struct{ t *testing.T }
+
+func (w testLogWriter) Write(p []byte) (int, error) {
+	for line := range strings.Lines(string(p)) {
+		if !strings.Contains(line, "dbus") { // no system bus in a container: noise
+			w.t.Logf("chromium: %s", strings.TrimRight(line, "\n"))
+		}
+	}
+	return len(p), nil
+}

@@ -1,0 +1,137 @@
+package web
+
+import (
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func get(t *testing.T, h http.Handler, path string) *http.Response {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec.Result()
+}
+
+func body(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestHandlerServesThePage(t *testing.T) {
+	h := Handler()
+	resp := get(t, h, "/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+	assert.Equal(t, ContentSecurityPolicy, resp.Header.Get("Content-Security-Policy"))
+	assert.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
+	assert.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
+	page := body(t, resp)
+	assert.Contains(t, page, `<script src="/assets/app.js" type="module">`)
+
+	// Every file the page names is served, with its type.
+	for _, m := range regexp.MustCompile(`(?:href|src)="(/assets/[^"]+)"`).FindAllStringSubmatch(page, -1) {
+		resp := get(t, h, m[1])
+		assert.Equal(t, http.StatusOK, resp.StatusCode, m[1])
+		assert.NotEmpty(t, resp.Header.Get("Content-Type"), m[1])
+	}
+	for path, kind := range map[string]string{
+		"/assets/app.js":                           "text/javascript; charset=utf-8",
+		"/assets/i18n.js":                          "text/javascript; charset=utf-8",
+		"/assets/app.css":                          "text/css; charset=utf-8",
+		"/assets/vendor/leaflet/leaflet.js":        "text/javascript; charset=utf-8",
+		"/assets/vendor/europe.geojson":            "application/geo+json",
+		"/assets/vendor/leaflet/images/layers.png": "image/png",
+	} {
+		resp := get(t, h, path)
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+		assert.Equal(t, kind, resp.Header.Get("Content-Type"), path)
+	}
+	assert.Equal(t, "public, max-age=86400", get(t, h, "/assets/vendor/leaflet/leaflet.js").Header.Get("Cache-Control"))
+	assert.Equal(t, "no-cache", get(t, h, "/assets/app.js").Header.Get("Cache-Control"))
+}
+
+func TestHandlerRefusesOtherPaths(t *testing.T) {
+	h := Handler()
+	for _, path := range []string{"/nope", "/assets/", "/assets/vendor/", "/assets/missing.js", "/static/index.html",
+		"/assets/../web.go", "/assets/%2e%2e/web.go"} {
+		resp := get(t, h, path)
+		assert.Contains(t, []int{http.StatusNotFound, http.StatusMovedPermanently}, resp.StatusCode, path)
+		assert.NotContains(t, body(t, resp), "package web", path)
+	}
+}
+
+// TestBasemap: the offline basemap covers Europe, Ukraine included, and
+// keeps no country far outside it.
+func TestBasemap(t *testing.T) {
+	raw, err := fs.ReadFile(Static(), "vendor/europe.geojson")
+	require.NoError(t, err)
+	s := string(raw)
+	for _, country := range []string{"Ukraine", "Poland", "Germany", "France", "Lithuania", "Georgia", "Iceland"} {
+		assert.Contains(t, s, `"name":"`+country+`"`)
+	}
+	for _, country := range []string{"Brazil", "Australia", "Japan"} {
+		assert.NotContains(t, s, `"name":"`+country+`"`)
+	}
+	licences, err := fs.ReadFile(Static(), "vendor/LICENSES.txt")
+	require.NoError(t, err)
+	assert.Contains(t, string(licences), "Natural Earth")
+	assert.Contains(t, string(licences), "BSD-2-Clause")
+}
+
+// i18nKeys returns the keys of each language of i18n.js.
+func i18nKeys(t *testing.T) map[string][]string {
+	t.Helper()
+	raw, err := fs.ReadFile(Static(), "i18n.js")
+	require.NoError(t, err)
+	src := string(raw)
+	uk := strings.Index(src, "\n  uk: {")
+	require.Positive(t, uk, "i18n.js has a uk section")
+	key := regexp.MustCompile(`(?m)(?:^\s*|,\s*)"?([A-Za-z_][\w.]*)"?:\s*"`)
+	out := map[string][]string{}
+	for lang, part := range map[string]string{"en": src[:uk], "uk": src[uk:]} {
+		for _, m := range key.FindAllStringSubmatch(part, -1) {
+			out[lang] = append(out[lang], m[1])
+		}
+		slices.Sort(out[lang])
+	}
+	return out
+}
+
+// TestTextsInBothLanguages: every text has its Ukrainian and English, and
+// every key the page and its script use is there.
+func TestTextsInBothLanguages(t *testing.T) {
+	keys := i18nKeys(t)
+	require.Greater(t, len(keys["en"]), 100)
+	assert.Equal(t, keys["en"], keys["uk"], "the same keys in English and Ukrainian")
+
+	page, err := fs.ReadFile(Static(), "index.html")
+	require.NoError(t, err)
+	script, err := fs.ReadFile(Static(), "app.js")
+	require.NoError(t, err)
+	var used []string
+	for _, m := range regexp.MustCompile(`data-i18n(?:-label|-placeholder)?="([^"]+)"`).FindAllStringSubmatch(string(page), -1) {
+		used = append(used, m[1])
+	}
+	for _, m := range regexp.MustCompile(`\bt\("([\w.]*\w)"[,)]`).FindAllStringSubmatch(string(script), -1) {
+		used = append(used, m[1])
+	}
+	require.Greater(t, len(used), 60)
+	for _, k := range used {
+		assert.True(t, slices.Contains(keys["en"], k), "key %q is used but has no text", k)
+	}
+	// Keys built at run time: themes, factors, statuses.
+	for _, prefix := range []string{"theme.", "factor.", "status.", "outreach.", "ch.req."} {
+		assert.True(t, slices.ContainsFunc(keys["en"], func(k string) bool { return strings.HasPrefix(k, prefix) }), prefix)
+	}
+}
