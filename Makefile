@@ -27,7 +27,7 @@ test: vet ## all tests: vet; race-checked unit and contract tests; the real-data
 # out/screenshots. Without Chromium it skips, unless TWINNING_REQUIRE_BROWSER
 # is set, as CI does.
 test-browser: ## the web page's end-to-end test in headless Chromium
-	$(GO) test -count=1 -timeout 30m -run 'TestBrowser' ./cmd/twinning/
+	$(GO) test -count=1 -timeout 45m -run 'TestBrowser' ./cmd/twinning/
 
 # The Neo4j store's tests (contract suite, cancelled batch, outage) against
 # the project's own server, started (or reused) by scripts/neo4j.

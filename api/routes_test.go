@@ -1,7 +1,9 @@
 package api
 
 import (
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -62,12 +64,17 @@ func TestDocsRender(t *testing.T) {
 // API's 404 problem.
 func TestUI(t *testing.T) {
 	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, ".css") {
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+			_, _ = w.Write([]byte(strings.Repeat("body { margin: 0 }\n", 200)))
+			return
+		}
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ui " + r.URL.Path))
 	})
 	s, err := New(Config{Store: struct{ graph.Store }{}, Engine: score.NewEngine(score.DefaultModel()), UI: ui})
 	require.NoError(t, err)
-	for _, path := range []string{"/", "/assets/app.js", "/assets/vendor/leaflet/leaflet.css"} {
+	for _, path := range []string{"/", "/assets/app.js", "/assets/vendor/leaflet/leaflet.json"} {
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 		assert.Equal(t, http.StatusOK, rec.Code, path)
@@ -77,7 +84,20 @@ func TestUI(t *testing.T) {
 		s.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, path, nil))
 		assert.Equal(t, http.StatusOK, rec.Code, path)
 	}
+	// Text assets are compressed for a client that accepts it.
+	req := httptest.NewRequest(http.MethodGet, "/assets/app.css", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
 	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "gzip", rec.Header().Get("Content-Encoding"))
+	zr, err := gzip.NewReader(rec.Body)
+	require.NoError(t, err)
+	css, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	assert.Equal(t, strings.Repeat("body { margin: 0 }\n", 200), string(css))
+
+	rec = httptest.NewRecorder()
 	s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", nil))
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 	rec = httptest.NewRecorder()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
 
 	"github.com/twinning/twinning/graph"
@@ -162,9 +163,12 @@ func (s *Server) routes() chi.Router {
 	r.Get("/docs", s.docs)
 	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
 	if s.ui != nil {
+		// The page's text files shrink to a third with gzip (its basemap
+		// from 356 to 107 kB).
+		ui := middleware.Compress(5, "text/html", "text/css", "text/javascript", "application/geo+json", "image/svg+xml")(s.ui)
 		for _, m := range []string{http.MethodGet, http.MethodHead} {
-			r.Method(m, "/", s.ui)
-			r.Method(m, "/assets/*", s.ui)
+			r.Method(m, "/", ui)
+			r.Method(m, "/assets/*", ui)
 		}
 	}
 	r.Route("/v1", func(r chi.Router) {

@@ -13,11 +13,14 @@
 package web
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"io/fs"
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 )
 
 //go:embed static
@@ -41,9 +44,33 @@ const AssetsPrefix = "/assets/"
 const ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-// Handler serves the page at / and its files under AssetsPrefix. The page
-// is never cached without revalidation; the third-party files under
-// vendor/ change only with a new binary and are cached for a day.
+// etags maps each embedded file's name to an ETag made of its content's
+// hash: embedded files have no modification time, and without a validator
+// a browser would download them again at every visit.
+var etags = sync.OnceValue(func() map[string]string {
+	tags := map[string]string{}
+	err := fs.WalkDir(Static(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(Static(), name)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		tags[name] = `"` + hex.EncodeToString(sum[:12]) + `"`
+		return nil
+	})
+	if err != nil {
+		panic(err) // the files are embedded: reading them cannot fail
+	}
+	return tags
+})
+
+// Handler serves the page at / and its files under AssetsPrefix. Every
+// file has an ETag (its content's hash), so a browser revalidates with a
+// 304; the page and its own files are revalidated at every visit, the
+// third-party files under vendor/ are kept for a day.
 func Handler() http.Handler {
 	static := Static()
 	assets := http.StripPrefix(strings.TrimSuffix(AssetsPrefix, "/"), http.FileServerFS(static))
@@ -55,12 +82,22 @@ func Handler() http.Handler {
 		switch {
 		case r.URL.Path == "/" || r.URL.Path == "/index.html":
 			h.Set("Cache-Control", "no-cache")
+			h.Set("ETag", etags()["index.html"])
 			http.ServeFileFS(w, r, static, "index.html")
 		case strings.HasPrefix(r.URL.Path, AssetsPrefix) && !strings.HasSuffix(r.URL.Path, "/"):
-			if strings.HasPrefix(path.Clean(r.URL.Path), AssetsPrefix+"vendor/") {
+			name := strings.TrimPrefix(path.Clean(r.URL.Path), AssetsPrefix)
+			if strings.HasPrefix(name, "vendor/") {
 				h.Set("Cache-Control", "public, max-age=86400")
 			} else {
 				h.Set("Cache-Control", "no-cache")
+			}
+			if tag, ok := etags()[name]; ok {
+				h.Set("ETag", tag)
+			}
+			if path.Ext(name) == ".geojson" {
+				// Not in Go's own table of types, and a machine's
+				// /etc/mime.types may not have it either.
+				h.Set("Content-Type", "application/geo+json")
 			}
 			assets.ServeHTTP(w, r)
 		default:

@@ -58,6 +58,19 @@ func TestHandlerServesThePage(t *testing.T) {
 		assert.Equal(t, kind, resp.Header.Get("Content-Type"), path)
 	}
 	assert.Equal(t, "public, max-age=86400", get(t, h, "/assets/vendor/leaflet/leaflet.js").Header.Get("Cache-Control"))
+
+	// A browser revalidates with the ETag and gets a 304.
+	for _, path := range []string{"/", "/assets/app.js", "/assets/vendor/europe.geojson"} {
+		tag := get(t, h, path).Header.Get("ETag")
+		require.Regexp(t, `^"[0-9a-f]{24}"$`, tag, path)
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("If-None-Match", tag)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, http.StatusNotModified, rec.Code, path)
+		assert.Empty(t, rec.Body.String(), path)
+	}
+	assert.NotEqual(t, get(t, h, "/assets/app.js").Header.Get("ETag"), get(t, h, "/assets/app.css").Header.Get("ETag"))
 	assert.Equal(t, "no-cache", get(t, h, "/assets/app.js").Header.Get("Cache-Control"))
 }
 

@@ -76,10 +76,14 @@ func pageErrors(ctx context.Context) func() []string {
 	}
 }
 
-// waitJS polls a JavaScript expression until it is true. The bound only
-// stops a hung test: a pass never depends on speed.
+// stepWait bounds each step of the browser test. It only stops a hung step
+// (a selector that never matches) with its name, well within the test's
+// -timeout: a pass never depends on speed (a step takes seconds here).
+const stepWait = 5 * time.Minute
+
+// waitJS polls a JavaScript expression until it is true.
 func waitJS(expr string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(slow), chromedp.WithPollingInterval(50*time.Millisecond))
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(stepWait), chromedp.WithPollingInterval(50*time.Millisecond))
 }
 
 // js runs a JavaScript statement in the page.
@@ -163,8 +167,7 @@ func TestBrowser(t *testing.T) {
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		t.Logf("browser: %s", what)
-		// The bound only stops a hung step (a selector that never matches).
-		stepCtx, cancel := context.WithTimeout(bctx, slow)
+		stepCtx, cancel := context.WithTimeout(bctx, stepWait)
 		defer cancel()
 		require.NoError(t, chromedp.Do(stepCtx, steps...), what)
 	}
@@ -243,9 +246,11 @@ func TestBrowser(t *testing.T) {
 	shot("analyst-en.png", true)
 
 	// A gap opens on the map.
+	gap := jsString(`document.querySelector("#gaps tbody tr:first-child").dataset.id`)
+	require.NotEmpty(t, gap)
 	do("open a gap on the map, search Lviv with Enter",
 		chromedp.Click(chromedp.CSS(`#gaps tbody tr:first-child button`)),
-		waitJS(`!document.getElementById("view-map").hidden && document.getElementById("selected").textContent.length > 0`),
+		waitJS(`!document.getElementById("view-map").hidden && location.hash === "#m=`+gap+`" && document.activeElement.id === "selected"`),
 		chromedp.Focus(chromedp.ID("q")),
 		js(`document.getElementById("q").value = "" `),
 		chromedp.SendKeys(chromedp.ID("q"), "Lviv\r"),
@@ -275,6 +280,14 @@ func TestBrowser(t *testing.T) {
 	assert.Contains(t, jsString(`document.querySelector("#request-suggestions .explain").textContent`), "Needs and offers")
 	assert.Contains(t, jsString(`document.getElementById("requests").textContent`), "Water and energy partners")
 	shot("cityhall-en.png", true)
+
+	do("city hall: close the request",
+		js(`const s = document.getElementById("r-status"); s.value = "closed"; s.dispatchEvent(new Event("change"))`),
+		chromedp.Click(chromedp.CSS(`#request-detail button`)),
+		waitJS(`document.getElementById("request-detail").textContent.includes("The request is closed")`),
+	)
+	assert.Zero(t, jsInt(`document.querySelectorAll("#request-suggestions button.secondary, #shortlist button").length`),
+		"nothing to add or move on a closed request")
 
 	assert.Empty(t, consoleErrors(), "the page reports no error")
 	cancelBrowser()

@@ -1,7 +1,8 @@
 // The officers' page. It calls the HTTP API of the server that serves it
 // and draws with Leaflet on an offline basemap; it builds every element
-// with DOM calls (never HTML from data), so names from the store cannot
-// inject markup.
+// with DOM calls and gives Leaflet elements, never HTML made from data
+// (Leaflet would set a string as innerHTML), so names from the store
+// cannot inject markup.
 import { texts } from "./i18n.js";
 
 // Municipality themes (graph.Themes) and the countries offered as filters.
@@ -18,6 +19,7 @@ const STATUS_COLOURS = { active: "#1f7a3f", dormant: "#c77700", suspended: "#8a8
 const SUGGESTIONS = 20;
 
 const state = {
+  seq: 0, // counts selections: an answer for an older one is dropped
   lang: "uk",
   municipality: null, // the selected municipality
   suggestions: [],
@@ -38,7 +40,8 @@ function t(key, vars = {}) {
 }
 const numberFormat = () => new Intl.NumberFormat(state.lang === "uk" ? "uk-UA" : "en-GB");
 const fmt = (n) => numberFormat().format(n);
-const fixed = (n, d = 3) => n.toFixed(d);
+const fixed = (n, d = 3) => new Intl.NumberFormat(state.lang === "uk" ? "uk-UA" : "en-GB",
+  { minimumFractionDigits: d, maximumFractionDigits: d }).format(n);
 function countryName(code) {
   try {
     return new Intl.DisplayNames([state.lang], { type: "region" }).of(code) ?? code;
@@ -52,8 +55,8 @@ const factorName = (name) => (texts.en["factor." + name] ? t("factor." + name) :
 // Ukrainian name in Ukrainian, the Latin one in English.
 function displayName(m) {
   if (!m) return "";
-  if (state.lang === "en") return m.name_latin || m.name;
-  return m.name;
+  if (state.lang === "en") return m.name_latin || m.name || m.id;
+  return m.name || m.name_latin || m.id;
 }
 function cooperationThemeLabel(code) {
   const th = state.themes?.find((x) => x.code === code);
@@ -184,7 +187,7 @@ async function setupMap() {
     L.geoJSON(basemap, { interactive: false,
       style: { color: "#9aa3ad", weight: 0.7, fillColor: "#f2f0ea", fillOpacity: 1 } }).addTo(map).bringToBack();
   } catch (e) {
-    alertError("basemap: " + e.message);
+    alertError(t("err.basemap", { msg: e.message }));
   }
   renderLegend();
 }
@@ -201,19 +204,23 @@ function drawMap() {
   const m = state.municipality;
   state.layers.clearLayers();
   state.markers = [];
-  if (!m?.location) return;
-  const here = [m.location.lat, m.location.lon];
-  const points = [here];
+  if (!m) return;
+  // Without the selected municipality's location, its partners and
+  // suggestions are still drawn, without the lines.
+  const here = m.location ? [m.location.lat, m.location.lon] : null;
+  const points = here ? [here] : [];
   for (const p of state.partners) {
     const loc = p.municipality.location;
     if (!loc) continue;
     const to = [loc.lat, loc.lon];
     points.push(to);
     const colour = STATUS_COLOURS[p.partnership.status] ?? "#555";
-    L.polyline([here, to], { color: colour, weight: 2.5, opacity: 0.85,
-      dashArray: p.partnership.status === "active" ? null : "6 5", className: "partner-line" }).addTo(state.layers);
+    if (here) {
+      L.polyline([here, to], { color: colour, weight: 2.5, opacity: 0.85,
+        dashArray: p.partnership.status === "active" ? null : "6 5", className: "partner-line" }).addTo(state.layers);
+    }
     L.circleMarker(to, { radius: 5, color: "#fff", weight: 1, fillColor: colour, fillOpacity: 1, className: "partner-marker" })
-      .bindTooltip(`${displayName(p.municipality)} (${p.municipality.country}) · ${t("status." + p.partnership.status)}`)
+      .bindTooltip(h("span", {}, `${displayName(p.municipality)} (${p.municipality.country}) · ${t("status." + p.partnership.status)}`))
       .addTo(state.layers);
   }
   state.suggestions.forEach((s, i) => {
@@ -221,17 +228,19 @@ function drawMap() {
     if (!loc) return;
     points.push([loc.lat, loc.lon]);
     const marker = L.marker([loc.lat, loc.lon], {
-      icon: L.divIcon({ className: "sugg-marker" + (i === state.current ? " current" : ""), html: String(s.rank), iconSize: [22, 22] }),
+      icon: L.divIcon({ className: "sugg-marker" + (i === state.current ? " current" : ""), html: h("span", {}, s.rank), iconSize: [22, 22] }),
       title: `${s.rank}. ${displayName(s.municipality)}`, alt: `${s.rank}. ${displayName(s.municipality)}`, keyboard: true,
       zIndexOffset: 1000 - i,
     }).on("click", () => openSuggestion(i, true)).addTo(state.layers);
     state.markers.push(marker);
   });
-  L.circleMarker(here, { radius: 9, color: "#fff", weight: 2, fillColor: "#d7263d", fillOpacity: 1, className: "selected-marker" })
-    .bindTooltip(displayName(m), { permanent: true, direction: "top", offset: [0, -8] })
-    .addTo(state.layers);
+  if (here) {
+    L.circleMarker(here, { radius: 9, color: "#fff", weight: 2, fillColor: "#d7263d", fillOpacity: 1, className: "selected-marker" })
+      .bindTooltip(h("span", {}, displayName(m)), { permanent: true, direction: "top", offset: [0, -8] })
+      .addTo(state.layers);
+  }
   if (points.length > 1) state.map.fitBounds(points, { padding: [30, 30], maxZoom: 8 });
-  else state.map.setView(here, 7);
+  else if (points.length === 1) state.map.setView(points[0], 7);
 }
 
 // ---- search and selection ----
@@ -243,6 +252,7 @@ async function search(q) {
   try {
     const res = await api("/v1/municipalities" + qs({ q, limit: 20 }));
     state.results = res.items;
+    state.lastQuery = q;
     renderResults(q);
     if (res.items.length === 1 || (res.items.length > 0 && sameName(res.items[0], q))) await select(res.items[0].id);
     else say(res.items.length ? t("search.found", { n: res.items.length, q }) : t("search.none", { q }));
@@ -261,7 +271,7 @@ function renderResults(q) {
   }
   list.replaceChildren(...state.results.map((m, i) => h("li", {},
     h("button", { type: "button", "aria-current": state.municipality?.id === m.id ? "true" : "false", dataset: { id: m.id },
-      onclick: () => select(m.id),
+      onclick: () => select(m.id, true),
       onkeydown: (e) => moveFocus(e, list, i) },
     `${displayName(m)}`, m.name !== m.name_latin && m.name_latin ? ` · ${state.lang === "en" ? m.name : m.name_latin}` : "",
     ` — ${countryName(m.country)}${m.region?.name ? ", " + m.region.name : ""}${m.population ? " · " + fmt(m.population) : ""}`))));
@@ -274,21 +284,24 @@ function moveFocus(e, list, i) {
   if (e.key === "ArrowUp") j = i - 1;
   if (j === null) return;
   e.preventDefault();
-  if (j < 0) $("q").focus();
-  else buttons[j].focus();
+  if (j >= 0) buttons[j].focus();
+  else if (list.id === "results") $("q").focus();
 }
 
-async function select(id) {
+async function select(id, focusCard = false) {
   say(t("loading"));
+  const seq = ++state.seq;
   try {
-    const [partners] = await Promise.all([api(`/v1/municipalities/${encodeURIComponent(id)}/partners`)]);
+    const partners = await api(`/v1/municipalities/${encodeURIComponent(id)}/partners`);
+    if (seq !== state.seq) return; // a newer selection is under way
     state.municipality = partners.municipality;
     state.partners = partners.partners;
     state.current = -1;
     if (location.hash !== "#m=" + id) history.replaceState(null, "", "#m=" + encodeURIComponent(id));
     renderSelected();
     renderPartners();
-    renderResults($("q").value);
+    renderResults(state.lastQuery);
+    if (focusCard) $("selected").focus();
     await loadSuggestions();
     if (!$("view-cityhall").hidden) renderCityHall();
   } catch (e) {
@@ -304,11 +317,11 @@ function renderSelected() {
   const codes = Object.entries(m.codes || {}).map(([k, v]) => `${k.toUpperCase()} ${v}`).join(" · ");
   card.replaceChildren(
     h("h2", {}, displayName(m), " ", h("span", { class: "muted" }, state.lang === "en" ? m.name : m.name_latin || "")),
-    h("div", {}, [countryName(m.country), m.region?.name, m.kind].filter(Boolean).join(" · ")),
+    h("div", {}, [countryName(m.country), m.region?.name, m.kind ? t("kind." + m.kind) : null].filter(Boolean).join(" · ")),
     h("div", {}, [m.population ? t("card.population", { n: fmt(m.population) }) : null,
       m.area_km2 ? t("card.area", { n: fmt(m.area_km2) }) : null,
       t("card.partners", { n: state.partners.length })].filter(Boolean).join(" · ")),
-    m.themes?.length ? h("div", {}, ...m.themes.map((x) => h("span", { class: "tag" }, themeName(x)))) : null,
+    m.themes?.length ? h("div", {}, t("card.themes") + ": ", ...m.themes.map((x) => h("span", { class: "tag" }, themeName(x)))) : null,
     codes ? h("div", { class: "codes" }, t("card.codes") + ": " + codes) : null,
   );
 }
@@ -319,7 +332,7 @@ function renderPartners() {
   if (!state.partners.length) { list.replaceChildren(h("li", { class: "muted" }, t("partners.none"))); return; }
   list.replaceChildren(...state.partners.map((p) => h("li", {},
     h("span", { class: "swatch s-" + p.partnership.status, title: t("status." + p.partnership.status) }),
-    h("button", { type: "button", class: "link", onclick: () => select(p.municipality.id) }, displayName(p.municipality)),
+    h("button", { type: "button", class: "link", onclick: () => select(p.municipality.id, true) }, displayName(p.municipality)),
     h("span", { class: "muted" }, `${countryName(p.municipality.country)} · ${t("status." + p.partnership.status)}` +
       (p.partnership.since ? " · " + t("partners.since", { year: p.partnership.since }) : "")))));
 }
@@ -339,7 +352,9 @@ async function loadSuggestions() {
   const m = state.municipality;
   if (!m) return;
   try {
+    const seq = state.seq;
     const res = await api(`/v1/municipalities/${encodeURIComponent(m.id)}/suggestions` + qs({ ...filters(), limit: SUGGESTIONS }));
+    if (seq !== state.seq) return;
     state.suggestions = res.suggestions;
     state.current = -1;
     state.lastResult = res;
@@ -365,13 +380,13 @@ function renderSuggestions() {
   $("sugg-summary").textContent = state.suggestions.length
     ? t("suggestions.summary", { n: state.suggestions.length, c: fmt(res?.candidates ?? 0), model: res?.model_version ?? "" })
     : t("suggestions.none");
-  list.replaceChildren(...state.suggestions.map((s, i) => suggestionItem(s, i, list, () => openSuggestion(i, false))));
+  list.replaceChildren(...state.suggestions.map((s, i) => suggestionItem(s, i, list, i === state.current, () => openSuggestion(i, false))));
 }
 
-// suggestionItem is one suggestion: a button that opens its explanation.
-function suggestionItem(s, i, list, open, extra) {
+// suggestionItem is one suggestion: a button that opens its explanation
+// (shown when expanded), and extra below its reason.
+function suggestionItem(s, i, list, expanded, open, extra) {
   const m = s.municipality;
-  const expanded = i === state.current;
   const li = h("li", { class: expanded ? "current" : "", dataset: { id: m.id } },
     h("button", { type: "button", class: "sugg-head", "aria-expanded": expanded ? "true" : "false",
       "aria-controls": `explain-${list.id}-${i}`, onclick: open, onkeydown: (e) => moveFocusHead(e, list, i) },
@@ -406,13 +421,13 @@ function explanation(s, id) {
     return h("div", { class: "factor" + (ctx ? " context" : ""), dataset: { factor: f.name } },
       h("span", { class: "fname" }, factorName(f.name)),
       h("div", { class: "track", role: "img", "aria-label": `${factorName(f.name)}: ${ctx ? fixed(f.value, 2) : (f.contribution >= 0 ? "+" : "") + fixed(f.contribution)}` }, bar),
-      h("span", { class: "num", title: `${fixed(f.value, 2)} × ${f.weight}` }, ctx ? fixed(f.value, 2) : (f.contribution >= 0 ? "+" : "") + fixed(f.contribution)),
-      h("span", { class: "freason" }, f.reason, ctx ? "" : ` (${fixed(f.value, 2)} × ${f.weight})`));
+      h("span", { class: "num", title: `${fixed(f.value, 2)} × ${fmt(f.weight)}` }, ctx ? fixed(f.value, 2) : (f.contribution >= 0 ? "+" : "") + fixed(f.contribution)),
+      h("span", { class: "freason" }, f.reason, ctx ? "" : ` (${fixed(f.value, 2)} × ${fmt(f.weight)})`));
   };
   return h("div", { class: "explain", id },
     h("h4", {}, t("suggestions.why", { name: displayName(s.municipality) })),
     h("p", { class: "muted" }, t("explain.total", { score: fixed(s.score) }),
-      s.distance_km ? " " + t("explain.km", { km: fmt(Math.round(s.distance_km)) }) : ""),
+      s.distance_km != null ? " " + t("explain.km", { km: fmt(Math.round(s.distance_km)) }) : ""),
     s.matches?.length ? h("div", {}, h("h4", {}, t("ch.matches")), h("ul", { class: "matches" }, ...s.matches.map((x) => h("li", {}, x.reason)))) : null,
     ...weighted.map((f) => row(f, false)),
     context.length ? h("h4", {}, t("explain.context")) : null,
@@ -424,9 +439,9 @@ function openSuggestion(i, fromMap) {
   renderSuggestions();
   drawMapMarkers();
   const li = $("suggestions").children[i];
+  li?.querySelector(".sugg-head").focus(); // the list was drawn anew
   if (li && state.current === i) {
     li.scrollIntoView({ block: "nearest" });
-    if (fromMap) li.querySelector(".sugg-head").focus();
     const loc = state.suggestions[i].municipality.location;
     if (loc && fromMap === false) state.map.panTo([loc.lat, loc.lon]);
   }
@@ -457,11 +472,8 @@ async function loadMatrix() {
     const res = await api("/v1/graph/countries" + qs({ from: $("m-from").value, status: $("m-status").value }));
     box.dataset.loaded = "1";
     const from = $("m-from");
-    if (from.options.length === 0 || from.dataset.filled !== "1") {
-      const keep = from.value;
+    if (from.options.length === 0) { // filled once, from the unfiltered answer
       from.replaceChildren(h("option", { value: "" }, t("matrix.all")), ...res.countries.map((c) => h("option", { value: c }, `${countryName(c)} (${c})`)));
-      from.value = keep;
-      from.dataset.filled = "1";
     }
     const cols = res.countries.filter((c) => res.rows.some((r) => r.cells.some((x) => x.country === c)));
     const most = Math.max(1, ...res.rows.flatMap((r) => r.cells.map((x) => x.partnerships)));
@@ -492,20 +504,21 @@ async function loadGaps() {
     const res = await api("/v1/graph/gaps" + qs({ sort: $("g-sort").value, oblast: $("g-oblast").value, limit: 50, suggestions: 3 }));
     const ob = $("g-oblast");
     if (ob.dataset.filled !== "1" && !$("g-oblast").value) {
-      ob.replaceChildren(ob.options[0], ...res.by_oblast.map((o) => h("option", { value: o.region }, `${o.region_name} (${o.gaps})`)));
+      ob.replaceChildren(ob.options[0], ...res.by_oblast.filter((o) => o.region)
+        .map((o) => h("option", { value: o.region }, `${o.region_name ?? o.region} (${o.gaps})`)));
       ob.dataset.filled = "1";
     }
     $("gaps-summary").textContent = t("gaps.summary", { total: fmt(res.total), pop: fmt(res.population), n: res.items.length });
-    const open = (id) => { showTab("map"); select(id); };
+    const open = (id) => { showTab("map"); select(id, true); };
     box.replaceChildren(h("table", { class: "gaps" },
       h("thead", {}, h("tr", {}, ...["gaps.municipality", "gaps.region", "gaps.population", "gaps.degree", "gaps.border", "gaps.suggestions"]
         .map((k, i) => h("th", { scope: "col", class: i >= 2 && i <= 4 ? "num" : "" }, t(k))))),
-      h("tbody", {}, ...res.items.map((g) => h("tr", {},
+      h("tbody", {}, ...res.items.map((g) => h("tr", { dataset: { id: g.id } },
         h("td", {}, h("button", { type: "button", class: "link", "aria-label": t("gaps.open", { name: g.name }), onclick: () => open(g.id) }, g.name)),
         h("td", {}, g.region_name),
         h("td", { class: "num" }, g.population ? fmt(g.population) : "—"),
         h("td", { class: "num" }, g.degree),
-        h("td", { class: "num" }, g.border_km !== undefined ? fmt(Math.round(g.border_km)) + " km" : "—"),
+        h("td", { class: "num" }, g.border_km != null ? t("unit.km", { km: fmt(Math.round(g.border_km)) }) : "—"),
         h("td", {}, (g.suggestions || []).map((s) => `${s.name} (${s.country}, ${fixed(s.score, 2)})`).join("; ")))))));
   } catch (e) {
     box.replaceChildren(h("p", { class: "muted" }, e.message));
@@ -522,7 +535,13 @@ async function ensureThemes() {
 async function renderCityHall() {
   const m = state.municipality;
   const p = $("ch-muni");
-  if (!m) { p.textContent = t("ch.noMuni"); $("requests").replaceChildren(); return; }
+  if (!m) {
+    p.textContent = t("ch.noMuni");
+    $("requests").replaceChildren();
+    $("new-request").hidden = true;
+    $("request-panel").hidden = true;
+    return;
+  }
   if (m.country !== "UA") {
     p.textContent = t("ch.notUA", { name: displayName(m) });
     $("requests").replaceChildren();
@@ -575,34 +594,36 @@ async function createRequest(e) {
 
 async function openRequest(id) {
   try {
-    const [r, shortlist, sugg] = await Promise.all([
-      api(`/v1/requests/${id}`), api(`/v1/requests/${id}/shortlist`), api(`/v1/requests/${id}/suggestions?limit=10`)]);
+    const [r, shortlist] = await Promise.all([api(`/v1/requests/${id}`), api(`/v1/requests/${id}/shortlist`)]);
+    const closed = r.status === "closed";
+    // A closed request has no suggestions (the API answers 409).
+    const sugg = closed ? { suggestions: [] } : await api(`/v1/requests/${id}/suggestions?limit=10`);
     state.request = r;
     $("request-panel").hidden = false;
     $("request-title").textContent = r.title;
-    const statusSel = h("select", { id: "r-status" }, ...["open", "paused", "closed"].map((s) => h("option", { value: s, selected: s === r.status }, t("ch.req." + s))));
+    const statusSel = h("select", { id: "r-status", disabled: closed }, ...["open", "paused", "closed"].map((s) => h("option", { value: s, selected: s === r.status }, t("ch.req." + s))));
+    const save = h("button", { type: "button", disabled: true, onclick: async () => {
+      try {
+        const u = await api(`/v1/requests/${r.id}`, { method: "PATCH", body: { status: statusSel.value }, version: r.version });
+        say(t("ch.saved", { v: u.version }));
+        await renderCityHall();
+      } catch (err) { alertError(err.message); }
+    } }, t("ch.save"));
+    statusSel.addEventListener("change", () => { save.disabled = statusSel.value === r.status; });
     $("request-detail").replaceChildren(
       h("p", {}, `${t("ch.needsList")}: ${r.needs.map(cooperationThemeLabel).join(", ") || "—"}`),
       h("p", {}, `${t("ch.offersList")}: ${r.offers.map(cooperationThemeLabel).join(", ") || "—"}`),
       h("p", {}, `${t("ch.countriesList")}: ${r.countries.length ? r.countries.map(countryName).join(", ") : t("ch.any")}`),
       ...(r.text ? [h("p", { class: "muted" }, r.text)] : []),
-      h("div", { class: "row inline" }, h("label", { for: "r-status" }, t("ch.requestStatus")), statusSel,
-        h("button", { type: "button", onclick: async () => {
-          try {
-            const u = await api(`/v1/requests/${r.id}`, { method: "PATCH", body: { status: statusSel.value }, version: r.version });
-            say(t("ch.saved", { v: u.version }));
-            await renderCityHall();
-          } catch (err) { alertError(err.message); }
-        } }, t("ch.save"))));
-    renderShortlist(shortlist.items, sugg.suggestions);
+      h("div", { class: "row inline" }, h("label", { for: "r-status" }, t("ch.requestStatus")), statusSel, save),
+      closed ? h("p", { class: "muted" }, t("ch.closed")) : null);
+    await renderShortlist(shortlist.items, sugg.suggestions, closed);
     const list = $("request-suggestions");
-    const current = state.current;
-    state.current = -1;
     list.replaceChildren(...sugg.suggestions.map((s, i) => {
-      const add = s.outreach
-        ? h("p", { class: "sugg-reason" }, t("ch.onList", { status: t("outreach." + s.outreach) }))
+      const add = s.outreach || closed
+        ? (s.outreach ? h("p", { class: "sugg-reason" }, t("ch.onList", { status: t("outreach." + s.outreach) })) : null)
         : h("p", { class: "sugg-reason" }, h("button", { type: "button", class: "secondary", onclick: () => addCandidate(r, s.municipality) }, t("ch.add")));
-      const li = suggestionItem(s, i, list, () => {
+      const li = suggestionItem(s, i, list, false, () => {
         const open = li.querySelector(".explain");
         if (open) { open.remove(); li.querySelector(".sugg-head").setAttribute("aria-expanded", "false"); return; }
         li.append(explanation(s, `explain-${list.id}-${i}`));
@@ -610,20 +631,27 @@ async function openRequest(id) {
       }, add);
       return li;
     }));
-    state.current = current;
   } catch (e) {
     alertError(e.message);
   }
 }
 
-function renderShortlist(items, suggestions) {
+async function renderShortlist(items, suggestions, closed) {
   const box = $("shortlist");
   if (!items.length) { box.replaceChildren(h("p", { class: "muted" }, t("ch.noShortlist"))); return; }
   const names = new Map(suggestions.map((s) => [s.municipality.id, displayName(s.municipality)]));
+  // Candidates out of the top suggestions (a signed one leaves them).
+  await Promise.all(items.filter((e) => !names.has(e.candidate)).map(async (e) => {
+    try {
+      names.set(e.candidate, displayName(await api(`/v1/municipalities/${encodeURIComponent(e.candidate)}`)));
+    } catch {
+      names.set(e.candidate, e.candidate);
+    }
+  }));
   box.replaceChildren(h("table", {},
     h("thead", {}, h("tr", {}, ...["ch.candidate", "ch.status", "ch.updated", "ch.note", "ch.move"].map((k) => h("th", { scope: "col" }, t(k))))),
     h("tbody", {}, ...items.map((e) => {
-      const next = NEXT[e.status] ?? [];
+      const next = closed ? [] : NEXT[e.status] ?? [];
       const sel = h("select", { "aria-label": `${t("ch.move")}: ${names.get(e.candidate) ?? e.candidate}` }, ...next.map((s) => h("option", { value: s }, t("outreach." + s))));
       const note = h("input", { "aria-label": `${t("ch.note")}: ${names.get(e.candidate) ?? e.candidate}`, maxlength: 2000 });
       return h("tr", { dataset: { candidate: e.candidate } },
@@ -666,11 +694,12 @@ function setLanguage(lang) {
   const keepOpen = [...$("f-countries").selectedOptions].map((o) => o.value);
   for (const o of $("f-countries").options) o.textContent = `${countryName(o.value)} (${o.value})`;
   for (const o of $("f-countries").options) o.selected = keepOpen.includes(o.value);
-  renderResults($("q").value);
+  renderResults(state.lastQuery);
   renderSelected();
   renderPartners();
   renderSuggestions();
   drawMap();
+  for (const o of $("m-from").options) o.textContent = o.value ? `${countryName(o.value)} (${o.value})` : t("matrix.all");
   if (!$("view-analyst").hidden) { loadMatrix(); loadGaps(); } else delete $("matrix").dataset.loaded;
   if (!$("view-cityhall").hidden) renderCityHall();
 }
@@ -700,7 +729,13 @@ function start() {
     say(t("ch.keySet"));
   });
   const m = /^#m=(.+)$/.exec(location.hash);
-  if (m) select(decodeURIComponent(m[1]));
+  if (m) {
+    try {
+      select(decodeURIComponent(m[1]));
+    } catch {
+      // a malformed address: start without a selection
+    }
+  }
   document.body.dataset.ready = "1";
 }
 
