@@ -13,7 +13,7 @@ help: ## list the targets
 build: ## build bin/twinning
 	$(GO) build -o bin/twinning ./cmd/twinning
 
-run: ## serve the API on the embedded store with the bundled sample (127.0.0.1:8080)
+run: ## serve the web page and the API on the embedded store with the bundled sample (http://127.0.0.1:8080/)
 	$(GO) run ./cmd/twinning serve
 
 test: vet ## all tests: vet; race-checked unit and contract tests; the real-data tests; the web page in Chromium; the Neo4j store against the project's server
