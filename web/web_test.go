@@ -12,6 +12,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/internal/score"
+	"github.com/twinning/twinning/internal/workflow"
 )
 
 func get(t *testing.T, h http.Handler, path string) *http.Response {
@@ -146,5 +150,72 @@ func TestTextsInBothLanguages(t *testing.T) {
 	// Keys built at run time: themes, factors, statuses.
 	for _, prefix := range []string{"theme.", "factor.", "status.", "outreach.", "ch.req."} {
 		assert.True(t, slices.ContainsFunc(keys["en"], func(k string) bool { return strings.HasPrefix(k, prefix) }), prefix)
+	}
+}
+
+// scriptList returns the quoted strings of a JavaScript array literal.
+func scriptList(src string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`"([^"]*)"`).FindAllStringSubmatch(src, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// TestScriptFollowsTheDomain: the lists that app.js keeps of the domain
+// (themes of the filter, the outreach machine) are graph's, and every
+// theme, kind, status and factor the API can answer has a text in both
+// languages.
+func TestScriptFollowsTheDomain(t *testing.T) {
+	raw, err := fs.ReadFile(Static(), "app.js")
+	require.NoError(t, err)
+	script := string(raw)
+
+	themes := regexp.MustCompile(`(?s)const THEMES = \[(.*?)\];`).FindStringSubmatch(script)
+	require.NotNil(t, themes, "app.js declares THEMES")
+	assert.Equal(t, graph.Themes, scriptList(themes[1]), "THEMES in app.js is graph.Themes")
+
+	next := regexp.MustCompile(`(?s)const NEXT = \{(.*?)\};`).FindStringSubmatch(script)
+	require.NotNil(t, next, "app.js declares NEXT")
+	moves := map[string][]string{}
+	for _, m := range regexp.MustCompile(`(\w+): \[([^\]]*)\]`).FindAllStringSubmatch(next[1], -1) {
+		moves[m[1]] = scriptList(m[2])
+	}
+	want := map[string][]string{}
+	for _, st := range graph.OutreachStatuses {
+		want[string(st)] = []string{}
+		for _, n := range st.Next() {
+			want[string(st)] = append(want[string(st)], string(n))
+		}
+	}
+	for st := range moves {
+		if moves[st] == nil {
+			moves[st] = []string{}
+		}
+	}
+	assert.Equal(t, want, moves, "NEXT in app.js is graph.OutreachStatus.Next")
+
+	keys := i18nKeys(t)["en"]
+	need := []string{"factor." + workflow.FactorComplementarity}
+	for _, f := range score.FactorNames {
+		need = append(need, "factor."+f)
+	}
+	for _, th := range graph.Themes {
+		need = append(need, "theme."+th)
+	}
+	for _, k := range graph.Kinds {
+		need = append(need, "kind."+string(k))
+	}
+	for _, st := range graph.Statuses {
+		need = append(need, "status."+string(st))
+	}
+	for _, st := range graph.OutreachStatuses {
+		need = append(need, "outreach."+string(st))
+	}
+	for _, st := range graph.RequestStatuses {
+		need = append(need, "ch.req."+string(st))
+	}
+	for _, k := range need {
+		assert.True(t, slices.Contains(keys, k), "no text for %q", k)
 	}
 }

@@ -295,6 +295,20 @@ func servingAddr(t *testing.T, stderr *syncBuffer, done <-chan int) string {
 	}
 }
 
+// waitReady waits for /readyz: the engine has loaded the sample.
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	client := &http.Client{Timeout: slow}
+	require.Eventually(t, func() bool {
+		resp, err := client.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, slow, 20*time.Millisecond, "the engine loads")
+}
+
 // slow bounds every wait of the serve tests: a client call, the engine's
 // load, a reload. It only stops a hung test; under the race detector on a
 // busy 2-core machine a first request has taken over 5 s.

@@ -26,6 +26,8 @@ const state = {
   current: -1, // index of the suggestion whose explanation is open
   partners: [],
   results: [],
+  lastQuery: "", // the text last searched
+  lastResult: null, // the last suggestions answer
   key: sessionStorage.getItem("twinning.key") || "",
   request: null,
   themes: null, // the cooperation themes of /v1/themes
@@ -38,10 +40,19 @@ function t(key, vars = {}) {
   const s = texts[state.lang][key] ?? texts.en[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ""));
 }
-const numberFormat = () => new Intl.NumberFormat(state.lang === "uk" ? "uk-UA" : "en-GB");
+// numberFormat returns the interface language's format with d decimals
+// (any number up to 3 when d is undefined), made once.
+const numberFormats = new Map();
+function numberFormat(d) {
+  const key = `${state.lang}/${d}`;
+  if (!numberFormats.has(key)) {
+    numberFormats.set(key, new Intl.NumberFormat(state.lang === "uk" ? "uk-UA" : "en-GB",
+      d === undefined ? {} : { minimumFractionDigits: d, maximumFractionDigits: d }));
+  }
+  return numberFormats.get(key);
+}
 const fmt = (n) => numberFormat().format(n);
-const fixed = (n, d = 3) => new Intl.NumberFormat(state.lang === "uk" ? "uk-UA" : "en-GB",
-  { minimumFractionDigits: d, maximumFractionDigits: d }).format(n);
+const fixed = (n, d = 3) => numberFormat(d).format(n);
 function countryName(code) {
   try {
     return new Intl.DisplayNames([state.lang], { type: "region" }).of(code) ?? code;
@@ -272,20 +283,21 @@ function renderResults(q) {
   list.replaceChildren(...state.results.map((m, i) => h("li", {},
     h("button", { type: "button", "aria-current": state.municipality?.id === m.id ? "true" : "false", dataset: { id: m.id },
       onclick: () => select(m.id, true),
-      onkeydown: (e) => moveFocus(e, list, i) },
+      onkeydown: (e) => moveFocus(e, list, ":scope > li > button", i, () => $("q").focus()) },
     `${displayName(m)}`, m.name !== m.name_latin && m.name_latin ? ` · ${state.lang === "en" ? m.name : m.name_latin}` : "",
     ` — ${countryName(m.country)}${m.region?.name ? ", " + m.region.name : ""}${m.population ? " · " + fmt(m.population) : ""}`))));
 }
-// moveFocus lets the arrow keys walk a list of buttons.
-function moveFocus(e, list, i) {
-  const buttons = [...list.querySelectorAll(":scope > li > button")];
+// moveFocus lets the arrow keys walk the buttons that selector finds in
+// list, from the i-th; ArrowUp on the first calls above, if given.
+function moveFocus(e, list, selector, i, above) {
+  const buttons = [...list.querySelectorAll(selector)];
   let j = null;
   if (e.key === "ArrowDown") j = Math.min(i + 1, buttons.length - 1);
   if (e.key === "ArrowUp") j = i - 1;
   if (j === null) return;
   e.preventDefault();
   if (j >= 0) buttons[j].focus();
-  else if (list.id === "results") $("q").focus();
+  else above?.();
 }
 
 async function select(id, focusCard = false) {
@@ -389,7 +401,7 @@ function suggestionItem(s, i, list, expanded, open, extra) {
   const m = s.municipality;
   const li = h("li", { class: expanded ? "current" : "", dataset: { id: m.id } },
     h("button", { type: "button", class: "sugg-head", "aria-expanded": expanded ? "true" : "false",
-      "aria-controls": `explain-${list.id}-${i}`, onclick: open, onkeydown: (e) => moveFocusHead(e, list, i) },
+      "aria-controls": `explain-${list.id}-${i}`, onclick: open, onkeydown: (e) => moveFocus(e, list, ".sugg-head", i) },
     h("span", { class: "rank" }, `${s.rank}.`),
     h("span", { class: "name" }, displayName(m), " ", h("span", { class: "muted" }, `${countryName(m.country)}`)),
     h("span", { class: "score" }, fixed(s.score))),
@@ -397,15 +409,6 @@ function suggestionItem(s, i, list, expanded, open, extra) {
     extra ?? null);
   if (expanded) li.append(explanation(s, `explain-${list.id}-${i}`));
   return li;
-}
-function moveFocusHead(e, list, i) {
-  const heads = [...list.querySelectorAll(".sugg-head")];
-  let j = null;
-  if (e.key === "ArrowDown") j = Math.min(i + 1, heads.length - 1);
-  if (e.key === "ArrowUp") j = Math.max(i - 1, 0);
-  if (j === null) return;
-  e.preventDefault();
-  heads[j].focus();
 }
 
 // explanation draws the factor bars: each factor's weighted contribution,
@@ -562,7 +565,7 @@ async function renderCityHall() {
     const list = $("requests");
     list.replaceChildren(...(res.items.length ? res.items.map((r, i) => h("li", {},
       h("button", { type: "button", "aria-current": state.request?.id === r.id ? "true" : "false", onclick: () => openRequest(r.id),
-        onkeydown: (e) => moveFocus(e, list, i) },
+        onkeydown: (e) => moveFocus(e, list, ":scope > li > button", i) },
       [`${r.title} — ${t("ch.req." + r.status)}`, ...Object.entries(r.outreach || {}).map(([k, v]) => `${t("outreach." + k)}: ${v}`)].join(" · "))))
       : [h("li", { class: "muted" }, t("ch.noRequests"))]));
     if (state.request && state.request.municipality === m.id) await openRequest(state.request.id);
