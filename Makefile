@@ -17,10 +17,15 @@ run: ## serve the web page and the API on the embedded store with the bundled sa
 	$(GO) run ./cmd/twinning serve
 
 test: vet ## all tests: vet; race-checked unit and contract tests; the real-data tests; the web page in Chromium; the Neo4j store against the project's server
+	@date +'== %T race-checked tests'
 	$(GO) test -race -count=1 -timeout 45m -skip 'RealData|TestBrowser' ./...
+	@date +'== %T real-data tests'
 	$(GO) test -count=1 -timeout 20m -run 'RealData' ./...
+	@date +'== %T web page in Chromium'
 	$(MAKE) test-browser
+	@date +'== %T Neo4j store'
 	$(MAKE) test-neo4j
+	@date +'== %T all tests passed'
 
 # The web page, served by `twinning serve`, driven in headless Chromium
 # (Debian's chromium package, or TWINNING_CHROMIUM); screenshots go to
