@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/graph/embedded"
 	"github.com/twinning/twinning/graph/storetest"
 )
 
@@ -365,4 +367,57 @@ func TestSchemaNames(t *testing.T) {
 	for _, c := range constraintNames {
 		assert.True(t, seen[c], "constraint %s is in the schema", c)
 	}
+}
+
+// TestScanPages scans the contract fixture in pages of every small size and
+// expects the embedded store's order and records: no record lost or
+// repeated where a page ends, whatever the page size (a page ending among
+// the partnerships of one municipality included).
+func TestScanPages(t *testing.T) {
+	serverURI(t)
+	ctx := context.Background()
+	neo := openEmpty(t)
+	ms, ps := storetest.Seed(t, neo)
+	emb := embeddedWith(t, ms, ps)
+
+	scan := func(s graph.Store) ([]graph.Municipality, []graph.Partnership) {
+		var gotM []graph.Municipality
+		var gotP []graph.Partnership
+		require.NoError(t, s.ScanMunicipalities(ctx, func(m graph.Municipality) error { gotM = append(gotM, m); return nil }))
+		require.NoError(t, s.ScanPartnerships(ctx, func(p graph.Partnership) error { gotP = append(gotP, p); return nil }))
+		return gotM, gotP
+	}
+	wantM, wantP := scan(emb)
+	require.Len(t, wantM, len(ms))
+	require.Len(t, wantP, len(ps))
+	defer func(n int) { scanPageSize = n }(scanPageSize)
+	for _, size := range []int{1, 2, 3, 5, len(ps) - 1, len(ps), 5000} {
+		scanPageSize = size
+		gotM, gotP := scan(neo)
+		ids := func(ms []graph.Municipality) []string {
+			out := make([]string, len(ms))
+			for i, m := range ms {
+				out[i] = m.ID
+			}
+			return out
+		}
+		assert.Equal(t, ids(wantM), ids(gotM), "municipalities in pages of %d", size)
+		assert.Equal(t, wantP, gotP, "partnerships in pages of %d", size)
+	}
+}
+
+// embeddedWith returns an embedded store in a temporary file holding ms and
+// ps, closed when the test ends: the reference the Neo4j store's answers
+// are compared with.
+func embeddedWith(t *testing.T, ms []graph.Municipality, ps []graph.Partnership) *embedded.Store {
+	t.Helper()
+	ctx := context.Background()
+	emb, err := embedded.Open(filepath.Join(t.TempDir(), "reference.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = emb.Close() })
+	_, err = emb.UpsertMunicipalities(ctx, ms)
+	require.NoError(t, err)
+	_, err = emb.UpsertPartnerships(ctx, ps)
+	require.NoError(t, err)
+	return emb
 }

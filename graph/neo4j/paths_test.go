@@ -3,14 +3,12 @@ package neo4j
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/twinning/twinning/graph"
-	"github.com/twinning/twinning/graph/embedded"
 	"github.com/twinning/twinning/internal/analytics"
 )
 
@@ -85,13 +83,7 @@ func TestShortestPathsMatchEmbedded(t *testing.T) {
 	_, err = neo.UpsertPartnerships(ctx, ps)
 	require.NoError(t, err)
 
-	emb, err := embedded.Open(filepath.Join(t.TempDir(), "paths.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = emb.Close() })
-	_, err = emb.UpsertMunicipalities(ctx, ms)
-	require.NoError(t, err)
-	_, err = emb.UpsertPartnerships(ctx, ps)
-	require.NoError(t, err)
+	emb := embeddedWith(t, ms, ps)
 	g, err := analytics.Build(ctx, emb)
 	require.NoError(t, err)
 

@@ -9,8 +9,10 @@ import (
 )
 
 // scanPageSize is how many nodes or relationships one page of a scan
-// fetches.
-const scanPageSize = 1000
+// fetches. A variable so that a test can make pages small; 5,000 read the
+// full open data's 24,000 partnerships in 0.46 s against 0.86 s with
+// 1,000 (municipalities take the same time either way).
+var scanPageSize = 5000
 
 // Municipality returns the municipality with the given id, or ENOTFOUND.
 func (s *Store) Municipality(ctx context.Context, id string) (graph.Municipality, error) {
@@ -260,8 +262,13 @@ func (s *Store) ScanMunicipalities(ctx context.Context, fn func(graph.Municipali
 		}
 		var page []graph.Municipality
 		err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
+			// Order and limit before the projection: ORDER BY on the
+			// projected map would project and sort every remaining node
+			// for each page, instead of reading the next page from the
+			// id index (49 s instead of about 1 s for 74,000 nodes).
 			recs, err := run(ctx, tx, `MATCH (m:Municipality) WHERE m.id > $after
-RETURN m `+municipalityProjection+` AS m ORDER BY m.id LIMIT $n`, map[string]any{"after": after, "n": int64(scanPageSize)})
+WITH m ORDER BY m.id LIMIT $n
+RETURN m `+municipalityProjection+` AS m`, map[string]any{"after": after, "n": int64(scanPageSize)})
 			if err != nil {
 				return err
 			}
@@ -304,9 +311,17 @@ func (s *Store) ScanPartnerships(ctx context.Context, fn func(graph.Partnership)
 		}
 		var page []graph.Partnership
 		err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-			recs, err := run(ctx, tx, `MATCH (a:Municipality)-[p:PARTNER_OF]->(b:Municipality)
-WHERE a.id > $a OR (a.id = $a AND b.id > $b)
-RETURN a.id AS a, b.id AS b, p `+partnershipProjection+` AS p ORDER BY a, b LIMIT $n`,
+			// The first ends come from the id index in order, from the
+			// last page's on, so that a page reads only what follows it
+			// (the sort by the second end is partial); a filter over all
+			// partnerships sorted whole for each page took 2.7 s for
+			// 24,000 of them.
+			recs, err := run(ctx, tx, `MATCH (a:Municipality) WHERE a.id >= $a
+WITH a ORDER BY a.id
+MATCH (a)-[p:PARTNER_OF]->(b:Municipality)
+WHERE a.id > $a OR b.id > $b
+WITH a, p, b ORDER BY a.id, b.id LIMIT $n
+RETURN a.id AS a, b.id AS b, p `+partnershipProjection+` AS p`,
 				map[string]any{"a": afterA, "b": afterB, "n": int64(scanPageSize)})
 			if err != nil {
 				return err

@@ -376,6 +376,45 @@ func TestImportTwinsCreateMissing(t *testing.T) {
 	assert.Equal(t, "tw-us-maui-county-20.76-m156.31", createdID(Place{Name: "Maui County", Country: "US", Location: &graph.Point{Lat: 20.7581, Lon: -156.3105}}, "tw"))
 }
 
+// TestImportTwinsCreateMissingTwice imports a list in which a place that
+// -create-missing creates for a later row ("Nərimanov") is what an earlier
+// row's place ("Nərimanov (Baku)", a district named with its city) resolves
+// to once it exists: the first import must resolve as a second one would,
+// so that the second changes nothing. One pass over the rows in file order
+// failed this on the real list: the first import linked Lviv to Baku (the
+// district's city, by rule 3), the second to Nərimanov (by name, rule 2),
+// and so added a partnership (three on the real list).
+func TestImportTwinsCreateMissingTwice(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	im := New(s, Options{})
+	importFixtures(t, im)
+	const list = `city1,country1,lat1,lng1,city2,country2,lat2,lng2
+Baku,Azerbaijan,40.3756,49.8325,Kraków,Poland,50.0614,19.9372
+Lviv,Ukraine,49.8425,24.0322,Nərimanov (Baku),Azerbaijan,39.9611,48.3814
+Flensburg,Germany,54.7819,9.4367,Nərimanov,Azerbaijan,39.9611,48.3814
+`
+	first, err := im.ImportTwins(ctx, strings.NewReader(list), "tokyo.csv", PairOptions{CreateMissing: true})
+	require.NoError(t, err)
+	require.NotZero(t, first.Created)
+	second, err := im.ImportTwins(ctx, strings.NewReader(list), "tokyo.csv", PairOptions{CreateMissing: true})
+	require.NoError(t, err)
+	assert.Zero(t, second.Created, "nothing left to create")
+	assert.Zero(t, second.Merged)
+	assert.Equal(t, graph.UpsertResult{Unchanged: first.Partnerships.Created}, second.Partnerships, "the second import changes no partnership")
+	assert.Equal(t, first.Skipped, second.Skipped)
+	assert.Zero(t, second.Resolution.ByMethod[Created])
+	assert.Equal(t, first.Resolution.ByMethod[Unresolved], second.Resolution.ByMethod[Unresolved])
+	partners, err := s.Partners(ctx, "ua-46060250000025047")
+	require.NoError(t, err)
+	var ids []string
+	for _, p := range partners {
+		ids = append(ids, p.Municipality.ID)
+	}
+	assert.Contains(t, ids, "tw-az-nerimanov-39.96-48.38", "Nərimanov (Baku) is the district, once it exists")
+	assert.NotContains(t, ids, "tw-az-baku-40.38-49.83", "not the district's city")
+}
+
 func TestImportWikidata(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)

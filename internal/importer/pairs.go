@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -100,9 +101,6 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 		return graph.Wrap(graph.ErrorCode(err), err, "read the partnerships in the store")
 	}
 	resolver := NewResolver(ix)
-	rr := &ResolutionReport{ByMethod: map[Method]int{}}
-	rep.Resolution = rr
-	cache := map[string]int{}
 	var muns []graph.Municipality
 	munAt := map[string]int{}
 	keepMun := func(m graph.Municipality) {
@@ -114,95 +112,131 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 		munAt[m.ID] = len(muns)
 		muns = append(muns, m)
 	}
-	resolve := func(p Place, pos Pos, side int) Resolution {
-		k := placeKey(p)
-		if i, ok := cache[k]; ok {
-			return rr.Places[i].Resolution
-		}
-		res := resolver.Resolve(p)
-		if res.Method == Unresolved && opts.CreateMissing && p.Country != "" {
-			m := createdMunicipality(p, opts.Source)
-			if err := m.Validate(); err == nil {
-				if _, taken := ix.Get(m.ID); !taken {
-					keepMun(m)
-					rep.Created++
-					res = Resolution{ID: m.ID, Method: Created, DistKm: 0}
+	// With CreateMissing, a place created for one row can be what another
+	// row, resolved earlier, should have resolved to ("Taitō (Tokyo)"
+	// before "Tokyo"), so one pass over the rows depends on their order
+	// and a second import of the same file would still change things.
+	// The rows are resolved again, against the index with every place
+	// created so far, until a pass creates nothing new: the last pass sees
+	// exactly the index that a re-import reads from the store, so a
+	// re-import changes nothing. The counts of skipped and bad rows are
+	// those of the last pass.
+	base := *rep
+	base.Skipped = maps.Clone(rep.Skipped)
+	base.BadRows = slices.Clone(rep.BadRows)
+	created := map[string]bool{}
+	var (
+		rr *ResolutionReport
+		ps []graph.Partnership
+	)
+	for pass := 1; ; pass++ {
+		rep.Skipped, rep.BadRows, rep.BadCount, rep.Partnerships = maps.Clone(base.Skipped), slices.Clone(base.BadRows), base.BadCount, base.Partnerships
+		rr = &ResolutionReport{ByMethod: map[Method]int{}}
+		rep.Resolution = rr
+		ps = nil
+		newPlaces := 0
+		cache := map[string]int{}
+		resolve := func(p Place, pos Pos, side int) Resolution {
+			k := placeKey(p)
+			if i, ok := cache[k]; ok {
+				return rr.Places[i].Resolution
+			}
+			res := resolver.Resolve(p)
+			if res.Method == Unresolved && opts.CreateMissing && p.Country != "" {
+				m := createdMunicipality(p, opts.Source)
+				if err := m.Validate(); err == nil {
+					if _, taken := ix.Get(m.ID); !taken {
+						keepMun(m)
+						rep.Created++
+						newPlaces++
+						created[m.ID] = true
+						res = Resolution{ID: m.ID, Method: Created, DistKm: 0}
+					}
 				}
 			}
-		}
-		if p.Wikidata != "" && res.ID != "" && res.Method != ByCode && res.Method != Created {
-			// Remember the item on the municipality so that the next import
-			// resolves it by code.
-			if m, ok := ix.Get(res.ID); ok && m.Codes.Wikidata == "" {
-				if _, held := ix.ByCode("wikidata", p.Wikidata); !held {
-					keepMun(mergeInto(m, graph.Municipality{Codes: graph.Codes{Wikidata: p.Wikidata}}, ""))
-					rep.Merged++
+			if created[res.ID] {
+				res.Method = Created
+			}
+			if p.Wikidata != "" && res.ID != "" && res.Method != ByCode && res.Method != Created {
+				// Remember the item on the municipality so that the next
+				// import resolves it by code.
+				if m, ok := ix.Get(res.ID); ok && m.Codes.Wikidata == "" {
+					if _, held := ix.ByCode("wikidata", p.Wikidata); !held {
+						keepMun(mergeInto(m, graph.Municipality{Codes: graph.Codes{Wikidata: p.Wikidata}}, ""))
+						rep.Merged++
+					}
 				}
 			}
+			cache[k] = len(rr.Places)
+			rr.Places = append(rr.Places, PlaceResolution{Place: p, Resolution: res, Pos: pos, Side: side})
+			rr.ByMethod[res.Method]++
+			return res
 		}
-		cache[k] = len(rr.Places)
-		rr.Places = append(rr.Places, PlaceResolution{Place: p, Resolution: res, Pos: pos, Side: side})
-		rr.ByMethod[res.Method]++
-		return res
-	}
-	var ps []graph.Partnership
-	inFile := map[[2]string]int{}
-	im.opts.Progress.Start("resolving "+rep.Kind, len(rows))
-	for i, row := range rows {
-		if i%512 == 0 {
-			im.opts.Progress.Add(min(512, len(rows)-i))
-			if err := ctx.Err(); err != nil {
-				im.idx = nil
-				return fmt.Errorf("interrupted before writing: %w", err)
+		inFile := map[[2]string]int{}
+		what := "resolving " + rep.Kind
+		if pass > 1 {
+			what = fmt.Sprintf("resolving %s again with the %d places created (pass %d)", rep.Kind, len(created), pass)
+		}
+		im.opts.Progress.Start(what, len(rows))
+		for i, row := range rows {
+			if i%512 == 0 {
+				im.opts.Progress.Add(min(512, len(rows)-i))
+				if err := ctx.Err(); err != nil {
+					im.idx = nil
+					return fmt.Errorf("interrupted before writing: %w", err)
+				}
 			}
-		}
-		a, b := resolve(row.A, row.Pos, 1), resolve(row.B, row.Pos, 2)
-		if a.ID == "" || b.ID == "" {
-			rep.skip("a side is unresolved")
-			continue
-		}
-		if a.ID == b.ID {
-			rep.skip("both sides resolve to the same municipality")
-			continue
-		}
-		p := graph.Partnership{A: a.ID, B: b.ID, Kind: graph.KindTwinning, Status: graph.StatusActive, Since: row.Since, Source: opts.Source}
-		if slices.Contains(graph.SuspendedCountries, row.A.Country) || slices.Contains(graph.SuspendedCountries, row.B.Country) {
-			p.Status = graph.StatusSuspended
-		}
-		p.Normalize()
-		if err := p.Validate(); err != nil {
-			rep.bad(rowErrorf(row.Pos, graph.ErrorField(err), "%s", graph.ErrorMessage(err)))
-			continue
-		}
-		if first, dup := inFile[p.Key()]; dup {
-			_ = first
-			rep.skip("pair listed more than once (repeated or the other way round)")
-			continue
-		}
-		inFile[p.Key()] = row.Pos.Line
-		old, ok := existing[p.Key()]
-		switch {
-		case !ok:
-			rep.Partnerships.Created++
-		case old == p:
-			rep.Partnerships.Unchanged++
-			continue
-		case old.Source != opts.Source:
-			rep.skip("partnership already stored from another source (kept)")
-			continue
-		default:
-			if p.Since == 0 {
-				p.Since = old.Since
-			}
-			if old == p {
-				rep.Partnerships.Unchanged++
+			a, b := resolve(row.A, row.Pos, 1), resolve(row.B, row.Pos, 2)
+			if a.ID == "" || b.ID == "" {
+				rep.skip("a side is unresolved")
 				continue
 			}
-			rep.Partnerships.Updated++
+			if a.ID == b.ID {
+				rep.skip("both sides resolve to the same municipality")
+				continue
+			}
+			p := graph.Partnership{A: a.ID, B: b.ID, Kind: graph.KindTwinning, Status: graph.StatusActive, Since: row.Since, Source: opts.Source}
+			if slices.Contains(graph.SuspendedCountries, row.A.Country) || slices.Contains(graph.SuspendedCountries, row.B.Country) {
+				p.Status = graph.StatusSuspended
+			}
+			p.Normalize()
+			if err := p.Validate(); err != nil {
+				rep.bad(rowErrorf(row.Pos, graph.ErrorField(err), "%s", graph.ErrorMessage(err)))
+				continue
+			}
+			if first, dup := inFile[p.Key()]; dup {
+				_ = first
+				rep.skip("pair listed more than once (repeated or the other way round)")
+				continue
+			}
+			inFile[p.Key()] = row.Pos.Line
+			old, ok := existing[p.Key()]
+			switch {
+			case !ok:
+				rep.Partnerships.Created++
+			case old == p:
+				rep.Partnerships.Unchanged++
+				continue
+			case old.Source != opts.Source:
+				rep.skip("partnership already stored from another source (kept)")
+				continue
+			default:
+				if p.Since == 0 {
+					p.Since = old.Since
+				}
+				if old == p {
+					rep.Partnerships.Unchanged++
+					continue
+				}
+				rep.Partnerships.Updated++
+			}
+			ps = append(ps, p)
 		}
-		ps = append(ps, p)
+		im.opts.Progress.Done()
+		if newPlaces == 0 {
+			break
+		}
 	}
-	im.opts.Progress.Done()
 	if im.opts.Strict {
 		if err := strictError(rep); err != nil {
 			im.idx = nil

@@ -156,6 +156,26 @@ func TestRealData(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.region, m.Region.Code, tc.name)
 	}
+
+	// With -create-missing, the list's unresolved places are created, and a
+	// second import of the same list changes nothing.
+	im := New(s, Options{})
+	again := func() *Report {
+		f, err := os.Open(filepath.Join(dir, "twins", "twin_cities.csv"))
+		require.NoError(t, err)
+		defer f.Close()
+		rep, err := im.ImportTwins(ctx, f, "twin_cities.csv", PairOptions{CreateMissing: true})
+		require.NoError(t, err)
+		return rep
+	}
+	first := again()
+	t.Logf("-create-missing: %d places created, %d partnerships created", first.Created, first.Partnerships.Created)
+	assert.NotZero(t, first.Created)
+	second := again()
+	assert.Zero(t, second.Created, "nothing left to create")
+	assert.Zero(t, second.Merged)
+	assert.Zero(t, second.Partnerships.Created, "no partnership created the second time")
+	assert.Zero(t, second.Partnerships.Updated, "no partnership updated the second time")
 }
 
 // BenchmarkImportAll measures importing all of the shared data into a new
