@@ -87,14 +87,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // loadDataset opens the configured store, reads the graph into an
 // evaluation dataset and closes the store.
 func loadDataset(ctx context.Context, sc *storeConfig, pool eval.Pool, stderr io.Writer) (*eval.Dataset, error) {
-	store, loaded, err := sc.open(ctx)
+	store, err := sc.openSaying(ctx, stderr)
 	if err != nil {
 		return nil, err
 	}
 	defer store.Close()
-	if loaded {
-		fmt.Fprintf(stderr, "twinning: loaded the bundled sample into the empty store (%s)\n", sc.describe())
-	}
 	d, err := eval.Load(ctx, store, pool)
 	if err != nil {
 		return nil, fmt.Errorf("read the graph from %s: %w", sc.describe(), err)

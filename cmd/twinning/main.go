@@ -45,6 +45,7 @@ var commands = map[string]command{
 	"import":  {"import open data files into the store", runImport},
 	"stats":   {"print statistics of the partnership graph", runStats},
 	"export":  {"export the graph as GeoJSON, GraphML or CSV", runExport},
+	"batch":   {"rank suggestions for every municipality of a country, as CSV or JSON", runBatch},
 	"eval":    {"measure suggestions against real partnerships, with baselines", runEval},
 	"train":   {"learn the scoring weights from the real partnerships", runTrain},
 	"keys":    {"create, list and revoke API keys", runKeys},
@@ -117,7 +118,7 @@ func (e usageError) Error() string { return e.msg }
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "twinning finds twinning partners for Ukrainian municipalities among European ones.")
 	fmt.Fprintln(w, "\nUsage: twinning COMMAND [flags] [args]\n\nCommands:")
-	for _, name := range []string{"serve", "search", "suggest", "request", "profile", "themes", "import", "stats", "export", "eval", "train", "keys"} {
+	for _, name := range []string{"serve", "search", "suggest", "request", "profile", "themes", "import", "stats", "export", "batch", "eval", "train", "keys"} {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'twinning COMMAND -h' for a command's flags.")

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -227,6 +230,12 @@ func TestUsageErrors(t *testing.T) {
 		{"keys create without role", nil, []string{"keys", "create", "-keys", filepath.Join(t.TempDir(), "k.json"), "-name", "x"}, "-name and -role are required"},
 		{"keys revoke without id", nil, []string{"keys", "revoke", "-keys", filepath.Join(t.TempDir(), "k.json")}, "keys revoke: unexpected arguments"},
 		{"serve bad CORS origin from env", map[string]string{"TWINNING_CORS_ORIGINS": "ftp://x.example.org"}, []string{"serve", "-data", data}, "-cors-origins"},
+		{"batch with an argument", nil, []string{"batch", "-data", data, "UA"}, "batch takes no arguments"},
+		{"batch bad from", nil, []string{"batch", "-data", data, "-from", "Ukraine"}, `-from: "Ukraine" is not an ISO 3166-1 alpha-2 code`},
+		{"batch bad code", nil, []string{"batch", "-data", data, "-candidate-code", "postcode"}, `-candidate-code: unknown code "postcode" (known: katottg, lau, nuts3, geonames, wikidata)`},
+		{"batch bad format", nil, []string{"batch", "-data", data, "-format", "xlsx"}, `-format: must be csv or json, got "xlsx"`},
+		{"batch no workers", nil, []string{"batch", "-data", data, "-workers", "0"}, "-workers: must be between 1 and 256, got 0"},
+		{"batch limit too big", nil, []string{"batch", "-data", data, "-limit", "101"}, "-limit: must be between 1 and 100"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -462,4 +471,95 @@ func TestKeysAndWrites(t *testing.T) {
 	}
 	assert.Contains(t, stderr.String(), "reloaded after a change")
 	assert.NotContains(t, stderr.String(), token, "the key is never logged")
+}
+
+// TestBatch ranks suggestions for every Ukrainian municipality of the
+// sample, as CSV and as JSON, and expects for each what suggest gives.
+func TestBatch(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "twinning.db")
+	out := filepath.Join(dir, "batch.csv")
+	code, stdout, errOut := cli(t, "batch", "-data", data, "-limit", "3", "-workers", "3", "-o", out)
+	require.Equal(t, 0, code, errOut)
+	assert.Empty(t, stdout)
+	assert.Regexp(t, `twinning: \d+ municipalities of UA, \d+ suggestions .* model default-1, written to `, errOut)
+	assert.Regexp(t, `peak resident memory \d+ MiB`, errOut)
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, batchCSVHeader(), rows[0])
+	col := map[string]int{}
+	for k, name := range rows[0] {
+		col[name] = k
+	}
+	bySource := map[string][][]string{}
+	var order []string
+	for _, r := range rows[1:] {
+		if bySource[r[0]] == nil {
+			order = append(order, r[0])
+		}
+		bySource[r[0]] = append(bySource[r[0]], r)
+	}
+	require.Contains(t, bySource, "ua-lviv")
+	assert.True(t, slices.IsSorted(order), "sources in index order: %v", order)
+
+	s, err := embedded.Open(data)
+	require.NoError(t, err)
+	c, err := s.Counts(context.Background())
+	require.NoError(t, err)
+	assert.Len(t, bySource, c.ByCountry["UA"], "one source per Ukrainian municipality")
+	require.NoError(t, s.Close())
+
+	for _, id := range []string{"ua-lviv", "ua-kyiv", order[len(order)-1]} {
+		code, js, errOut := cli(t, "suggest", "-data", data, "-json", "-limit", "3", id)
+		require.Equal(t, 0, code, errOut)
+		var want score.Result
+		require.NoError(t, json.Unmarshal([]byte(js), &want))
+		got := bySource[id]
+		require.Len(t, got, len(want.Suggestions), id)
+		for k, sg := range want.Suggestions {
+			r := got[k]
+			assert.Equal(t, fmt.Sprint(sg.Rank), r[col["rank"]], id)
+			assert.Equal(t, sg.Municipality.ID, r[col["candidate_id"]], id)
+			assert.Equal(t, formatScore(sg.Score), r[col["score"]], id)
+			assert.Equal(t, sg.Reason, r[col["reason"]], id)
+			for _, fc := range sg.Factors {
+				assert.Equal(t, formatScore(fc.Contribution), r[col[fc.Name]], "%s, %s", id, fc.Name)
+			}
+		}
+	}
+
+	// JSON, to standard output: the same suggestions.
+	code, js, errOut := cli(t, "batch", "-data", data, "-limit", "3", "-format", "json")
+	require.Equal(t, 0, code, errOut)
+	var doc struct {
+		ModelVersion string         `json:"model_version"`
+		Generated    time.Time      `json:"generated"`
+		Results      []score.Result `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &doc))
+	assert.Equal(t, "default-1", doc.ModelVersion)
+	assert.False(t, doc.Generated.IsZero())
+	require.Len(t, doc.Results, len(order))
+	for k, r := range doc.Results {
+		assert.Equal(t, order[k], r.For.ID)
+		require.Len(t, r.Suggestions, len(bySource[r.For.ID]))
+		for j, sg := range r.Suggestions {
+			assert.Equal(t, bySource[r.For.ID][j][col["candidate_id"]], sg.Municipality.ID)
+		}
+	}
+
+	// Only candidates with a code, and a source code nobody has: an error,
+	// and the output file is left as it was.
+	before, err := os.ReadFile(out)
+	require.NoError(t, err)
+	code, _, errOut = cli(t, "batch", "-data", data, "-source-code", "lau", "-o", out)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "no municipality of UA with a lau code")
+	after, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, before, after)
 }

@@ -71,12 +71,9 @@ func (c *flowCommand) parse(args []string) ([]string, error) {
 // engine, the scoring engine is loaded too (for suggestions). The caller
 // closes the store.
 func (c *flowCommand) service(ctx context.Context, stderr io.Writer, engine bool) (*workflow.Service, graph.Store, error) {
-	store, loaded, err := c.sc.open(ctx)
+	store, err := c.sc.openSaying(ctx, stderr)
 	if err != nil {
 		return nil, nil, err
-	}
-	if loaded {
-		fmt.Fprintf(stderr, "twinning: loaded the bundled sample into the empty store (%s)\n", c.sc.describe())
 	}
 	flow, ok := store.(graph.Workflow)
 	if !ok {

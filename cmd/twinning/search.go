@@ -63,14 +63,11 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError{"give a TEXT to search for, or at least one filter (-country, -region, -kind, -theme, -min-population, -max-population)"}
 	}
 
-	store, loaded, err := sc.open(ctx)
+	store, err := sc.openSaying(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if loaded {
-		fmt.Fprintf(stderr, "twinning: loaded the bundled sample into the empty store (%s)\n", sc.describe())
-	}
 	page, err := store.Search(ctx, q)
 	if err != nil {
 		return fmt.Errorf("search %s: %w", sc.describe(), err)

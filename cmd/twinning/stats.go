@@ -42,14 +42,11 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // openGraph opens the configured store, builds the analytics snapshot from
 // it and closes the store.
 func openGraph(ctx context.Context, sc *storeConfig, stderr io.Writer) (*analytics.Graph, error) {
-	store, loaded, err := sc.open(ctx)
+	store, err := sc.openSaying(ctx, stderr)
 	if err != nil {
 		return nil, err
 	}
 	defer store.Close()
-	if loaded {
-		fmt.Fprintf(stderr, "twinning: loaded the bundled sample into the empty store (%s)\n", sc.describe())
-	}
 	g, err := analytics.Build(ctx, store)
 	if err != nil {
 		return nil, fmt.Errorf("read the graph from %s: %w", sc.describe(), err)

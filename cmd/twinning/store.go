@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/graph/embedded"
@@ -87,6 +88,20 @@ func (c *storeConfig) describe() string {
 		return fmt.Sprintf("neo4j %s (database %s, user %s)", c.neo4jURI, c.neo4jDatabase, c.neo4jUser)
 	}
 	return "embedded " + c.dataPath
+}
+
+// openSaying opens the store as open does and, when it loaded the bundled
+// sample, says so on stderr: what a command that works on the store does
+// first.
+func (c *storeConfig) openSaying(ctx context.Context, stderr io.Writer) (graph.Store, error) {
+	store, loaded, err := c.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if loaded {
+		fmt.Fprintf(stderr, "twinning: loaded the bundled sample into the empty store (%s)\n", c.describe())
+	}
+	return store, nil
 }
 
 // open opens the configured store and, unless noSample, loads the bundled

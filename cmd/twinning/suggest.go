@@ -59,14 +59,11 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 
-	store, loaded, err := sc.open(ctx)
+	store, err := sc.openSaying(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if loaded {
-		fmt.Fprintf(stderr, "twinning: loaded the bundled sample into the empty store (%s)\n", sc.describe())
-	}
 	m, err := resolveMunicipality(ctx, store, nameOrID)
 	if err != nil {
 		return err

@@ -31,33 +31,8 @@ func sharedData(t testing.TB) string {
 // twin-town list from dir into s, in that order.
 func importAll(t testing.TB, s graph.Store, dir string) []*Report {
 	t.Helper()
-	ctx := context.Background()
-	im := New(s, Options{})
-	open := func(p string) *os.File {
-		f, err := os.Open(filepath.Join(dir, p))
-		require.NoError(t, err)
-		t.Cleanup(func() { f.Close() })
-		return f
-	}
-	info, err := ParseCountryInfo(open("geonames/countryInfo.txt"), "countryInfo.txt")
+	reps, err := New(s, Options{}).ImportSharedData(context.Background(), dir, SharedDataOptions{UnresolvedFile: filepath.Join(t.TempDir(), "unresolved.csv")})
 	require.NoError(t, err)
-	admin1, err := ParseAdmin1(open("geonames/admin1.tsv"), "admin1.tsv")
-	require.NoError(t, err)
-	var reps []*Report
-	rep, err := im.ImportHromadas(ctx, open("ua-hromadas/full_dataset.csv"), "full_dataset.csv")
-	require.NoError(t, err)
-	reps = append(reps, rep)
-	rep, err = im.ImportGeoNames(ctx, open("geonames/cities15000.txt"), "cities15000.txt", GeoNamesFilter{Countries: DefaultCountries(info), CountryNames: info, Admin1: admin1})
-	require.NoError(t, err)
-	reps = append(reps, rep)
-	files, err := LAUFiles([]string{filepath.Join(dir, "eu-lau")})
-	require.NoError(t, err)
-	rep, err = im.ImportLAU(ctx, files)
-	require.NoError(t, err)
-	reps = append(reps, rep)
-	rep, err = im.ImportTwins(ctx, open("twins/twin_cities.csv"), "twin_cities.csv", PairOptions{UnresolvedFile: filepath.Join(t.TempDir(), "unresolved.csv")})
-	require.NoError(t, err)
-	reps = append(reps, rep)
 	return reps
 }
 

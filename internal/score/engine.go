@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/twinning/twinning/graph"
@@ -123,11 +124,17 @@ func (e *Engine) Suggest(ctx context.Context, id string, opts Options) (Result, 
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("suggest for %s: %w", id, err)
 	}
+	return e.suggest(ix, src, &opts, limit, nil), nil
+}
 
+// suggest ranks the candidates of ix for src, as Suggest does; keep, when
+// not nil, says by index position which municipalities may be candidates
+// at all (a batch's candidate set).
+func (e *Engine) suggest(ix *Index, src int32, opts *Options, limit int, keep []bool) Result {
 	r := ix.newRequest(src, themeMask(opts.Themes), nil)
 	defer r.release()
 
-	allowed := ix.allowedCountries(r.srcCountry, &opts)
+	allowed := ix.allowedCountries(r.srcCountry, opts)
 	themeFilter := themeMask(opts.Themes)
 	popFilter := opts.MinPopulation > 0 || opts.MaxPopulation > 0
 	maxPop := opts.MaxPopulation
@@ -140,7 +147,7 @@ func (e *Engine) Suggest(ctx context.Context, id string, opts Options) (Result, 
 	var v [numFactors]float64
 	w := &e.weights
 	for i := range int32(len(ix.ms)) {
-		if !allowed[ix.country[i]] {
+		if !allowed[ix.country[i]] || (keep != nil && !keep[i]) {
 			continue
 		}
 		if popFilter && (ix.pop[i] == 0 || ix.pop[i] < opts.MinPopulation || ix.pop[i] > maxPop) {
@@ -178,7 +185,82 @@ func (e *Engine) Suggest(ctx context.Context, id string, opts Options) (Result, 
 	for k, c := range best {
 		res.Suggestions[k] = e.explain(r, c.index, k+1, opts.Extra)
 	}
-	return res, nil
+	return res
+}
+
+// Batch ranks suggestions for each of the municipalities ids with the same
+// opts, on workers goroutines (at least 1), among the municipalities for
+// which keep returns true (all when keep is nil), and calls emit with each
+// result in the order of ids, from one goroutine. It holds one index for
+// the whole batch, even if Load swaps another in meanwhile. It stops at the
+// first error: an unknown id (ENOTFOUND, before anything is ranked), an
+// invalid option (EINVALID), an error of emit, or ctx's.
+func (e *Engine) Batch(ctx context.Context, ids []string, opts Options, keep func(*graph.Municipality) bool, workers int, emit func(Result) error) error {
+	ix := e.index.Load()
+	if ix == nil {
+		return graph.Errorf(graph.EUNAVAILABLE, "the scoring engine has not loaded the graph yet")
+	}
+	limit, err := opts.validate()
+	if err != nil {
+		return err
+	}
+	srcs := make([]int32, len(ids))
+	for k, id := range ids {
+		src, ok := ix.byID[id]
+		if !ok {
+			return graph.Errorf(graph.ENOTFOUND, "municipality %q not found", id)
+		}
+		srcs[k] = src
+	}
+	var mask []bool
+	if keep != nil {
+		mask = make([]bool, len(ix.ms))
+		for i := range ix.ms {
+			mask[i] = keep(&ix.ms[i])
+		}
+	}
+	workers = max(1, workers)
+	ctx, cancel := context.WithCancel(ctx)
+	// Workers take sources in order and publish each result in its slot;
+	// the caller's goroutine emits them in order, freeing each slot.
+	results := make([]Result, len(srcs))
+	ready := make([]chan struct{}, len(srcs))
+	for k := range ready {
+		ready[k] = make(chan struct{})
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(srcs) || ctx.Err() != nil {
+					return
+				}
+				results[k] = e.suggest(ix, srcs[k], &opts, limit, mask)
+				close(ready[k])
+			}
+		}()
+	}
+	// On return, stop the workers first, then wait for them.
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	for k := range srcs {
+		select {
+		case <-ready[k]:
+		case <-ctx.Done():
+			return fmt.Errorf("batch stopped after %d of %d: %w", k, len(srcs), ctx.Err())
+		}
+		if err := emit(results[k]); err != nil {
+			return err
+		}
+		results[k] = Result{}
+	}
+	return nil
 }
 
 // clamp01 keeps v within [0, 1]; NaN becomes 0.

@@ -508,3 +508,77 @@ func TestTopKMatchesFullSort(t *testing.T) {
 		assert.Equal(t, all[:min(k, len(all))], top.sorted(), "k=%d", k)
 	}
 }
+
+// TestBatchMatchesSuggest ranks a batch of sources on several goroutines
+// and expects, in the order of the sources, the results Suggest gives one
+// by one: with every candidate, and with a candidate set equal to a
+// country filter.
+func TestBatchMatchesSuggest(t *testing.T) {
+	ms, ps := benchGraph()
+	ix, err := NewIndex(ms, ps)
+	require.NoError(t, err)
+	e := NewEngine(DefaultModel())
+	e.SetIndex(ix)
+	ctx := context.Background()
+	var ids []string
+	for i := 0; i < benchUkrainian && len(ids) < 40; i += 37 {
+		ids = append(ids, ms[i].ID)
+	}
+	for _, tc := range []struct {
+		name string
+		keep func(*graph.Municipality) bool
+		opts Options
+	}{
+		{"all", nil, Options{}},
+		{"PL and DE", func(m *graph.Municipality) bool { return m.Country == "PL" || m.Country == "DE" }, Options{Countries: []string{"PL", "DE"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []Result
+			err := e.Batch(ctx, ids, Options{Limit: 20}, tc.keep, 3, func(r Result) error {
+				got = append(got, r)
+				return nil
+			})
+			require.NoError(t, err)
+			require.Len(t, got, len(ids))
+			for k, id := range ids {
+				opts := tc.opts
+				opts.Limit = 20
+				want, err := e.Suggest(ctx, id, opts)
+				require.NoError(t, err)
+				assert.Equal(t, want, got[k], "result %d, for %s", k, id)
+			}
+		})
+	}
+}
+
+func TestBatchErrors(t *testing.T) {
+	ms, ps := benchGraph()
+	ix, err := NewIndex(ms, ps)
+	require.NoError(t, err)
+	e := NewEngine(DefaultModel())
+	ctx := context.Background()
+	emit := func(Result) error { return nil }
+	ids := []string{ms[0].ID, ms[1].ID, ms[2].ID}
+
+	err = e.Batch(ctx, ids, Options{}, nil, 2, emit)
+	assert.Equal(t, graph.EUNAVAILABLE, graph.ErrorCode(err), "before the first load: %v", err)
+	e.SetIndex(ix)
+	err = e.Batch(ctx, append(ids, "xx-nowhere"), Options{}, nil, 2, func(Result) error { t.Error("emitted before the ids were checked"); return nil })
+	assert.Equal(t, graph.ENOTFOUND, graph.ErrorCode(err), "%v", err)
+	assert.Contains(t, graph.ErrorMessage(err), "xx-nowhere")
+	err = e.Batch(ctx, ids, Options{Limit: MaxLimit + 1}, nil, 2, emit)
+	assert.Equal(t, graph.EINVALID, graph.ErrorCode(err), "%v", err)
+
+	// An error of emit stops the batch and is returned as it is.
+	stop := fmt.Errorf("disk full")
+	n := 0
+	err = e.Batch(ctx, ids, Options{}, nil, 2, func(Result) error { n++; return stop })
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, 1, n)
+
+	// A cancelled context stops it too.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	err = e.Batch(cctx, ids, Options{}, nil, 2, emit)
+	assert.ErrorIs(t, err, context.Canceled)
+}

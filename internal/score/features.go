@@ -71,9 +71,9 @@ type request struct {
 	// regionCountryVal is the share of the source region's partnerships
 	// abroad held by each country, smoothed towards countryVal.
 	regionCountryVal []float64
-	// area is, by area cell, the weighted partnerships of municipalities
-	// near the source that end in or next to the cell; areaTouched lists
-	// the cells to clear.
+	// area is, by area cell, the area_ties factor: 1 - exp(-w), w the
+	// weighted partnerships of municipalities near the source that end in
+	// or next to the cell; areaTouched lists the cells to clear.
 	area        []float64
 	areaTouched []int32
 	slot        []int32 // by municipality index: position in entries, or -1
@@ -202,6 +202,11 @@ func (ix *Index) newRequest(src int32, extraThemes uint32, hidden []int32) *requ
 			}
 		}
 	}
+	// The area_ties factor by cell, once per cell rather than per
+	// candidate.
+	for _, c := range r.areaTouched {
+		r.area[c] = 1 - math.Exp(-r.area[c])
+	}
 	return r
 }
 
@@ -293,27 +298,31 @@ func (r *request) values(i int32, v *[numFactors]float64) {
 	v[fCountryAffinity] = r.countryVal[ix.country[i]]
 	v[fRegionCountry] = r.regionCountryVal[ix.country[i]]
 	if c := ix.cell[i]; c >= 0 {
-		if a := r.area[c]; a > 0 {
-			v[fAreaTies] = 1 - math.Exp(-a)
-		}
+		v[fAreaTies] = r.area[c]
 	}
 	if r.regionVal != nil {
 		if reg := ix.region[i]; reg >= 0 {
 			v[fRegionAffinity] = r.regionVal[reg]
 		}
 	}
-	degree := ix.degree[i]
+	v[fPartners] = ix.partnersVal[i]
 	if e := r.lookup(i); e != nil {
 		v[fPartnersOfPartners] = 1 - math.Exp(-e.adamicAdar)
 		v[fSaturation] = 1 - math.Exp(-float64(e.saturation)/saturationScale)
 		v[fUkrainianNeighbours] = 1 - math.Exp(-e.near)
 		if e.hidden && !ix.isSuspended(r.src, i) {
-			degree--
+			v[fPartners] = partnersFactor(ix.degree[i] - 1)
 		}
 	}
-	if degree > 0 {
-		v[fPartners] = 1 - math.Exp(-float64(degree)/partnersScale)
+}
+
+// partnersFactor is the partners factor of a municipality with degree
+// partnerships.
+func partnersFactor(degree int32) float64 {
+	if degree <= 0 {
+		return 0
 	}
+	return 1 - math.Exp(-float64(degree)/partnersScale)
 }
 
 // Features returns the factor values of each candidate for the source, in

@@ -53,6 +53,10 @@ type Index struct {
 	adj       []int32
 	suspended []bool
 	degree    []int32 // number of partnerships that are not suspended
+	// partnersVal is the partners factor of each municipality, which does
+	// not depend on the source: worked out once here rather than with an
+	// exponential per candidate and request.
+	partnersVal []float64
 
 	// Partnerships that are not suspended and cross a border, counted by
 	// pair of countries and of regions, and in all per country and region.
@@ -247,6 +251,10 @@ func (ix *Index) buildGraph(ps []graph.Partnership) error {
 	}
 	for i := range n {
 		ix.adjStart[i+1] += ix.adjStart[i]
+	}
+	ix.partnersVal = make([]float64, n)
+	for i, d := range ix.degree {
+		ix.partnersVal[i] = partnersFactor(d)
 	}
 	ix.partnerships = len(ps)
 

@@ -1,0 +1,92 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// SharedDataOptions configure ImportSharedData.
+type SharedDataOptions struct {
+	// CreateMissing creates the twin-town list's unresolved places, as
+	// `twinning import twins -create-missing` does (the evaluation's graph).
+	CreateMissing bool
+	// UnresolvedFile is where the twin-town list's unresolved places go
+	// ("" writes nothing).
+	UnresolvedFile string
+}
+
+// ImportSharedData imports the open data of a folder laid out as
+// ../shared/data (see its README) into the importer's store, in the order
+// of the README's command sequence: the KSE hromadas, GeoNames
+// cities15000 for the default European countries (with countryInfo and
+// the admin1 codes), every Eurostat LAU file, then the Wikipedia twin-town
+// list. It returns the four reports in that order, and stops at the first
+// error, naming the file.
+func (im *Importer) ImportSharedData(ctx context.Context, dir string, opts SharedDataOptions) ([]*Report, error) {
+	var files []*os.File
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	open := func(p string) (*os.File, error) {
+		f, err := os.Open(filepath.Join(dir, p))
+		if err == nil {
+			files = append(files, f)
+		}
+		return f, err
+	}
+	fail := func(what string, err error) ([]*Report, error) {
+		return nil, fmt.Errorf("import %s from %s: %w", what, dir, err)
+	}
+	f, err := open("geonames/countryInfo.txt")
+	if err != nil {
+		return fail("countryInfo.txt", err)
+	}
+	info, err := ParseCountryInfo(f, "countryInfo.txt")
+	if err != nil {
+		return fail("countryInfo.txt", err)
+	}
+	if f, err = open("geonames/admin1.tsv"); err != nil {
+		return fail("admin1.tsv", err)
+	}
+	admin1, err := ParseAdmin1(f, "admin1.tsv")
+	if err != nil {
+		return fail("admin1.tsv", err)
+	}
+	var reps []*Report
+	if f, err = open("ua-hromadas/full_dataset.csv"); err != nil {
+		return fail("hromadas", err)
+	}
+	rep, err := im.ImportHromadas(ctx, f, "full_dataset.csv")
+	if err != nil {
+		return fail("hromadas", err)
+	}
+	reps = append(reps, rep)
+	if f, err = open("geonames/cities15000.txt"); err != nil {
+		return fail("GeoNames", err)
+	}
+	rep, err = im.ImportGeoNames(ctx, f, "cities15000.txt", GeoNamesFilter{Countries: DefaultCountries(info), CountryNames: info, Admin1: admin1})
+	if err != nil {
+		return fail("GeoNames", err)
+	}
+	reps = append(reps, rep)
+	lau, err := LAUFiles([]string{filepath.Join(dir, "eu-lau")})
+	if err != nil {
+		return fail("LAU", err)
+	}
+	if rep, err = im.ImportLAU(ctx, lau); err != nil {
+		return fail("LAU", err)
+	}
+	reps = append(reps, rep)
+	if f, err = open("twins/twin_cities.csv"); err != nil {
+		return fail("twins", err)
+	}
+	rep, err = im.ImportTwins(ctx, f, "twin_cities.csv", PairOptions{CreateMissing: opts.CreateMissing, UnresolvedFile: opts.UnresolvedFile})
+	if err != nil {
+		return fail("twins", err)
+	}
+	return append(reps, rep), nil
+}
