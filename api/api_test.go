@@ -329,6 +329,25 @@ func TestSuggestions(t *testing.T) {
 	}
 	assert.True(t, found, "some partner of Lviv ranks in the top 100 once partners are included")
 	assert.Greater(t, withPartners.Candidates, res.Candidates)
+
+	// diversity re-ranks: more countries in the top 10, the same best
+	// first, the knob in the answer; the cache keeps the two apart.
+	var div score.Result
+	getJSON(t, h, "/v1/municipalities/ua-lviv/suggestions?limit=10&diversity=0.5", &div)
+	assert.Equal(t, 0.5, div.Diversity)
+	countries := func(r score.Result) int {
+		seen := map[string]bool{}
+		for _, s := range r.Suggestions {
+			seen[s.Municipality.Country] = true
+		}
+		return len(seen)
+	}
+	require.Len(t, div.Suggestions, 10)
+	assert.Equal(t, res.Suggestions[0].Municipality.ID, div.Suggestions[0].Municipality.ID)
+	assert.Greater(t, countries(div), countries(res), "diversified: %d countries against %d", countries(div), countries(res))
+	var again score.Result
+	getJSON(t, h, "/v1/municipalities/ua-lviv/suggestions?limit=10", &again)
+	assert.Equal(t, res, again, "the plain answer, not the cached diversified one")
 }
 
 func TestErrors(t *testing.T) {
@@ -363,6 +382,8 @@ func TestErrors(t *testing.T) {
 		{"suggestions unknown theme", "GET", "/v1/municipalities/ua-lviv/suggestions?theme=spaceflight", 400, "theme"},
 		{"suggestions min above max", "GET", "/v1/municipalities/ua-lviv/suggestions?min_population=9&max_population=1", 400, "max_population"},
 		{"suggestions unknown parameter", "GET", "/v1/municipalities/ua-lviv/suggestions?q=x", 400, "q"},
+		{"suggestions diversity too big", "GET", "/v1/municipalities/ua-lviv/suggestions?diversity=2", 400, "diversity"},
+		{"suggestions diversity not a number", "GET", "/v1/municipalities/ua-lviv/suggestions?diversity=lots", 400, "diversity"},
 		{"municipality takes no parameters", "GET", "/v1/municipalities/ua-lviv?limit=5", 400, "limit"},
 		{"unknown route", "GET", "/v2/municipalities", 404, ""},
 		{"unknown sub-route", "GET", "/v1/municipalities/ua-lviv/enemies", 404, ""},

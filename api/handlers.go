@@ -129,13 +129,14 @@ func (s *Server) suggestions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := newParams(r, "country", "min_population", "max_population", "theme", "limit",
-		"include_partners", "include_suspended")
+		"include_partners", "include_suspended", "diversity")
 	opts := score.Options{
 		Countries:        p.countries(),
 		Themes:           p.themes(),
 		Limit:            p.intRange("limit", score.DefaultLimit, 1, score.MaxLimit),
 		IncludePartners:  p.bool("include_partners"),
 		IncludeSuspended: p.bool("include_suspended"),
+		Diversity:        p.fraction("diversity"),
 	}
 	opts.MinPopulation, opts.MaxPopulation = p.populationRange()
 	if p.err != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -109,6 +110,21 @@ func (p *params) intRange(name string, def, lo, hi int) int {
 		return def
 	}
 	return n
+}
+
+// fraction returns the number value of name between 0 and 1, 0 when
+// absent.
+func (p *params) fraction(name string) float64 {
+	s := p.single(name)
+	if s == "" {
+		return 0
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || v < 0 || v > 1 {
+		p.fail(name, "must be a number between 0 and 1, got %q", s)
+		return 0
+	}
+	return v
 }
 
 // population returns a population bound, 0 when absent.

@@ -113,6 +113,8 @@ func suggestionKey(id string, o score.Options) string {
 	b.WriteByte(0)
 	b.WriteString(strconv.FormatBool(o.IncludePartners))
 	b.WriteString(strconv.FormatBool(o.IncludeSuspended))
+	b.WriteByte(0)
+	b.WriteString(strconv.FormatFloat(o.Diversity, 'g', -1, 64))
 	return b.String()
 }
 

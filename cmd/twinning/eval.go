@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/twinning/twinning/internal/eval"
@@ -23,6 +24,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	modelPath := fs.String("model", "", "also measure this model: default, learned or a file written by \"twinning train\" (env TWINNING_MODEL)")
 	jsonPath := fs.String("json", "", "write the report as JSON to this file")
 	casesPath := fs.String("cases", "", "write one CSV row per case, with the rank under each method, to this file")
+	diversity := fs.Float64("diversity", 0, "also measure each engine with its top 10 diversified by country (0 to 1, as suggest -diversity; 0: no such rows)")
 	rest, err := parseFlags(fs, args, sc.envs(map[string]string{"model": "TWINNING_MODEL"}))
 	if err != nil {
 		return err
@@ -38,6 +40,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if *folds < 0 {
 		return usageError{fmt.Sprintf("-folds: must be 0 or more, got %d", *folds)}
+	}
+	if math.IsNaN(*diversity) || *diversity < 0 || *diversity > 1 {
+		return usageError{fmt.Sprintf("-diversity: must be between 0 (off) and 1, got %v", *diversity)}
 	}
 	models := []eval.NamedModel{
 		{Label: "engine, " + score.DefaultModel().Version + " (hand-set)", Model: score.DefaultModel()},
@@ -61,7 +66,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stderr, "twinning: read the graph in %v\n", time.Since(start).Round(time.Millisecond))
 	d.AssignFolds(*folds, *seed)
-	opts := eval.Options{Folds: *folds, Train: eval.DefaultTrainOptions(), Models: models}
+	opts := eval.Options{Folds: *folds, Train: eval.DefaultTrainOptions(), Models: models, Diversity: *diversity}
 	opts.Train.Seed = *seed
 	rep, err := eval.Run(ctx, d, opts)
 	if err != nil {

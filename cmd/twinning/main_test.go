@@ -236,6 +236,8 @@ func TestUsageErrors(t *testing.T) {
 		{"batch bad format", nil, []string{"batch", "-data", data, "-format", "xlsx"}, `-format: must be csv or json, got "xlsx"`},
 		{"batch no workers", nil, []string{"batch", "-data", data, "-workers", "0"}, "-workers: must be between 1 and 256, got 0"},
 		{"batch limit too big", nil, []string{"batch", "-data", data, "-limit", "101"}, "-limit: must be between 1 and 100"},
+		{"batch diversity too big", nil, []string{"batch", "-data", data, "-diversity", "1.5"}, "-diversity: must be between 0 (off) and 1, got 1.5"},
+		{"suggest negative diversity", nil, []string{"suggest", "-data", data, "-diversity", "-0.1", "Lviv"}, "-diversity: must be between 0 (off) and 1, got -0.1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/twinning/twinning/graph"
@@ -26,6 +27,7 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	limit := fs.Int("limit", score.DefaultLimit, fmt.Sprintf("number of suggestions (1-%d)", score.MaxLimit))
 	includePartners := fs.Bool("include-partners", false, "keep municipalities that are already partners")
 	includeSuspended := fs.Bool("include-suspended", false, fmt.Sprintf("keep municipalities in %v, left out by default", graph.SuspendedCountries))
+	diversity := fs.Float64("diversity", 0, diversityUsage)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	modelName := registerModel(fs)
 	sc.register(fs)
@@ -51,6 +53,7 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Limit:            *limit,
 		IncludePartners:  *includePartners,
 		IncludeSuspended: *includeSuspended,
+		Diversity:        *diversity,
 	}
 	for _, c := range countries {
 		opts.Countries = append(opts.Countries, strings.ToUpper(c))
@@ -85,6 +88,9 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return printSuggestions(stdout, res)
 }
 
+// diversityUsage documents the -diversity flag of suggest and batch.
+const diversityUsage = "0 (off) to 1: re-rank so that the suggestions are not all of one country; each already picked from a country costs the next of that country this share of the best score"
+
 // checkSuggestOptions checks opts before any store is opened, naming the
 // flag at fault.
 func checkSuggestOptions(opts score.Options) error {
@@ -97,6 +103,8 @@ func checkSuggestOptions(opts score.Options) error {
 		return usageError{fmt.Sprintf("-max-population: must be 0 or more, got %d", opts.MaxPopulation)}
 	case opts.MaxPopulation != 0 && opts.MinPopulation > opts.MaxPopulation:
 		return usageError{fmt.Sprintf("-max-population: must not be below -min-population (%d > %d)", opts.MinPopulation, opts.MaxPopulation)}
+	case math.IsNaN(opts.Diversity) || opts.Diversity < 0 || opts.Diversity > 1:
+		return usageError{fmt.Sprintf("-diversity: must be between 0 (off) and 1, got %v", opts.Diversity)}
 	}
 	for _, c := range opts.Countries {
 		if !graph.ValidCountry(c) {
@@ -182,7 +190,11 @@ func printSuggestions(w io.Writer, res score.Result) error {
 	src := res.For
 	fmt.Fprintf(w, "Partner suggestions for %s (%s), %s, %s, population %s [%s]\n",
 		src.DisplayName(), src.Name, src.Country, regionName(src), formatPopulation(src.Population), src.ID)
-	fmt.Fprintf(w, "%d candidates scored, %d shown; model %s\n\n", res.Candidates, len(res.Suggestions), res.ModelVersion)
+	fmt.Fprintf(w, "%d candidates scored, %d shown; model %s", res.Candidates, len(res.Suggestions), res.ModelVersion)
+	if res.Diversity > 0 {
+		fmt.Fprintf(w, "; diversified by country (%g), so not in score order", res.Diversity)
+	}
+	fmt.Fprint(w, "\n\n")
 	if len(res.Suggestions) == 0 {
 		_, err := fmt.Fprintln(w, "no candidate passes the filters")
 		return err

@@ -77,6 +77,7 @@ type Dataset struct {
 	Sources []int
 
 	poolKind Pool
+	poolPos  map[int]int // position in Pool by index position
 	fold     map[int]int // fold by source, once assigned
 }
 
@@ -137,8 +138,10 @@ func NewDataset(ms []graph.Municipality, ps []graph.Partnership, pool Pool) (*Da
 			}
 		}
 	}
+	d.poolPos = map[int]int{}
 	for i := range n {
 		if European(d.country[i]) && (pool == PoolAll || d.degree[i] > 0) {
+			d.poolPos[i] = len(d.Pool)
 			d.Pool = append(d.Pool, i)
 		}
 	}

@@ -19,12 +19,12 @@ func TestOutcomeMetrics(t *testing.T) {
 		hr10, hr50, rr   float64
 		ndcg10, meanRank float64
 	}{
-		{"first", Outcome{0, 0}, 1, 1, 1, 1, 1},
-		{"tenth", Outcome{9, 0}, 1, 1, 0.1, 1 / math.Log2(11), 10},
-		{"tied across the cutoff", Outcome{9, 1}, 0.5, 1, (0.1 + 1/11.0) / 2, 1 / math.Log2(11) / 2, 10.5},
-		{"eleventh", Outcome{10, 0}, 0, 1, 1 / 11.0, 0, 11},
-		{"all tied", Outcome{0, 99}, 0.1, 0.5, harmonic(100) / 100, ndcgSum(10) / 100, 50.5},
-		{"far", Outcome{1000, 0}, 0, 0, 1 / 1001.0, 0, 1001},
+		{"first", Outcome{Better: 0, Tied: 0}, 1, 1, 1, 1, 1},
+		{"tenth", Outcome{Better: 9, Tied: 0}, 1, 1, 0.1, 1 / math.Log2(11), 10},
+		{"tied across the cutoff", Outcome{Better: 9, Tied: 1}, 0.5, 1, (0.1 + 1/11.0) / 2, 1 / math.Log2(11) / 2, 10.5},
+		{"eleventh", Outcome{Better: 10, Tied: 0}, 0, 1, 1 / 11.0, 0, 11},
+		{"all tied", Outcome{Better: 0, Tied: 99}, 0.1, 0.5, harmonic(100) / 100, ndcgSum(10) / 100, 50.5},
+		{"far", Outcome{Better: 1000, Tied: 0}, 0, 0, 1 / 1001.0, 0, 1001},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -35,8 +35,8 @@ func TestOutcomeMetrics(t *testing.T) {
 			assert.InDelta(t, tt.meanRank, tt.o.ExpectedRank(), 1e-12)
 		})
 	}
-	m := Summarise([]Outcome{{0, 0}, {10, 0}})
-	assert.Equal(t, Metrics{HitRate10: 0.5, HitRate50: 1, MRR: (1 + 1/11.0) / 2, NDCG10: 0.5, MeanRank: 6, Cases: 2}, m)
+	m := Summarise([]Outcome{{Better: 0, Tied: 0, Countries: 3}, {Better: 10, Tied: 0, Countries: 6}})
+	assert.Equal(t, Metrics{HitRate10: 0.5, HitRate50: 1, MRR: (1 + 1/11.0) / 2, NDCG10: 0.5, MeanRank: 6, Countries10: 4.5, Cases: 2}, m)
 	assert.Equal(t, Metrics{}, Summarise(nil))
 }
 

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -24,6 +25,9 @@ type Options struct {
 	Models []NamedModel
 	// Workers is the number of cases ranked at once (0: GOMAXPROCS).
 	Workers int
+	// Diversity, when above 0, adds a row for each engine with its top 10
+	// re-ranked as Options.Diversity does in the engine (see Diversified).
+	Diversity float64
 }
 
 // NamedModel is a fixed model with the label it has in the report.
@@ -111,6 +115,13 @@ func Run(ctx context.Context, d *Dataset, opts Options) (*Report, error) {
 		methods = append(methods, Engine{Label: LearnedLabel(opts.Folds), Weights: func(c Case) [score.NumFactors]float64 { return weights[c.Fold] }})
 	}
 
+	if opts.Diversity > 0 {
+		for _, m := range methods {
+			if e, ok := m.(Engine); ok {
+				methods = append(methods, Diversified{Inner: e, Lambda: opts.Diversity, Limit: hitsAt10})
+			}
+		}
+	}
 	outcomes, err := d.rank(ctx, methods, opts.Workers)
 	if err != nil {
 		return nil, err
@@ -194,10 +205,7 @@ func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]
 	for m := range outcomes {
 		outcomes[m] = make([]Outcome, len(d.Cases))
 	}
-	poolIndex := make(map[int]int, len(d.Pool))
-	for k, i := range d.Pool {
-		poolIndex[i] = k
-	}
+	poolIndex := d.poolPos
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -240,6 +248,7 @@ func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]
 						return
 					}
 					outcomes[m][k] = outcome(out, target, skip)
+					outcomes[m][k].Countries = d.countriesAtTop(out, skip, st)
 				}
 				for _, p := range d.adj[c.Source] {
 					if j, ok := poolIndex[int(p)]; ok {
@@ -257,6 +266,35 @@ func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]
 		return nil, fmt.Errorf("eval: %w", err)
 	}
 	return outcomes, nil
+}
+
+// countriesAtTop returns the number of countries among the 10 best scored
+// candidates of the pool that are not skipped (ties to the lower
+// position).
+func (d *Dataset) countriesAtTop(scores []float64, skip []bool, st *caseState) int {
+	top := st.top[:0]
+	for k, s := range scores {
+		if skip[k] {
+			continue
+		}
+		if len(top) == hitsAt10 && s <= scores[top[len(top)-1]] {
+			continue
+		}
+		at, _ := slices.BinarySearchFunc(top, k, func(t, k int) int { return cmp.Compare(scores[k], scores[t]) })
+		for at < len(top) && scores[top[at]] == s {
+			at++
+		}
+		top = slices.Insert(top, at, k)
+		if len(top) > hitsAt10 {
+			top = top[:hitsAt10]
+		}
+	}
+	st.top = top
+	seen := map[string]bool{}
+	for _, k := range top {
+		seen[d.country[d.Pool[k]]] = true
+	}
+	return len(seen)
 }
 
 // outcome counts the candidates that score above and alike the target,

@@ -1,7 +1,10 @@
 package eval
 
 import (
+	"cmp"
+	"fmt"
 	"math"
+	"slices"
 
 	"github.com/twinning/twinning/internal/score"
 )
@@ -26,6 +29,8 @@ type caseState struct {
 	ready    bool
 	err      error
 	aa       []float64 // by position, scratch of Adamic–Adar
+	order    []int     // scratch of Diversified
+	top      []int     // scratch of countriesAtTop
 }
 
 // reset prepares the state for case c.
@@ -190,4 +195,50 @@ func weightVector(m score.Model) [score.NumFactors]float64 {
 // Baselines returns the baseline methods of the protocol.
 func Baselines() []Method {
 	return []Method{Random{}, MostPartners(), MostUkrainianPartners(), NearestFirst{}, AdamicAdar{}}
+}
+
+// Diversified ranks as Inner does, then re-ranks the best as the engine
+// does with Options.Diversity = Lambda and Options.Limit = Limit: among the
+// score.DiversityPool × Limit best candidates that are not already
+// partners, score.Diversify picks Limit by country, and those come first,
+// in their order; the others follow by score.
+type Diversified struct {
+	Inner  Method
+	Lambda float64
+	Limit  int
+}
+
+func (m Diversified) Name() string { return fmt.Sprintf("%s, diversity %g", m.Inner.Name(), m.Lambda) }
+func (m Diversified) Score(s *caseState, out []float64) {
+	m.Inner.Score(s, out)
+	if s.err != nil || len(out) == 0 {
+		return
+	}
+	d := s.d
+	partner := map[int]bool{}
+	for _, p := range d.adj[s.c.Source] {
+		if k, ok := d.poolPos[int(p)]; ok && int(p) != s.c.Hidden {
+			partner[k] = true
+		}
+	}
+	order := s.order[:0]
+	for k := range out {
+		if !partner[k] {
+			order = append(order, k)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(out[b], out[a]), cmp.Compare(a, b)) })
+	order = order[:min(len(order), score.DiversityPool*m.Limit)]
+	s.order = order
+	scores := make([]float64, len(order))
+	groups := make([]string, len(order))
+	top := math.Inf(-1)
+	for k, c := range order {
+		scores[k], groups[k] = out[c], d.country[d.Pool[c]]
+		top = max(top, out[c])
+	}
+	picks := score.Diversify(scores, groups, m.Limit, m.Lambda)
+	for k, p := range picks {
+		out[order[p]] = top + float64(len(picks)-k)
+	}
 }

@@ -13,6 +13,10 @@ const (
 type Outcome struct {
 	Better int `json:"better"`
 	Tied   int `json:"tied"`
+	// Countries is the number of countries among the method's 10 best
+	// candidates of the case (partners left out): how varied a top ten
+	// it gives.
+	Countries int `json:"countries"`
 }
 
 // ExpectedRank returns the mean rank under random tie-breaking, 1 for the
@@ -60,7 +64,9 @@ type Metrics struct {
 	MRR       float64 `json:"mrr"`
 	NDCG10    float64 `json:"ndcg_10"`
 	MeanRank  float64 `json:"mean_rank"`
-	Cases     int     `json:"cases"`
+	// Countries10 is the mean number of countries in a top ten.
+	Countries10 float64 `json:"countries_10"`
+	Cases       int     `json:"cases"`
 }
 
 // Summarise returns the mean metrics of the outcomes.
@@ -75,6 +81,7 @@ func Summarise(outcomes []Outcome) Metrics {
 		m.MRR += o.ReciprocalRank()
 		m.NDCG10 += o.NDCG(hitsAt10)
 		m.MeanRank += o.ExpectedRank()
+		m.Countries10 += float64(o.Countries)
 	}
 	n := float64(len(outcomes))
 	m.HitRate10 /= n
@@ -82,5 +89,6 @@ func Summarise(outcomes []Outcome) Metrics {
 	m.MRR /= n
 	m.NDCG10 /= n
 	m.MeanRank /= n
+	m.Countries10 /= n
 	return m
 }

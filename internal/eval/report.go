@@ -16,9 +16,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "METHOD\tHR@10\tHR@50\tMRR\tNDCG@10\tMEAN RANK\tCASES\t")
+	fmt.Fprintln(tw, "METHOD\tHR@10\tHR@50\tMRR\tNDCG@10\tMEAN RANK\tCOUNTRIES@10\tCASES\t")
 	for _, m := range r.Methods {
-		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%d\t\n", m.Name, m.HitRate10, m.HitRate50, m.MRR, m.NDCG10, m.MeanRank, m.Cases)
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%.1f\t%d\t\n", m.Name, m.HitRate10, m.HitRate50, m.MRR, m.NDCG10, m.MeanRank, m.Countries10, m.Cases)
 	}
 	return tw.Flush()
 }

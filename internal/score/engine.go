@@ -85,6 +85,9 @@ func (opts *Options) validate() (int, error) {
 			return 0, graph.FieldErrorf("theme", "unknown theme %q", t)
 		}
 	}
+	if math.IsNaN(opts.Diversity) || opts.Diversity < 0 || opts.Diversity > 1 {
+		return 0, graph.FieldErrorf("diversity", "must be between 0 (off) and 1, got %v", opts.Diversity)
+	}
 	if x := opts.Extra; x != nil {
 		switch {
 		case x.Name == "" || slices.Contains(FactorNames, x.Name):
@@ -142,7 +145,11 @@ func (e *Engine) suggest(ix *Index, src int32, opts *Options, limit int, keep []
 		maxPop = 1<<63 - 1
 	}
 
-	top := newTopK(limit)
+	pool := limit
+	if opts.Diversity > 0 {
+		pool = DiversityPool * limit
+	}
+	top := newTopK(pool)
 	candidates := 0
 	var v [numFactors]float64
 	w := &e.weights
@@ -176,10 +183,14 @@ func (e *Engine) suggest(ix *Index, src int32, opts *Options, limit int, keep []
 	}
 
 	best := top.sorted()
+	if opts.Diversity > 0 {
+		best = diversify(best, limit, opts.Diversity, ix.country)
+	}
 	res := Result{
 		For:          cloneMunicipality(&ix.ms[src]),
 		ModelVersion: e.model.Version,
 		Candidates:   candidates,
+		Diversity:    opts.Diversity,
 		Suggestions:  make([]Suggestion, len(best)),
 	}
 	for k, c := range best {
@@ -261,6 +272,62 @@ func (e *Engine) Batch(ctx context.Context, ids []string, opts Options, keep fun
 		results[k] = Result{}
 	}
 	return nil
+}
+
+// diversify picks limit of the ranked candidates by Diversify, with their
+// countries as the groups.
+func diversify(ranked []scored, limit int, lambda float64, country []uint16) []scored {
+	scores := make([]float64, len(ranked))
+	groups := make([]uint16, len(ranked))
+	for k, c := range ranked {
+		scores[k], groups[k] = c.score, country[c.index]
+	}
+	picks := Diversify(scores, groups, limit, lambda)
+	out := make([]scored, len(picks))
+	for k, p := range picks {
+		out[k] = ranked[p]
+	}
+	return out
+}
+
+// Diversify re-ranks candidates by maximal marginal relevance, as
+// Options.Diversity does: scores are the candidates' scores, best first,
+// and groups their countries (or any grouping). Each pick is the candidate
+// with the highest score minus lambda × the best score × the number
+// already picked from its group, ties to the better ranked. It returns
+// the positions of up to limit picks, in order.
+func Diversify[G comparable](scores []float64, groups []G, limit int, lambda float64) []int {
+	if len(scores) == 0 || limit <= 0 {
+		return nil
+	}
+	scale := math.Abs(scores[0])
+	if scale == 0 {
+		scale = 1
+	}
+	picks := make([]int, 0, min(limit, len(scores)))
+	perGroup := map[G]int{}
+	left := make([]int, len(scores))
+	for k := range left {
+		left[k] = k
+	}
+	for len(picks) < limit && len(left) > 0 {
+		best, bestValue := 0, math.Inf(-1)
+		for k, c := range left {
+			// A candidate's value is at most its score, and the scores
+			// only fall further down: none below can beat bestValue.
+			if scores[c] <= bestValue {
+				break
+			}
+			if v := scores[c] - lambda*scale*float64(perGroup[groups[c]]); v > bestValue {
+				best, bestValue = k, v
+			}
+		}
+		c := left[best]
+		picks = append(picks, c)
+		perGroup[groups[c]]++
+		left = slices.Delete(left, best, best+1)
+	}
+	return picks
 }
 
 // clamp01 keeps v within [0, 1]; NaN becomes 0.

@@ -514,11 +514,7 @@ func TestTopKMatchesFullSort(t *testing.T) {
 // by one: with every candidate, and with a candidate set equal to a
 // country filter.
 func TestBatchMatchesSuggest(t *testing.T) {
-	ms, ps := benchGraph()
-	ix, err := NewIndex(ms, ps)
-	require.NoError(t, err)
-	e := NewEngine(DefaultModel())
-	e.SetIndex(ix)
+	ms, e := syntheticEngine(t)
 	ctx := context.Background()
 	var ids []string
 	for i := 0; i < benchUkrainian && len(ids) < 40; i += 37 {
@@ -581,4 +577,79 @@ func TestBatchErrors(t *testing.T) {
 	cancel()
 	err = e.Batch(cctx, ids, Options{}, nil, 2, emit)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestDiversify(t *testing.T) {
+	// Countries by index: 0-2 PL, 3 DE, 4 FR.
+	group := []uint16{0, 0, 0, 1, 2}
+	ranked := []scored{{1.0, 0}, {0.99, 1}, {0.98, 2}, {0.9, 3}, {0.8, 4}}
+	order := func(ss []scored) []int32 {
+		var out []int32
+		for _, s := range ss {
+			out = append(out, s.index)
+		}
+		return out
+	}
+	assert.Equal(t, []int32{0, 1, 3}, order(diversify(ranked, 3, 0.05, group)), "a small knob: the third Polish town gives way")
+	assert.Equal(t, []int32{0, 3, 4}, order(diversify(ranked, 3, 1, group)), "the largest: one per country first")
+	assert.Equal(t, []int32{0, 3, 4, 1, 2}, order(diversify(ranked, 10, 1, group)), "then the rest")
+	assert.Equal(t, []int32{0, 1, 2}, order(diversify(ranked, 3, 0.001, group)), "a tiny knob changes nothing here")
+	assert.Empty(t, diversify(nil, 3, 0.5, group))
+}
+
+// TestSuggestDiversity asks for diversified suggestions on the synthetic
+// graph: more countries in the top 10, scores and factors unchanged, and
+// the option checked.
+func TestSuggestDiversity(t *testing.T) {
+	ms, e := syntheticEngine(t)
+	ctx := context.Background()
+	countries := func(r Result) int {
+		seen := map[string]bool{}
+		for _, s := range r.Suggestions {
+			seen[s.Municipality.Country] = true
+		}
+		return len(seen)
+	}
+	more, n := 0, 0
+	for i := 0; i < benchUkrainian; i += 97 {
+		id := ms[i].ID
+		plain, err := e.Suggest(ctx, id, Options{})
+		require.NoError(t, err)
+		div, err := e.Suggest(ctx, id, Options{Diversity: 0.3})
+		require.NoError(t, err)
+		assert.Equal(t, 0.3, div.Diversity)
+		require.Len(t, div.Suggestions, len(plain.Suggestions))
+		assert.GreaterOrEqual(t, countries(div), countries(plain), id)
+		if countries(div) > countries(plain) {
+			more++
+		}
+		n++
+		assert.Equal(t, plain.Suggestions[0].Municipality.ID, div.Suggestions[0].Municipality.ID, "the best stays first")
+		for k, s := range div.Suggestions {
+			assert.Equal(t, k+1, s.Rank)
+			sum := 0.0
+			for _, f := range s.Factors {
+				sum += f.Contribution
+			}
+			assert.InDelta(t, s.Score, sum, 1e-9, "contributions add up to the score")
+		}
+	}
+	assert.Greater(t, more, n/2, "most top tens gain countries (%d of %d)", more, n)
+	for _, bad := range []float64{-0.1, 1.5, math.NaN()} {
+		_, err := e.Suggest(ctx, ms[0].ID, Options{Diversity: bad})
+		assert.Equal(t, graph.EINVALID, graph.ErrorCode(err), "%v", bad)
+		assert.Equal(t, "diversity", graph.ErrorField(err))
+	}
+}
+
+// syntheticEngine returns the benchmarks' synthetic municipalities and an
+// engine with the default model over them.
+func syntheticEngine(t *testing.T) ([]graph.Municipality, *Engine) {
+	t.Helper()
+	ms, ps := benchGraph()
+	ix, err := NewIndex(ms, ps)
+	require.NoError(t, err)
+	e := NewEngine(DefaultModel())
+	e.SetIndex(ix)
+	return ms, e
 }

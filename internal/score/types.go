@@ -25,7 +25,18 @@ type Options struct {
 	// Extra, when set, adds a factor of the caller's to every candidate's
 	// score, after the model's own (a partner request's complementarity).
 	Extra *ExtraFactor
+	// Diversity, between 0 (off) and 1, re-ranks the best candidates so
+	// that the suggestions are not all of one country (maximal marginal
+	// relevance): each candidate is picked by its score minus Diversity ×
+	// the best score × the number of suggestions already picked from its
+	// country, among the DiversityPool × Limit best by score. Scores and
+	// their factors stay the model's; only the order and the choice change.
+	Diversity float64
 }
+
+// DiversityPool is how many times Limit candidates, the best by score, a
+// diversified ranking picks from.
+const DiversityPool = 5
 
 // ExtraFactor is a factor that the caller of Suggest computes: its
 // contribution, Weight × Value, is added to the model's score, and
@@ -87,6 +98,9 @@ type Result struct {
 	ModelVersion string             `json:"model_version"`
 	// Candidates is the number of municipalities that passed the filters
 	// and were scored.
-	Candidates  int          `json:"candidates"`
+	Candidates int `json:"candidates"`
+	// Diversity is Options.Diversity: above 0, the suggestions are in
+	// diversified order, not by score alone.
+	Diversity   float64      `json:"diversity,omitempty"`
 	Suggestions []Suggestion `json:"suggestions"`
 }
