@@ -653,3 +653,53 @@ func syntheticEngine(t *testing.T) ([]graph.Municipality, *Engine) {
 	e.SetIndex(ix)
 	return ms, e
 }
+
+// TestRegionsOfBothSchemes checks that a municipality whose region is a
+// NUTS 2 code (the LAU files') counts in the GeoNames admin1 region that
+// the merged municipalities of both sources place it in, so that region
+// affinity sees one voivodeship, not two.
+func TestRegionsOfBothSchemes(t *testing.T) {
+	geo := func(id, name, region string, nuts3 string, lat, lon float64) graph.Municipality {
+		m := muni(id, name, "PL", region, 100_000, lat, lon)
+		m.Codes.NUTS3 = nuts3
+		return m
+	}
+	ms := []graph.Municipality{
+		muni("ua-lviv", "Lviv", "UA", "UA-46", 720_000, 49.84, 24.03),
+		muni("ua-stryi", "Stryi", "UA", "UA-46", 60_000, 49.26, 23.85),
+		// Merged GeoNames + LAU places of Podkarpackie: admin1 PL.80, NUTS PL82x.
+		geo("pl-rzeszow", "Rzeszów", "PL.80", "PL825", 50.04, 22.00),
+		geo("pl-przemysl", "Przemyśl", "PL.80", "PL822", 49.78, 22.77),
+		// A LAU-only town of Podkarpackie, and one of Lesser Poland.
+		geo("pl-sanok", "Sanok", "PL82", "PL822", 49.56, 22.21),
+		geo("pl-tarnow", "Tarnów", "PL21", "PL214", 50.01, 20.99),
+		geo("pl-krakow", "Kraków", "PL.77", "PL213", 50.06, 19.94),
+	}
+	ps := []graph.Partnership{pair("ua-stryi", "pl-rzeszow"), pair("ua-stryi", "pl-przemysl"), pair("ua-lviv", "pl-krakow")}
+	for k := range ps {
+		ps[k].Normalize()
+	}
+	e, _ := newTestEngine(t, ms, ps)
+	ix := e.Index()
+	vecs, err := ix.Features("ua-lviv", []string{"pl-sanok", "pl-tarnow", "pl-rzeszow"})
+	require.NoError(t, err)
+	assert.Greater(t, vecs[0][fRegionAffinity], 0.0, "Sanok (PL82) counts in Podkarpackie (PL.80), where the oblast has 2 partnerships")
+	assert.Equal(t, vecs[2][fRegionAffinity], vecs[0][fRegionAffinity], "the same region as Rzeszów")
+	assert.Equal(t, ix.region[ix.byID["pl-sanok"]], ix.region[ix.byID["pl-rzeszow"]])
+	assert.Equal(t, ix.region[ix.byID["pl-tarnow"]], ix.region[ix.byID["pl-krakow"]], "PL21 is Lesser Poland, PL.77")
+	res, err := e.Suggest(context.Background(), "ua-lviv", Options{Limit: 10})
+	require.NoError(t, err)
+	found := false
+	for _, s := range res.Suggestions {
+		if s.Municipality.ID != "pl-sanok" {
+			continue
+		}
+		for _, f := range s.Factors {
+			if f.Name == FactorRegionAffinity {
+				found = true
+				assert.Contains(t, f.Reason, "Region PL.80", "the reason names the admin1 region: %s", f.Reason)
+			}
+		}
+	}
+	assert.True(t, found, "Sanok is suggested, with its region affinity")
+}

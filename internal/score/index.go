@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/twinning/twinning/graph"
@@ -153,6 +154,7 @@ func NewIndex(ms []graph.Municipality, ps []graph.Partnership) (*Index, error) {
 		cell:          make([]int32, n),
 	}
 	slices.SortFunc(ix.ms, func(a, b graph.Municipality) int { return cmp.Compare(a.ID, b.ID) })
+	regionOf := regionScheme(ix.ms)
 	regionByCode := map[string]int32{}
 	for i := range ix.ms {
 		m := &ix.ms[i]
@@ -187,15 +189,15 @@ func NewIndex(ms []graph.Municipality, ps []graph.Partnership) (*Index, error) {
 		ix.country[i] = c
 		ix.countryMembers[c] = append(ix.countryMembers[c], int32(i))
 		ix.region[i] = -1
-		if code := m.Region.Code; code != "" {
+		if code := regionOf(m); code != "" {
 			r, ok := regionByCode[code]
 			if !ok {
 				r = int32(len(ix.regionCodes))
 				regionByCode[code] = r
 				ix.regionCodes = append(ix.regionCodes, code)
-				ix.regionNames = append(ix.regionNames, m.Region.Name)
+				ix.regionNames = append(ix.regionNames, "")
 			}
-			if ix.regionNames[r] == "" {
+			if ix.regionNames[r] == "" && m.Region.Code == code {
 				ix.regionNames[r] = m.Region.Name
 			}
 			ix.region[i] = r
@@ -376,4 +378,42 @@ func cloneMunicipality(m *graph.Municipality) graph.Municipality {
 		c.Location = &p
 	}
 	return c
+}
+
+// regionScheme returns the region a municipality counts in for the region
+// factors. GeoNames names regions by admin1 code ("PL.77") and the Eurostat
+// LAU files by NUTS 2 code ("PL21"), so that one voivodeship's
+// partnerships would be split over two codes. Municipalities that carry
+// both (a GeoNames place merged with its LAU unit) tell which admin1
+// region each NUTS 2 region lies in: by majority, ties to the smaller
+// code. A municipality with a NUTS 2 region that maps counts in the admin1
+// region; any other keeps its own code.
+func regionScheme(ms []graph.Municipality) func(*graph.Municipality) string {
+	votes := map[string]map[string]int{}
+	for i := range ms {
+		m := &ms[i]
+		if nuts := m.Codes.NUTS3; len(nuts) >= 4 && strings.Contains(m.Region.Code, ".") {
+			n2 := nuts[:4]
+			if votes[n2] == nil {
+				votes[n2] = map[string]int{}
+			}
+			votes[n2][m.Region.Code]++
+		}
+	}
+	admin1 := make(map[string]string, len(votes))
+	for n2, vs := range votes {
+		best, bestN := "", 0
+		for code, n := range vs {
+			if n > bestN || (n == bestN && code < best) {
+				best, bestN = code, n
+			}
+		}
+		admin1[n2] = best
+	}
+	return func(m *graph.Municipality) string {
+		if code, ok := admin1[m.Region.Code]; ok {
+			return code
+		}
+		return m.Region.Code
+	}
 }
