@@ -186,7 +186,8 @@ type batchStats struct {
 }
 
 // batchCSVHeader returns the CSV columns: one row per suggestion, the
-// contribution of each factor in a column of its own.
+// contribution of each factor in a column of its own; a source without
+// suggestions has one row with only its own columns and the reason.
 func batchCSVHeader() []string {
 	h := []string{"source_id", "source_name", "source_name_latin", "source_region", "rank", "candidate_id", "candidate_name",
 		"candidate_name_latin", "candidate_country", "candidate_region", "candidate_population", "distance_km", "score"}
@@ -207,12 +208,20 @@ func writeBatchCSV(ctx context.Context, w io.Writer, engine *score.Engine, ids [
 	row := make([]string, len(batchCSVHeader()))
 	err := engine.Batch(ctx, ids, opts, keep, workers, func(r score.Result) error {
 		st.candidates += int64(r.Candidates)
+		if len(r.Suggestions) == 0 {
+			// One row that says so, so that a reader can tell a source
+			// without candidates from one left out.
+			clear(row)
+			copy(row, []string{r.For.ID, r.For.Name, r.For.NameLatin, r.For.Region.Name})
+			row[len(row)-2], row[len(row)-1] = "no candidate passes the filters", r.ModelVersion
+			return cw.Write(row)
+		}
 		for _, s := range r.Suggestions {
 			st.suggestions++
 			m := s.Municipality
 			clear(row)
-			copy(row, []string{r.For.ID, r.For.Name, r.For.DisplayName(), r.For.Region.Name, strconv.Itoa(s.Rank), m.ID, m.Name,
-				m.DisplayName(), m.Country, m.Region.Name, popCell(m.Population), kmCell(s.DistanceKm), formatScore(s.Score)})
+			copy(row, []string{r.For.ID, r.For.Name, r.For.NameLatin, r.For.Region.Name, strconv.Itoa(s.Rank), m.ID, m.Name,
+				m.NameLatin, m.Country, m.Region.Name, popCell(m.Population), kmCell(s.DistanceKm), formatScore(s.Score)})
 			for _, f := range s.Factors {
 				if k, ok := column[f.Name]; ok {
 					row[k] = formatScore(f.Contribution)

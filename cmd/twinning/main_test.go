@@ -554,6 +554,17 @@ func TestBatch(t *testing.T) {
 		}
 	}
 
+	// No candidate passes: one row per source, that says so.
+	code, stdout, errOut = cli(t, "batch", "-data", data, "-min-population", "999999999")
+	require.Equal(t, 0, code, errOut)
+	empty, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, empty, 1+len(order))
+	for _, r := range empty[1:] {
+		assert.Empty(t, r[col["rank"]])
+		assert.Equal(t, "no candidate passes the filters", r[col["reason"]])
+	}
+
 	// Only candidates with a code, and a source code nobody has: an error,
 	// and the output file is left as it was.
 	before, err := os.ReadFile(out)

@@ -228,3 +228,10 @@ func TestSolve(t *testing.T) {
 	_, ok = solve([score.NumFactors][score.NumFactors]float64{}, b)
 	assert.False(t, ok)
 }
+
+func TestRunChecksDiversity(t *testing.T) {
+	for _, bad := range []float64{-0.5, 1.01, math.NaN()} {
+		_, err := Run(context.Background(), nil, Options{Diversity: bad})
+		assert.ErrorContains(t, err, "diversity must be between 0 (off) and 1", "%v", bad)
+	}
+}

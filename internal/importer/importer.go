@@ -233,12 +233,14 @@ func owner(source string) string {
 // that created dst owns its names, kind, population, area, location and
 // region and overwrites them; another source only fills empty fields. Codes
 // fill empty ones, names that dst lacks become alternative names, and the
-// source is added to dst's "+"-separated sources.
+// source is added to dst's "+"-separated sources. An empty source (a code
+// learned from a partnership list) owns nothing, even when dst has no
+// source either (a municipality written through the API): it only fills.
 func mergeInto(dst, rec graph.Municipality, source string) graph.Municipality {
 	out := dst
 	out.AltNames = slices.Clone(dst.AltNames)
 	out.Themes = slices.Clone(dst.Themes)
-	if owner(dst.Source) == source {
+	if source != "" && owner(dst.Source) == source {
 		// The owner's values win, but a value it lacks (NA) keeps what
 		// another source filled in, so that re-imports do not flip-flop.
 		out.Name, out.NameLatin, out.Kind = rec.Name, rec.NameLatin, rec.Kind

@@ -443,6 +443,56 @@ func TestImportWikidata(t *testing.T) {
 	assert.Equal(t, 6, rep.Resolution.ByMethod[ByCode])
 }
 
+// TestImportWikidataMergesAfterTheLastPass imports pairs whose first side
+// a later row's created place takes over ("Nərimanov (Baku)" resolves to
+// Baku by its city until "Nərimanov" exists). The item of the first is
+// remembered on a municipality only after the last pass: had the first
+// pass written it onto Baku, every later pass would resolve it by code to
+// Baku, and the answer would depend on the order of the rows.
+func TestImportWikidataMergesAfterTheLastPass(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	importFixtures(t, New(s, Options{}))
+	_, err := s.UpsertMunicipalities(ctx, []graph.Municipality{{ID: "gn-587084", Name: "Baku", NameLatin: "Baku", Country: "AZ",
+		Kind: graph.KindCity, Population: 2_300_000, Location: &graph.Point{Lat: 40.3756, Lon: 49.8325}}})
+	require.NoError(t, err)
+	binding := func(city, cityLabel, cityPoint, cityCountry, twin, twinLabel, twinPoint, twinCountry string) string {
+		item := func(q string) string { return `{"type": "uri", "value": "http://www.wikidata.org/entity/` + q + `"}` }
+		lit := func(v string) string { return `{"type": "literal", "value": "` + v + `"}` }
+		return `{"city": ` + item(city) + `, "cityLabel": ` + lit(cityLabel) + `, "cityCoord": ` + lit(cityPoint) + `, "cityCountry": ` + lit(cityCountry) +
+			`, "twin": ` + item(twin) + `, "twinLabel": ` + lit(twinLabel) + `, "twinCoord": ` + lit(twinPoint) + `, "twinCountry": ` + lit(twinCountry) + `}`
+	}
+	doc := `{"head": {"vars": ["city", "cityLabel", "cityCoord", "cityPop", "cityCountry", "twin", "twinLabel", "twinCoord", "twinPop", "twinCountry"]},
+"results": {"bindings": [
+` + binding("Q36036", "Lviv", "Point(24.0322 49.8425)", "UA", "Q9000001", "Nərimanov (Baku)", "Point(48.3814 39.9611)", "AZ") + `,
+` + binding("Q31487", "Kraków", "Point(19.9372 50.0614)", "PL", "Q9000002", "Nərimanov", "Point(48.3814 39.9611)", "AZ") + `,
+` + binding("Q31487", "Kraków", "Point(19.9372 50.0614)", "PL", "Q9000003", "Baku", "Point(49.8325 40.3756)", "AZ") + `
+]}}`
+	var reps []*Report
+	for range 2 {
+		rep, err := New(s, Options{}).ImportWikidata(ctx, strings.NewReader(doc), "baku.json", PairOptions{CreateMissing: true})
+		require.NoError(t, err)
+		require.Zero(t, rep.BadCount, "%v", rep.BadRows)
+		reps = append(reps, rep)
+	}
+	assert.Equal(t, 1, reps[0].Created, "Nərimanov, created once")
+	assert.Zero(t, reps[1].Created)
+	assert.Zero(t, reps[1].Merged)
+	assert.Equal(t, graph.UpsertResult{Unchanged: reps[0].Partnerships.Created}, reps[1].Partnerships, "the second import changes nothing")
+	partners, err := s.Partners(ctx, "ua-46060250000025047")
+	require.NoError(t, err)
+	var ids []string
+	for _, p := range partners {
+		ids = append(ids, p.Municipality.ID)
+	}
+	assert.Contains(t, ids, "wd-q9000002", "Nərimanov (Baku) is the district, once it exists")
+	assert.NotContains(t, ids, "gn-587084", "not Baku")
+	baku, err := s.Municipality(ctx, "gn-587084")
+	require.NoError(t, err)
+	assert.Equal(t, "Q9000003", baku.Codes.Wikidata, "Baku's own item, not the district's")
+	assert.Equal(t, "Baku", baku.Name, "a municipality without a source keeps its name when it learns its item")
+}
+
 func TestParseWikidata(t *testing.T) {
 	rows, bad, n, err := ParseWikidata(openFixture(t, "wikidata.json"), "wikidata.json")
 	require.NoError(t, err)

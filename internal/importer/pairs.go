@@ -128,12 +128,19 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 	var (
 		rr *ResolutionReport
 		ps []graph.Partnership
+		// learned maps a Wikidata item resolved by name to its
+		// municipality: remembered on the municipality after the last
+		// pass only, so that no pass resolves by an item that an earlier
+		// pass's resolution gave it.
+		learned map[string]string
 	)
 	for pass := 1; ; pass++ {
 		rep.Skipped, rep.BadRows, rep.BadCount, rep.Partnerships = maps.Clone(base.Skipped), slices.Clone(base.BadRows), base.BadCount, base.Partnerships
 		rr = &ResolutionReport{ByMethod: map[Method]int{}}
 		rep.Resolution = rr
 		ps = nil
+		learned = map[string]string{}
+		learnedBy := map[string]bool{}
 		newPlaces := 0
 		cache := map[string]int{}
 		resolve := func(p Place, pos Pos, side int) Resolution {
@@ -158,12 +165,12 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 				res.Method = Created
 			}
 			if p.Wikidata != "" && res.ID != "" && res.Method != ByCode && res.Method != Created {
-				// Remember the item on the municipality so that the next
-				// import resolves it by code.
-				if m, ok := ix.Get(res.ID); ok && m.Codes.Wikidata == "" {
-					if _, held := ix.ByCode("wikidata", p.Wikidata); !held {
-						keepMun(mergeInto(m, graph.Municipality{Codes: graph.Codes{Wikidata: p.Wikidata}}, ""))
-						rep.Merged++
+				// Remember the item on the municipality (after the last
+				// pass) so that the next import resolves it by code.
+				if m, ok := ix.Get(res.ID); ok && m.Codes.Wikidata == "" && !learnedBy[res.ID] {
+					if _, held := ix.ByCode("wikidata", p.Wikidata); !held && learned[p.Wikidata] == "" {
+						learned[p.Wikidata] = res.ID
+						learnedBy[res.ID] = true
 					}
 				}
 			}
@@ -236,6 +243,11 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 		if newPlaces == 0 {
 			break
 		}
+	}
+	for _, item := range slices.Sorted(maps.Keys(learned)) {
+		m, _ := ix.Get(learned[item])
+		keepMun(mergeInto(m, graph.Municipality{Codes: graph.Codes{Wikidata: item}}, ""))
+		rep.Merged++
 	}
 	if im.opts.Strict {
 		if err := strictError(rep); err != nil {

@@ -109,8 +109,9 @@ func (opts *Options) validate() (int, error) {
 // the source's country, its existing partners (unless IncludePartners) and
 // graph.SuspendedCountries (unless IncludeSuspended), then pass the
 // filters of opts. Suggestions are ordered by score, highest first, then by
-// id. Errors: EUNAVAILABLE before the first Load, EINVALID naming the
-// option at fault, ENOTFOUND for an unknown id.
+// id, unless opts.Diversity re-ranks them. Errors: EUNAVAILABLE before the
+// first Load, EINVALID naming the option at fault, ENOTFOUND for an
+// unknown id.
 func (e *Engine) Suggest(ctx context.Context, id string, opts Options) (Result, error) {
 	ix := e.index.Load()
 	if ix == nil {
@@ -202,10 +203,14 @@ func (e *Engine) suggest(ix *Index, src int32, opts *Options, limit int, keep []
 // Batch ranks suggestions for each of the municipalities ids with the same
 // opts, on workers goroutines (at least 1), among the municipalities for
 // which keep returns true (all when keep is nil), and calls emit with each
-// result in the order of ids, from one goroutine. It holds one index for
-// the whole batch, even if Load swaps another in meanwhile. It stops at the
-// first error: an unknown id (ENOTFOUND, before anything is ranked), an
-// invalid option (EINVALID), an error of emit, or ctx's.
+// result in the order of ids, from one goroutine. Workers run at most
+// 4 × workers results ahead of emit, so a slow emit holds few results in
+// memory. keep is called once per municipality before ranking starts;
+// opts.Extra.Value, when set, is called from several goroutines at once
+// and must be safe for that. It holds one index for the whole batch, even
+// if Load swaps another in meanwhile. It stops at the first error: an
+// unknown id (ENOTFOUND, before anything is ranked), an invalid option
+// (EINVALID), an error of emit, or ctx's.
 func (e *Engine) Batch(ctx context.Context, ids []string, opts Options, keep func(*graph.Municipality) bool, workers int, emit func(Result) error) error {
 	ix := e.index.Load()
 	if ix == nil {
@@ -239,6 +244,11 @@ func (e *Engine) Batch(ctx context.Context, ids []string, opts Options, keep fun
 	for k := range ready {
 		ready[k] = make(chan struct{})
 	}
+	// A worker takes a slot before it takes the next source and emit
+	// gives one back per result emitted: the earliest result not yet
+	// emitted always has a worker, so this bounds memory without a
+	// deadlock.
+	slots := make(chan struct{}, 4*workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -246,6 +256,11 @@ func (e *Engine) Batch(ctx context.Context, ids []string, opts Options, keep fun
 		go func() {
 			defer wg.Done()
 			for {
+				select {
+				case slots <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
 				k := int(next.Add(1) - 1)
 				if k >= len(srcs) || ctx.Err() != nil {
 					return
@@ -270,6 +285,7 @@ func (e *Engine) Batch(ctx context.Context, ids []string, opts Options, keep fun
 			return err
 		}
 		results[k] = Result{}
+		<-slots
 	}
 	return nil
 }
