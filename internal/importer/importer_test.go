@@ -405,12 +405,7 @@ Flensburg,Germany,54.7819,9.4367,Nərimanov,Azerbaijan,39.9611,48.3814
 	assert.Equal(t, first.Skipped, second.Skipped)
 	assert.Zero(t, second.Resolution.ByMethod[Created])
 	assert.Equal(t, first.Resolution.ByMethod[Unresolved], second.Resolution.ByMethod[Unresolved])
-	partners, err := s.Partners(ctx, "ua-46060250000025047")
-	require.NoError(t, err)
-	var ids []string
-	for _, p := range partners {
-		ids = append(ids, p.Municipality.ID)
-	}
+	ids := partnerIDs(t, s, "ua-46060250000025047")
 	assert.Contains(t, ids, "tw-az-nerimanov-39.96-48.38", "Nərimanov (Baku) is the district, once it exists")
 	assert.NotContains(t, ids, "tw-az-baku-40.38-49.83", "not the district's city")
 }
@@ -479,12 +474,7 @@ func TestImportWikidataMergesAfterTheLastPass(t *testing.T) {
 	assert.Zero(t, reps[1].Created)
 	assert.Zero(t, reps[1].Merged)
 	assert.Equal(t, graph.UpsertResult{Unchanged: reps[0].Partnerships.Created}, reps[1].Partnerships, "the second import changes nothing")
-	partners, err := s.Partners(ctx, "ua-46060250000025047")
-	require.NoError(t, err)
-	var ids []string
-	for _, p := range partners {
-		ids = append(ids, p.Municipality.ID)
-	}
+	ids := partnerIDs(t, s, "ua-46060250000025047")
 	assert.Contains(t, ids, "wd-q9000002", "Nərimanov (Baku) is the district, once it exists")
 	assert.NotContains(t, ids, "gn-587084", "not Baku")
 	baku, err := s.Municipality(ctx, "gn-587084")
@@ -609,4 +599,16 @@ func TestProgress(t *testing.T) {
 	assert.Contains(t, b.String(), "writing: 100 to do")
 	assert.Contains(t, b.String(), "writing: 50% (50/100)")
 	assert.Contains(t, b.String(), "writing: done, 100")
+}
+
+// partnerIDs returns the ids of id's partners in s.
+func partnerIDs(t *testing.T, s graph.Store, id string) []string {
+	t.Helper()
+	partners, err := s.Partners(context.Background(), id)
+	require.NoError(t, err)
+	var ids []string
+	for _, p := range partners {
+		ids = append(ids, p.Municipality.ID)
+	}
+	return ids
 }
