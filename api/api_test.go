@@ -348,6 +348,18 @@ func TestSuggestions(t *testing.T) {
 	var again score.Result
 	getJSON(t, h, "/v1/municipalities/ua-lviv/suggestions?limit=10", &again)
 	assert.Equal(t, res, again, "the plain answer, not the cached diversified one")
+
+	// lang=uk: the same ranking with the reasons in Ukrainian.
+	var uk score.Result
+	getJSON(t, h, "/v1/municipalities/ua-lviv/suggestions?limit=10&lang=uk", &uk)
+	require.Len(t, uk.Suggestions, len(res.Suggestions))
+	for k, s := range uk.Suggestions {
+		assert.Equal(t, res.Suggestions[k].Municipality.ID, s.Municipality.ID)
+		assert.Equal(t, res.Suggestions[k].Score, s.Score)
+		assert.True(t, strings.HasPrefix(s.Reason, "Пропонується") || strings.HasPrefix(s.Reason, "Нічого"), s.Reason)
+	}
+	getJSON(t, h, "/v1/municipalities/ua-lviv/suggestions?limit=10", &again)
+	assert.Equal(t, res, again, "the English answer, not the cached Ukrainian one")
 }
 
 func TestErrors(t *testing.T) {
@@ -384,6 +396,7 @@ func TestErrors(t *testing.T) {
 		{"suggestions unknown parameter", "GET", "/v1/municipalities/ua-lviv/suggestions?q=x", 400, "q"},
 		{"suggestions diversity too big", "GET", "/v1/municipalities/ua-lviv/suggestions?diversity=2", 400, "diversity"},
 		{"suggestions diversity not a number", "GET", "/v1/municipalities/ua-lviv/suggestions?diversity=lots", 400, "diversity"},
+		{"suggestions unknown language", "GET", "/v1/municipalities/ua-lviv/suggestions?lang=de", 400, "lang"},
 		{"municipality takes no parameters", "GET", "/v1/municipalities/ua-lviv?limit=5", 400, "limit"},
 		{"unknown route", "GET", "/v2/municipalities", 404, ""},
 		{"unknown sub-route", "GET", "/v1/municipalities/ua-lviv/enemies", 404, ""},

@@ -129,7 +129,7 @@ func (s *Server) suggestions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := newParams(r, "country", "min_population", "max_population", "theme", "limit",
-		"include_partners", "include_suspended", "diversity")
+		"include_partners", "include_suspended", "diversity", "lang")
 	opts := score.Options{
 		Countries:        p.countries(),
 		Themes:           p.themes(),
@@ -137,6 +137,7 @@ func (s *Server) suggestions(w http.ResponseWriter, r *http.Request) {
 		IncludePartners:  p.bool("include_partners"),
 		IncludeSuspended: p.bool("include_suspended"),
 		Diversity:        p.fraction("diversity"),
+		Lang:             p.oneOf("lang", score.Langs),
 	}
 	opts.MinPopulation, opts.MaxPopulation = p.populationRange()
 	if p.err != nil {

@@ -112,6 +112,17 @@ func (p *params) intRange(name string, def, lo, hi int) int {
 	return n
 }
 
+// oneOf returns the value of name, which must be one of allowed; "" when
+// absent.
+func (p *params) oneOf(name string, allowed []string) string {
+	s := p.single(name)
+	if s != "" && !slices.Contains(allowed, s) {
+		p.fail(name, "must be one of %s, got %q", strings.Join(allowed, ", "), s)
+		return ""
+	}
+	return s
+}
+
 // fraction returns the number value of name between 0 and 1, 0 when
 // absent.
 func (p *params) fraction(name string) float64 {

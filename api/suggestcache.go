@@ -115,6 +115,8 @@ func suggestionKey(id string, o score.Options) string {
 	b.WriteString(strconv.FormatBool(o.IncludeSuspended))
 	b.WriteByte(0)
 	b.WriteString(strconv.FormatFloat(o.Diversity, 'g', -1, 64))
+	b.WriteByte(0)
+	b.WriteString(o.Lang)
 	return b.String()
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/internal/keys"
+	"github.com/twinning/twinning/internal/score"
 	"github.com/twinning/twinning/internal/workflow"
 )
 
@@ -254,14 +255,15 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) {
 // candidates ranked with their complementarity to the request.
 func (s *Server) requestSuggestions(w http.ResponseWriter, r *http.Request) {
 	id, err := pathRequestID(r)
-	p := newParams(r, "limit")
+	p := newParams(r, "limit", "lang")
 	limit := p.intRange("limit", 10, 1, 100)
+	lang := p.oneOf("lang", score.Langs)
 	if err == nil {
 		err = p.err
 	}
 	var res workflow.Suggestions
 	if err == nil {
-		res, err = s.workflow.Suggest(r.Context(), id, limit)
+		res, err = s.workflow.Suggest(r.Context(), id, limit, lang)
 	}
 	s.reply(w, r, http.StatusOK, res, err)
 }

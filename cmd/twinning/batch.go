@@ -57,6 +57,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	limit := fs.Int("limit", 20, fmt.Sprintf("suggestions per municipality (1-%d)", score.MaxLimit))
 	includeSuspended := fs.Bool("include-suspended", false, fmt.Sprintf("keep municipalities in %v, left out by default", graph.SuspendedCountries))
 	diversity := fs.Float64("diversity", 0, diversityUsage)
+	lang := fs.String("lang", score.LangEnglish, langUsage)
 	format := fs.String("format", "", "csv or json (default: from the -o file's extension, else csv)")
 	out := fs.String("o", "", "write to this file (written whole or not at all) instead of standard output")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that rank at once")
@@ -93,7 +94,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *format != "csv" && *format != "json" {
 		return usageError{fmt.Sprintf("-format: must be csv or json, got %q", *format)}
 	}
-	opts := score.Options{MinPopulation: *minPop, MaxPopulation: *maxPop, Limit: *limit, IncludeSuspended: *includeSuspended, Diversity: *diversity}
+	opts := score.Options{MinPopulation: *minPop, MaxPopulation: *maxPop, Limit: *limit, IncludeSuspended: *includeSuspended, Diversity: *diversity, Lang: *lang}
 	for _, c := range countries {
 		opts.Countries = append(opts.Countries, strings.ToUpper(c))
 	}

@@ -213,9 +213,12 @@ func TestBrowser(t *testing.T) {
 
 	// Switch the language: the interface, names and factors in English, the
 	// explanation still open.
+	assert.Contains(t, jsString(`document.querySelector("#suggestions .explain").textContent`), "Відстань: ", "the engine's reasons in Ukrainian")
 	do("switch to English",
 		chromedp.Click(chromedp.ID("lang")),
 		waitJS(`document.documentElement.lang === "en"`),
+		// The suggestions come again, with their reasons in English.
+		waitJS(`(document.querySelector("#suggestions .explain")?.textContent ?? "").includes(" apart")`),
 	)
 	assert.Equal(t, "Map and suggestions", jsString(`document.getElementById("tab-map").textContent`))
 	assert.Equal(t, "Українська", jsString(`document.getElementById("lang").textContent`))

@@ -238,6 +238,7 @@ func TestUsageErrors(t *testing.T) {
 		{"batch limit too big", nil, []string{"batch", "-data", data, "-limit", "101"}, "-limit: must be between 1 and 100"},
 		{"batch diversity too big", nil, []string{"batch", "-data", data, "-diversity", "1.5"}, "-diversity: must be between 0 (off) and 1, got 1.5"},
 		{"suggest negative diversity", nil, []string{"suggest", "-data", data, "-diversity", "-0.1", "Lviv"}, "-diversity: must be between 0 (off) and 1, got -0.1"},
+		{"suggest unknown language", nil, []string{"suggest", "-data", data, "-lang", "de", "Lviv"}, `-lang: must be en or uk, got "de"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -182,8 +182,10 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		kind = fs.String("kind", "", "kind of the partnership a signed agreement creates: twinning (default), cooperation or friendship")
 	}
 	limit := score.DefaultLimit
+	lang := score.LangEnglish
 	if action == "suggest" {
 		fs.IntVar(&limit, "limit", score.DefaultLimit, fmt.Sprintf("number of suggestions (1-%d)", score.MaxLimit))
+		fs.StringVar(&lang, "lang", score.LangEnglish, langUsage)
 	}
 	var filter workflow.RequestFilter
 	var statuses, regions, themes listFlag
@@ -296,7 +298,7 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return c.print(stdout, r, func() error { return printRequest(stdout, r, nil) })
 	case "suggest":
-		res, err := svc.Suggest(ctx, rest[0], limit)
+		res, err := svc.Suggest(ctx, rest[0], limit, lang)
 		if err != nil {
 			return err
 		}

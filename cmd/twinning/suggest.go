@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/twinning/twinning/graph"
@@ -28,6 +29,7 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	includePartners := fs.Bool("include-partners", false, "keep municipalities that are already partners")
 	includeSuspended := fs.Bool("include-suspended", false, fmt.Sprintf("keep municipalities in %v, left out by default", graph.SuspendedCountries))
 	diversity := fs.Float64("diversity", 0, diversityUsage)
+	lang := fs.String("lang", score.LangEnglish, langUsage)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	modelName := registerModel(fs)
 	sc.register(fs)
@@ -54,6 +56,7 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		IncludePartners:  *includePartners,
 		IncludeSuspended: *includeSuspended,
 		Diversity:        *diversity,
+		Lang:             *lang,
 	}
 	for _, c := range countries {
 		opts.Countries = append(opts.Countries, strings.ToUpper(c))
@@ -88,6 +91,9 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return printSuggestions(stdout, res)
 }
 
+// langUsage documents the -lang flag of suggest and batch.
+var langUsage = "language of the reasons: " + strings.Join(score.Langs, " or ")
+
 // diversityUsage documents the -diversity flag of suggest and batch.
 const diversityUsage = "0 (off) to 1: re-rank so that the suggestions are not all of one country; each already picked from a country costs the next of that country this share of the best score"
 
@@ -105,6 +111,8 @@ func checkSuggestOptions(opts score.Options) error {
 		return usageError{fmt.Sprintf("-max-population: must not be below -min-population (%d > %d)", opts.MinPopulation, opts.MaxPopulation)}
 	case math.IsNaN(opts.Diversity) || opts.Diversity < 0 || opts.Diversity > 1:
 		return usageError{fmt.Sprintf("-diversity: must be between 0 (off) and 1, got %v", opts.Diversity)}
+	case opts.Lang != "" && !slices.Contains(score.Langs, opts.Lang):
+		return usageError{fmt.Sprintf("-lang: must be %s, got %q", strings.Join(score.Langs, " or "), opts.Lang)}
 	}
 	for _, c := range opts.Countries {
 		if !graph.ValidCountry(c) {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -84,6 +85,9 @@ func (opts *Options) validate() (int, error) {
 		if !graph.ValidTheme(t) {
 			return 0, graph.FieldErrorf("theme", "unknown theme %q", t)
 		}
+	}
+	if opts.Lang != "" && !slices.Contains(Langs, opts.Lang) {
+		return 0, graph.FieldErrorf("lang", "must be one of %s, got %q", strings.Join(Langs, ", "), opts.Lang)
 	}
 	if math.IsNaN(opts.Diversity) || opts.Diversity < 0 || opts.Diversity > 1 {
 		return 0, graph.FieldErrorf("diversity", "must be between 0 (off) and 1, got %v", opts.Diversity)
@@ -195,7 +199,7 @@ func (e *Engine) suggest(ix *Index, src int32, opts *Options, limit int, keep []
 		Suggestions:  make([]Suggestion, len(best)),
 	}
 	for k, c := range best {
-		res.Suggestions[k] = e.explain(r, c.index, k+1, opts.Extra)
+		res.Suggestions[k] = e.explain(r, c.index, k+1, opts.Extra, opts.Lang)
 	}
 	return res
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -702,4 +703,59 @@ func TestRegionsOfBothSchemes(t *testing.T) {
 		}
 	}
 	assert.True(t, found, "Sanok is suggested, with its region affinity")
+}
+
+func TestPluralUK(t *testing.T) {
+	for n, want := range map[int]string{
+		0: "0 партнерств", 1: "1 партнерство", 2: "2 партнерства", 4: "4 партнерства", 5: "5 партнерств",
+		11: "11 партнерств", 12: "12 партнерств", 14: "14 партнерств", 21: "21 партнерство", 22: "22 партнерства",
+		111: "111 партнерств", 1001: "1\u00a0001 партнерство",
+	} {
+		assert.Equal(t, want, pluralUK(n, "партнерство", "партнерства", "партнерств"), "%d", n)
+	}
+}
+
+// TestSuggestReasonsInUkrainian asks for Ukrainian reasons and expects
+// every reason and summary in Ukrainian (no English words left), the same
+// factors, values and scores as in English, and the names of Ukrainian
+// municipalities in Ukrainian.
+func TestSuggestReasonsInUkrainian(t *testing.T) {
+	ms, ps := cities()
+	e, _ := newTestEngine(t, ms, ps)
+	ctx := context.Background()
+	en, err := e.Suggest(ctx, "ua-lviv", Options{Limit: 20})
+	require.NoError(t, err)
+	uk, err := e.Suggest(ctx, "ua-lviv", Options{Limit: 20, Lang: LangUkrainian})
+	require.NoError(t, err)
+	require.Len(t, uk.Suggestions, len(en.Suggestions))
+	english := regexp.MustCompile(`\b(the|and|of|with|in|no|not|partners?|partnerships?|size|km|apart|already|yet|suggested|held|themes?|unknown|region|area|nothing)\b`)
+	cyrillic := regexp.MustCompile(`\p{Cyrillic}`)
+	var all []string
+	for k, s := range uk.Suggestions {
+		assert.Equal(t, en.Suggestions[k].Municipality.ID, s.Municipality.ID)
+		assert.Equal(t, en.Suggestions[k].Score, s.Score)
+		texts := []string{s.Reason}
+		for j, f := range s.Factors {
+			assert.Equal(t, en.Suggestions[k].Factors[j].Name, f.Name)
+			assert.Equal(t, en.Suggestions[k].Factors[j].Value, f.Value)
+			texts = append(texts, f.Reason)
+		}
+		for _, text := range texts {
+			assert.NotEmpty(t, text, s.Municipality.ID)
+			assert.Regexp(t, cyrillic, text, "%s: in Ukrainian", s.Municipality.ID)
+			// Region names are the data's (here "Region UA-46").
+			words := regexp.MustCompile(`Region [A-Z0-9-]+`).ReplaceAllString(text, "")
+			assert.NotRegexp(t, english, strings.ToLower(words), "%s: no English word left", s.Municipality.ID)
+			all = append(all, text)
+		}
+	}
+	joined := strings.Join(all, "\n")
+	assert.Contains(t, joined, "Спільні партнери (2): ", "the partners in common, counted")
+	assert.Contains(t, joined, "Україна — Польща: ", "country ties as a pair of names")
+	assert.Contains(t, joined, "Пропонується передусім через: ", "the summary")
+	assert.Contains(t, joined, "\u00a0км", "kilometres in Ukrainian")
+
+	_, err = e.Suggest(ctx, "ua-lviv", Options{Lang: "de"})
+	assert.Equal(t, graph.EINVALID, graph.ErrorCode(err))
+	assert.Equal(t, "lang", graph.ErrorField(err))
 }

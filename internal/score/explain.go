@@ -22,11 +22,11 @@ const (
 // explain builds the suggestion for candidate i: its factors with values,
 // weights, contributions and reasons, the score as their sum, and a
 // one-sentence summary.
-func (e *Engine) explain(r *request, i int32, rank int, extra *ExtraFactor) Suggestion {
+func (e *Engine) explain(r *request, i int32, rank int, extra *ExtraFactor, lang string) Suggestion {
 	ix := r.ix
 	var v [numFactors]float64
 	r.values(i, &v)
-	x := explainer{r: r, i: i, src: &ix.ms[r.src], cand: &ix.ms[i], entry: r.lookup(i)}
+	x := explainer{r: r, i: i, src: &ix.ms[r.src], cand: &ix.ms[i], entry: r.lookup(i), uk: lang == LangUkrainian}
 	s := Suggestion{
 		Rank:         rank,
 		Municipality: cloneMunicipality(x.cand),
@@ -39,7 +39,12 @@ func (e *Engine) explain(r *request, i int32, rank int, extra *ExtraFactor) Sugg
 	for f := range numFactors {
 		c := float64(e.weights[f] * v[f])
 		s.Score += c
-		reason, phrase := x.reason(f, v[f], s.DistanceKm)
+		var reason, phrase string
+		if x.uk {
+			reason, phrase = x.reasonUK(f, v[f], s.DistanceKm)
+		} else {
+			reason, phrase = x.reason(f, v[f], s.DistanceKm)
+		}
 		phrases[f] = phrase
 		s.Factors[f] = Factor{Name: FactorNames[f], Value: v[f], Weight: e.weights[f], Contribution: c, Reason: reason}
 	}
@@ -51,7 +56,11 @@ func (e *Engine) explain(r *request, i int32, rank int, extra *ExtraFactor) Sugg
 		phrases = append(phrases, phrase)
 		s.Factors = append(s.Factors, Factor{Name: extra.Name, Value: value, Weight: extra.Weight, Contribution: c, Reason: reason})
 	}
-	s.Reason = summary(s.Factors, phrases)
+	if x.uk {
+		s.Reason = summaryUK(s.Factors, phrases)
+	} else {
+		s.Reason = summary(s.Factors, phrases)
+	}
 	return s
 }
 
@@ -62,6 +71,7 @@ type explainer struct {
 	src   *graph.Municipality
 	cand  *graph.Municipality
 	entry *sparse
+	uk    bool // reasons in Ukrainian
 }
 
 // reason returns the sentence for factor f and a short phrase for the
@@ -274,10 +284,33 @@ func (x *explainer) neighbours() (string, string) {
 	if !x.r.srcLoc {
 		return fmt.Sprintf("Nearby partners not checked: no location for %s", x.src.DisplayName()), ""
 	}
-	type near struct {
-		index int32
-		km    float64
+	found := x.nearPartners()
+	radius := formatKm(neighbourRadiusKm)
+	what := inCountry(x.src.Country, len(found), "municipality", "municipalities")
+	if len(found) == 0 {
+		return fmt.Sprintf("Not a partner of any %s within %s", inCountry(x.src.Country, 1, "municipality", "municipalities"), radius), ""
 	}
+	names := make([]string, 0, maxNamed+1)
+	for _, f := range found[:min(len(found), maxNamed)] {
+		names = append(names, fmt.Sprintf("%s (%s)", ix.ms[f.index].DisplayName(), formatKm(f.km)))
+	}
+	if more := len(found) - maxNamed; more > 0 {
+		names = append(names, plural(more, "more", "more"))
+	}
+	return fmt.Sprintf("Partner of %d %s within %s of %s: %s", len(found), what, radius, x.src.DisplayName(), joinList(names)),
+		fmt.Sprintf("partnerships with %d %s nearby", len(found), what)
+}
+
+// near is a partner of the candidate near the source.
+type near struct {
+	index int32
+	km    float64
+}
+
+// nearPartners returns the candidate's partners in the source's country
+// within neighbourRadiusKm of the source, nearest first.
+func (x *explainer) nearPartners() []near {
+	ix := x.r.ix
 	var found []near
 	partners, suspended := ix.partners(x.i)
 	for k, q := range partners {
@@ -288,21 +321,8 @@ func (x *explainer) neighbours() (string, string) {
 			found = append(found, near{q, d})
 		}
 	}
-	radius := formatKm(neighbourRadiusKm)
-	what := inCountry(x.src.Country, len(found), "municipality", "municipalities")
-	if len(found) == 0 {
-		return fmt.Sprintf("Not a partner of any %s within %s", inCountry(x.src.Country, 1, "municipality", "municipalities"), radius), ""
-	}
 	slices.SortFunc(found, func(a, b near) int { return cmp.Or(cmp.Compare(a.km, b.km), cmp.Compare(a.index, b.index)) })
-	names := make([]string, 0, maxNamed+1)
-	for _, f := range found[:min(len(found), maxNamed)] {
-		names = append(names, fmt.Sprintf("%s (%s)", ix.ms[f.index].DisplayName(), formatKm(f.km)))
-	}
-	if more := len(found) - maxNamed; more > 0 {
-		names = append(names, plural(more, "more", "more"))
-	}
-	return fmt.Sprintf("Partner of %d %s within %s of %s: %s", len(found), what, radius, x.src.DisplayName(), joinList(names)),
-		fmt.Sprintf("partnerships with %d %s nearby", len(found), what)
+	return found
 }
 
 func (x *explainer) partners() (string, string) {
@@ -343,24 +363,7 @@ func (x *explainer) areaTies(value float64) (string, string) {
 // summary names, in one sentence, the factors that add most to the score,
 // and a penalty that takes most from it.
 func summary(factors []Factor, phrases []string) string {
-	order := make([]int, len(factors))
-	for f := range order {
-		order[f] = f
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(factors[b].Contribution, factors[a].Contribution) })
-	var pros []string
-	for _, f := range order {
-		if len(pros) == maxSummarised || factors[f].Contribution <= 0 {
-			break
-		}
-		if phrases[f] != "" {
-			pros = append(pros, phrases[f])
-		}
-	}
-	con := ""
-	if f := order[len(order)-1]; factors[f].Contribution < 0 && phrases[f] != "" {
-		con = phrases[f]
-	}
+	pros, con := summaryParts(factors, phrases)
 	switch {
 	case len(pros) == 0 && con == "":
 		return "Nothing in particular stands out; it ranks here because the other candidates score lower."
@@ -370,4 +373,26 @@ func summary(factors []Factor, phrases []string) string {
 		return "Suggested mainly for " + joinList(pros) + "."
 	}
 	return "Suggested mainly for " + joinList(pros) + ", though held back by " + con + "."
+}
+
+// summaryParts returns the phrases of the factors that add most to the
+// score (at most maxSummarised) and of the one that takes most from it.
+func summaryParts(factors []Factor, phrases []string) (pros []string, con string) {
+	order := make([]int, len(factors))
+	for f := range order {
+		order[f] = f
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(factors[b].Contribution, factors[a].Contribution) })
+	for _, f := range order {
+		if len(pros) == maxSummarised || factors[f].Contribution <= 0 {
+			break
+		}
+		if phrases[f] != "" {
+			pros = append(pros, phrases[f])
+		}
+	}
+	if f := order[len(order)-1]; factors[f].Contribution < 0 && phrases[f] != "" {
+		con = phrases[f]
+	}
+	return pros, con
 }

@@ -32,6 +32,10 @@ type Options struct {
 	// country, among the DiversityPool × Limit best by score. Scores and
 	// their factors stay the model's; only the order and the choice change.
 	Diversity float64
+	// Lang is the language of the reasons: "" or LangEnglish, or
+	// LangUkrainian. Factor names and values do not change; the extra
+	// factor explains itself.
+	Lang string
 }
 
 // DiversityPool is how many times Limit candidates, the best by score, a

@@ -28,7 +28,7 @@ func BenchmarkSuggestForRequest(b *testing.B) {
 	b.Run("request", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := e.svc.Suggest(ctx, r.ID, 10); err != nil {
+			if _, err := e.svc.Suggest(ctx, r.ID, 10, ""); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -71,13 +71,14 @@ type Suggestions struct {
 // matcher computes the complementarity of candidates with one request.
 type matcher struct {
 	r        graph.Request
+	uk       bool // reasons in Ukrainian
 	profiles map[string]*graph.Profile
 	// inferred maps each need to the municipality themes that show it.
 	inferred map[string][]string
 }
 
-func newMatcher(r graph.Request, profiles []graph.Profile) *matcher {
-	m := &matcher{r: r, profiles: make(map[string]*graph.Profile, len(profiles)), inferred: map[string][]string{}}
+func newMatcher(r graph.Request, profiles []graph.Profile, lang string) *matcher {
+	m := &matcher{r: r, uk: lang == score.LangUkrainian, profiles: make(map[string]*graph.Profile, len(profiles)), inferred: map[string][]string{}}
 	for i := range profiles {
 		m.profiles[profiles[i].Municipality] = &profiles[i]
 	}
@@ -100,13 +101,14 @@ func (m *matcher) matches(c *graph.Municipality, explain bool) (float64, []Match
 			needs += declaredStrength
 			if explain {
 				out = append(out, Match{Side: "need", Theme: n, Declared: true,
-					Reason: fmt.Sprintf("Offers: %s ↔ Needs: %s", themeLabel(n), themeLabel(n))})
+					Reason: m.say("Offers: %s ↔ Needs: %s", "Пропонує: %s ↔ Потреба: %s", m.label(n), m.label(n))})
 			}
 		case p == nil && slices.ContainsFunc(c.Themes, func(t string) bool { return slices.Contains(m.inferred[n], t) }):
 			needs += inferredStrength
 			if explain {
 				out = append(out, Match{Side: "need", Theme: n,
-					Reason: fmt.Sprintf("Known for %s (not declared in a profile) ↔ Needs: %s", strings.Join(shared(c.Themes, m.inferred[n]), ", "), themeLabel(n))})
+					Reason: m.say("Known for %s (not declared in a profile) ↔ Needs: %s", "Відомий темами: %s (не заявлено в профілі) ↔ Потреба: %s",
+						strings.Join(m.themes(shared(c.Themes, m.inferred[n])), ", "), m.label(n))})
 			}
 		}
 	}
@@ -116,7 +118,7 @@ func (m *matcher) matches(c *graph.Municipality, explain bool) (float64, []Match
 				offers += declaredStrength
 				if explain {
 					out = append(out, Match{Side: "offer", Theme: o, Declared: true,
-						Reason: fmt.Sprintf("Seeks: %s ↔ Offers: %s", themeLabel(o), themeLabel(o))})
+						Reason: m.say("Seeks: %s ↔ Offers: %s", "Шукає: %s ↔ Пропозиція: %s", m.label(o), m.label(o))})
 				}
 			}
 		}
@@ -131,6 +133,35 @@ func (m *matcher) matches(c *graph.Municipality, explain bool) (float64, []Match
 		value = offers / float64(no)
 	}
 	return value, out
+}
+
+// say formats the English or the Ukrainian text, as the matcher's
+// language asks.
+func (m *matcher) say(en, uk string, args ...any) string {
+	if m.uk {
+		return fmt.Sprintf(uk, args...)
+	}
+	return fmt.Sprintf(en, args...)
+}
+
+// label names a cooperation theme in the matcher's language.
+func (m *matcher) label(code string) string {
+	if m.uk {
+		return themeLabelUK(code)
+	}
+	return themeLabel(code)
+}
+
+// themes names municipality themes in the matcher's language.
+func (m *matcher) themes(codes []string) []string {
+	if !m.uk {
+		return codes
+	}
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = score.ThemeLabelUK(c)
+	}
+	return out
 }
 
 // shared returns the themes of a that are in b.
@@ -156,13 +187,14 @@ func (m *matcher) factor() *score.ExtraFactor {
 		Explain: func(c *graph.Municipality, v float64) (string, string) {
 			_, ms := m.matches(c, true)
 			if len(ms) == 0 {
-				return "Nothing it offers or seeks meets this request's needs and offers", ""
+				return m.say("Nothing it offers or seeks meets this request's needs and offers",
+					"Ні те, що він пропонує, ні те, що шукає, не відповідає потребам і пропозиціям запиту"), ""
 			}
 			reasons := make([]string, len(ms))
 			for i, x := range ms {
 				reasons[i] = x.Reason
 			}
-			return strings.Join(reasons, "; "), "what it offers and seeks"
+			return strings.Join(reasons, "; "), m.say("what it offers and seeks", "те, що він пропонує і шукає")
 		},
 	}
 }
@@ -170,10 +202,12 @@ func (m *matcher) factor() *score.ExtraFactor {
 // Suggest ranks candidate partners for the request: the engine's factors
 // for the request's municipality, within its preferred countries and size
 // range, plus the complementarity of each candidate's offers and wishes
-// with the request's needs and offers. limit is 0 for score.DefaultLimit.
-// Errors: ENOTFOUND, ECONFLICT for a closed request, EUNAVAILABLE before
-// the engine has loaded, EINVALID naming "limit".
-func (s *Service) Suggest(ctx context.Context, request string, limit int) (Suggestions, error) {
+// with the request's needs and offers. limit is 0 for score.DefaultLimit;
+// lang is the language of the reasons ("" or score.LangEnglish, or
+// score.LangUkrainian). Errors: ENOTFOUND, ECONFLICT for a closed request,
+// EUNAVAILABLE before the engine has loaded, EINVALID naming "limit" or
+// "lang".
+func (s *Service) Suggest(ctx context.Context, request string, limit int, lang string) (Suggestions, error) {
 	r, err := s.flow.Request(ctx, request)
 	if err != nil {
 		return Suggestions{}, err
@@ -189,10 +223,10 @@ func (s *Service) Suggest(ctx context.Context, request string, limit int) (Sugge
 	if err != nil {
 		return Suggestions{}, err
 	}
-	m := newMatcher(r, profiles)
+	m := newMatcher(r, profiles, lang)
 	res, err := s.engine.Suggest(ctx, r.Municipality, score.Options{
 		Countries: r.Countries, MinPopulation: r.MinPopulation, MaxPopulation: r.MaxPopulation,
-		Limit: limit, Extra: m.factor(),
+		Limit: limit, Extra: m.factor(), Lang: lang,
 	})
 	if err != nil {
 		return Suggestions{}, err

@@ -19,6 +19,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/internal/score"
@@ -284,6 +286,15 @@ func themeList(codes []string) string {
 func themeLabel(code string) string {
 	if t, ok := graph.CooperationThemeByCode(code); ok {
 		return strings.ToLower(t.LabelEN[:1]) + t.LabelEN[1:]
+	}
+	return code
+}
+
+// themeLabelUK is themeLabel in Ukrainian: "водопостачання і водовідведення".
+func themeLabelUK(code string) string {
+	if t, ok := graph.CooperationThemeByCode(code); ok {
+		r, size := utf8.DecodeRuneInString(t.LabelUK)
+		return string(unicode.ToLower(r)) + t.LabelUK[size:]
 	}
 	return code
 }

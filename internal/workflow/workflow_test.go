@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,7 +135,7 @@ func TestComplementarityInfersFromThemes(t *testing.T) {
 	// Irpin needs reconstruction; candidates known for it (without a
 	// profile) match at half strength, and say so.
 	r := e.request(t, "ua-irpin", []string{"reconstruction", "health"}, nil)
-	res, err := e.svc.Suggest(ctx, r.ID, 100)
+	res, err := e.svc.Suggest(ctx, r.ID, 100, "")
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Suggestions)
 	inferred := 0
@@ -151,6 +153,46 @@ func TestComplementarityInfersFromThemes(t *testing.T) {
 		}
 	}
 	assert.Positive(t, inferred, "some sample municipalities carry reconstruction or health")
+}
+
+// TestRequestSuggestionsInUkrainian asks for a request's suggestions in
+// Ukrainian: the same candidates and scores, the matches and every reason
+// in Ukrainian, and an unknown language refused.
+func TestRequestSuggestionsInUkrainian(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	r := e.request(t, "ua-lviv", []string{"water", "reconstruction"}, []string{"education"})
+	_, _, err := e.svc.PutProfile(ctx, "fr-lyon", 0, workflow.ProfileInput{Offers: []string{"water"}, Seeks: []string{"education"}}, officer)
+	require.NoError(t, err)
+	en, err := e.svc.Suggest(ctx, r.ID, 100, "")
+	require.NoError(t, err)
+	uk, err := e.svc.Suggest(ctx, r.ID, 100, score.LangUkrainian)
+	require.NoError(t, err)
+	require.Len(t, uk.Suggestions, len(en.Suggestions))
+	cyrillic := regexp.MustCompile(`\p{Cyrillic}`)
+	var reasons []string
+	for k, s := range uk.Suggestions {
+		assert.Equal(t, en.Suggestions[k].Municipality.ID, s.Municipality.ID)
+		assert.Equal(t, en.Suggestions[k].Score, s.Score)
+		require.Len(t, s.Matches, len(en.Suggestions[k].Matches))
+		for _, m := range s.Matches {
+			reasons = append(reasons, m.Reason)
+		}
+		for _, f := range s.Factors {
+			reasons = append(reasons, f.Reason)
+		}
+		reasons = append(reasons, s.Reason)
+	}
+	for _, text := range reasons {
+		assert.Regexp(t, cyrillic, text)
+		assert.NotContains(t, text, "Offers")
+		assert.NotContains(t, text, "Needs")
+	}
+	all := strings.Join(reasons, "\n")
+	assert.Contains(t, all, "Пропонує: водопостачання", "Lyon's declared water")
+	assert.Contains(t, all, "Шукає: освіта", "Lyon seeks what Lviv offers")
+	_, err = e.svc.Suggest(ctx, r.ID, 10, "de")
+	assert.Equal(t, "lang", graph.ErrorField(err))
 }
 
 func TestOfficerLists(t *testing.T) {

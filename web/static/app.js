@@ -357,18 +357,26 @@ function filters() {
     min_population: $("f-min").value,
     max_population: $("f-max").value,
     theme: [...$("f-themes").querySelectorAll("input:checked")].map((i) => i.value),
+    // The engine's diversity knob: each suggestion already picked from a
+    // country costs the next one of that country 5% of the best score.
+    diversity: $("f-diversity").checked ? "0.05" : "",
   };
 }
 
-async function loadSuggestions() {
+// loadSuggestions asks for the selected municipality's suggestions; with
+// keepOpen, the suggestion whose explanation is open stays open when it is
+// still in the answer (a change of language).
+async function loadSuggestions(keepOpen = false) {
   const m = state.municipality;
   if (!m) return;
   try {
     const seq = state.seq;
-    const res = await api(`/v1/municipalities/${encodeURIComponent(m.id)}/suggestions` + qs({ ...filters(), limit: SUGGESTIONS }));
+    const openID = keepOpen && state.current >= 0 ? state.suggestions[state.current]?.municipality.id : null;
+    // The reasons come in the page's language.
+    const res = await api(`/v1/municipalities/${encodeURIComponent(m.id)}/suggestions` + qs({ ...filters(), limit: SUGGESTIONS, lang: state.lang }));
     if (seq !== state.seq) return;
     state.suggestions = res.suggestions;
-    state.current = -1;
+    state.current = openID ? res.suggestions.findIndex((x) => x.municipality.id === openID) : -1;
     state.lastResult = res;
     renderSuggestions();
     drawMap();
@@ -600,7 +608,7 @@ async function openRequest(id) {
     const [r, shortlist] = await Promise.all([api(`/v1/requests/${id}`), api(`/v1/requests/${id}/shortlist`)]);
     const closed = r.status === "closed";
     // A closed request has no suggestions (the API answers 409).
-    const sugg = closed ? { suggestions: [] } : await api(`/v1/requests/${id}/suggestions?limit=10`);
+    const sugg = closed ? { suggestions: [] } : await api(`/v1/requests/${id}/suggestions?limit=10&lang=${state.lang}`);
     state.request = r;
     $("request-panel").hidden = false;
     $("request-title").textContent = r.title;
@@ -702,6 +710,7 @@ function setLanguage(lang) {
   renderPartners();
   renderSuggestions();
   drawMap();
+  if (state.municipality) loadSuggestions(true); // their reasons, in the new language
   for (const o of $("m-from").options) o.textContent = o.value ? `${countryName(o.value)} (${o.value})` : t("matrix.all");
   if (!$("view-analyst").hidden) { loadMatrix(); loadGaps(); } else delete $("matrix").dataset.loaded;
   if (!$("view-cityhall").hidden) renderCityHall();
