@@ -356,7 +356,7 @@ func TestSuggestions(t *testing.T) {
 	for k, s := range uk.Suggestions {
 		assert.Equal(t, res.Suggestions[k].Municipality.ID, s.Municipality.ID)
 		assert.Equal(t, res.Suggestions[k].Score, s.Score)
-		assert.True(t, strings.HasPrefix(s.Reason, "Пропонується") || strings.HasPrefix(s.Reason, "Нічого"), s.Reason)
+		assert.True(t, strings.HasPrefix(s.Reason, "Основні переваги: ") || strings.HasPrefix(s.Reason, "Особливих переваг немає"), s.Reason)
 	}
 	getJSON(t, h, "/v1/municipalities/ua-lviv/suggestions?limit=10", &again)
 	assert.Equal(t, res, again, "the English answer, not the cached Ukrainian one")

@@ -37,7 +37,7 @@ type CooperationTheme struct {
 var CooperationThemes = []CooperationTheme{
 	{"energy", "Energy and energy efficiency", "Енергетика та енергоефективність", []string{"energy"}},
 	{"water", "Water and sanitation", "Водопостачання та водовідведення", []string{"water"}},
-	{"health", "Health", "Охорона здоров'я", []string{"health"}},
+	{"health", "Health", "Охорона здоров’я", []string{"health"}},
 	{"education", "Education", "Освіта", []string{"education", "university"}},
 	{"culture_youth", "Culture and youth", "Культура та молодь", []string{"culture", "youth", "sport"}},
 	{"social_services", "Displaced people and social services", "Внутрішньо переміщені особи та соціальні послуги", []string{"displaced_people"}},

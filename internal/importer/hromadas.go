@@ -143,47 +143,6 @@ func (im *Importer) ImportHromadas(ctx context.Context, r io.Reader, file string
 	return rep, im.importMunicipalities(ctx, rep, SourceKSE, "katottg", recs)
 }
 
-// oblast is a Ukrainian first-level division.
-type oblast struct {
-	iso     string // ISO 3166-2 code
-	name    string // English name
-	uk      string // Ukrainian adjective as in the KSE table
-	katottg string // the two digits KATOTTG codes start with
-	geo     string // the GeoNames admin1 code
-}
-
-// oblasts lists Ukraine's oblasts, Crimea, Kyiv and Sevastopol. KATOTTG and
-// GeoNames number them differently from ISO 3166-2.
-var oblasts = []oblast{
-	{"UA-05", "Vinnytsia Oblast", "Вінницька", "05", "23"},
-	{"UA-07", "Volyn Oblast", "Волинська", "07", "24"},
-	{"UA-09", "Luhansk Oblast", "Луганська", "44", "14"},
-	{"UA-12", "Dnipropetrovsk Oblast", "Дніпропетровська", "12", "04"},
-	{"UA-14", "Donetsk Oblast", "Донецька", "14", "05"},
-	{"UA-18", "Zhytomyr Oblast", "Житомирська", "18", "27"},
-	{"UA-21", "Zakarpattia Oblast", "Закарпатська", "21", "25"},
-	{"UA-23", "Zaporizhzhia Oblast", "Запорізька", "23", "26"},
-	{"UA-26", "Ivano-Frankivsk Oblast", "Івано-Франківська", "26", "06"},
-	{"UA-30", "Kyiv", "Київ", "80", "12"},
-	{"UA-32", "Kyiv Oblast", "Київська", "32", "13"},
-	{"UA-35", "Kirovohrad Oblast", "Кіровоградська", "35", "10"},
-	{"UA-40", "Sevastopol", "Севастополь", "85", "20"},
-	{"UA-43", "Autonomous Republic of Crimea", "Автономна Республіка Крим", "01", "11"},
-	{"UA-46", "Lviv Oblast", "Львівська", "46", "15"},
-	{"UA-48", "Mykolaiv Oblast", "Миколаївська", "48", "16"},
-	{"UA-51", "Odesa Oblast", "Одеська", "51", "17"},
-	{"UA-53", "Poltava Oblast", "Полтавська", "53", "18"},
-	{"UA-56", "Rivne Oblast", "Рівненська", "56", "19"},
-	{"UA-59", "Sumy Oblast", "Сумська", "59", "21"},
-	{"UA-61", "Ternopil Oblast", "Тернопільська", "61", "22"},
-	{"UA-63", "Kharkiv Oblast", "Харківська", "63", "07"},
-	{"UA-65", "Kherson Oblast", "Херсонська", "65", "08"},
-	{"UA-68", "Khmelnytskyi Oblast", "Хмельницька", "68", "09"},
-	{"UA-71", "Cherkasy Oblast", "Черкаська", "71", "01"},
-	{"UA-74", "Chernihiv Oblast", "Чернігівська", "74", "02"},
-	{"UA-77", "Chernivtsi Oblast", "Чернівецька", "73", "03"},
-}
-
 // oblastEnglish maps the English oblast names of the KSE table, as spelt
 // there (misspellings included), to ISO codes.
 var oblastEnglish = map[string]string{
@@ -202,18 +161,18 @@ var oblastEnglish = map[string]string{
 // name or the KATOTTG code, in that order.
 func oblastRegion(uk, en, katottg string) (graph.Region, bool) {
 	uk = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(uk), "область"))
-	for _, o := range oblasts {
-		if o.uk == uk {
-			return graph.Region{Code: o.iso, Name: o.name}, true
+	for _, o := range graph.Oblasts {
+		if o.AdjectiveUK == uk {
+			return graph.Region{Code: o.Code, Name: o.NameEN}, true
 		}
 	}
 	if iso, ok := oblastEnglish[graph.NameKey(en)]; ok {
 		return ukrainianRegion(iso), true
 	}
 	if len(katottg) >= 4 {
-		for _, o := range oblasts {
-			if o.katottg == katottg[2:4] {
-				return graph.Region{Code: o.iso, Name: o.name}, true
+		for _, o := range graph.Oblasts {
+			if o.KATOTTG == katottg[2:4] {
+				return graph.Region{Code: o.Code, Name: o.NameEN}, true
 			}
 		}
 	}
@@ -222,9 +181,9 @@ func oblastRegion(uk, en, katottg string) (graph.Region, bool) {
 
 // ukrainianRegion returns the region of an ISO 3166-2 code.
 func ukrainianRegion(iso string) graph.Region {
-	for _, o := range oblasts {
-		if o.iso == iso {
-			return graph.Region{Code: o.iso, Name: o.name}
+	for _, o := range graph.Oblasts {
+		if o.Code == iso {
+			return graph.Region{Code: o.Code, Name: o.NameEN}
 		}
 	}
 	return graph.Region{Code: iso}
@@ -233,9 +192,9 @@ func ukrainianRegion(iso string) graph.Region {
 // geonamesUkrainianRegion maps a GeoNames admin1 code of Ukraine to its
 // region.
 func geonamesUkrainianRegion(admin1 string) (graph.Region, bool) {
-	for _, o := range oblasts {
-		if o.geo == admin1 {
-			return graph.Region{Code: o.iso, Name: o.name}, true
+	for _, o := range graph.Oblasts {
+		if o.GeoNames == admin1 {
+			return graph.Region{Code: o.Code, Name: o.NameEN}, true
 		}
 	}
 	return graph.Region{}, false

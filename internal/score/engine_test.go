@@ -709,7 +709,7 @@ func TestPluralUK(t *testing.T) {
 	for n, want := range map[int]string{
 		0: "0 партнерств", 1: "1 партнерство", 2: "2 партнерства", 4: "4 партнерства", 5: "5 партнерств",
 		11: "11 партнерств", 12: "12 партнерств", 14: "14 партнерств", 21: "21 партнерство", 22: "22 партнерства",
-		111: "111 партнерств", 1001: "1\u00a0001 партнерство",
+		111: "111 партнерств", 1001: "1001 партнерство", 10001: "10\u00a0001 партнерство",
 	} {
 		assert.Equal(t, want, pluralUK(n, "партнерство", "партнерства", "партнерств"), "%d", n)
 	}
@@ -752,7 +752,8 @@ func TestSuggestReasonsInUkrainian(t *testing.T) {
 	joined := strings.Join(all, "\n")
 	assert.Contains(t, joined, "Спільні партнери (2): ", "the partners in common, counted")
 	assert.Contains(t, joined, "Україна — Польща: ", "country ties as a pair of names")
-	assert.Contains(t, joined, "Пропонується передусім через: ", "the summary")
+	assert.Contains(t, joined, "Основні переваги: ", "the summary")
+	assert.Contains(t, joined, "Львівська область — ", "Ukrainian oblasts named in Ukrainian")
 	assert.Contains(t, joined, "\u00a0км", "kilometres in Ukrainian")
 
 	_, err = e.Suggest(ctx, "ua-lviv", Options{Lang: "de"})

@@ -99,7 +99,7 @@ func (x *explainer) distanceUK(value, km float64) (string, string) {
 // themesUK names the themes in Ukrainian.
 var themesUK = map[string]string{
 	"agriculture": "сільське господарство", "civil_protection": "цивільний захист", "culture": "культура",
-	"displaced_people": "переселенці", "economy": "економіка", "education": "освіта", "energy": "енергетика",
+	"displaced_people": "внутрішньо переміщені особи", "economy": "економіка", "education": "освіта", "energy": "енергетика",
 	"environment": "довкілля", "governance": "врядування", "health": "охорона здоров’я", "industry": "промисловість",
 	"port": "порт", "reconstruction": "відбудова", "sport": "спорт", "tourism": "туризм", "transport": "транспорт",
 	"university": "університет", "water": "водопостачання", "youth": "молодь",
@@ -148,8 +148,11 @@ func (x *explainer) partnersOfPartnersUK() (string, string) {
 		names = append(names, "ще "+formatIntUK(int64(more)))
 	}
 	n := len(common)
-	return fmt.Sprintf("Спільні партнери (%s): %s", formatIntUK(int64(n)), joinListUK(names)),
-		pluralUK(n, "спільний партнер", "спільні партнери", "спільних партнерів")
+	phrase := pluralUK(n, "спільний партнер", "спільні партнери", "спільних партнерів")
+	if n == 1 {
+		return "Спільний партнер: " + names[0], phrase
+	}
+	return fmt.Sprintf("Спільні партнери (%s): %s", formatIntUK(int64(n)), joinListUK(names)), phrase
 }
 
 // countriesUK names countries in Ukrainian (nominative).
@@ -166,6 +169,15 @@ var countriesUK = map[string]string{
 	"XK": "Косово", "CA": "Канада", "US": "США", "CN": "Китай", "JP": "Японія", "KZ": "Казахстан",
 }
 
+// regionNameUK names a region in Ukrainian when it is a Ukrainian oblast,
+// else as the data does.
+func (ix *Index) regionNameUK(r int32) string {
+	if o, ok := graph.OblastByCode(ix.regionCodes[r]); ok {
+		return o.NameUK
+	}
+	return ix.regionName(r)
+}
+
 // countryNameUK returns the Ukrainian name of an ISO code, or the code.
 func countryNameUK(code string) string { return cmp.Or(countriesUK[code], code) }
 
@@ -177,11 +189,11 @@ func (x *explainer) countryAffinityUK() (string, string) {
 	pair := from + " — " + to
 	switch {
 	case total == 0:
-		return fmt.Sprintf("%s: міжнародних партнерств у графі ще немає", from), ""
+		return fmt.Sprintf("%s: міжнародних партнерств у базі даних ще немає", from), ""
 	case n == 0:
-		return fmt.Sprintf("%s: партнерств поки немає (міжнародних у країни: %s)", pair, formatIntUK(int64(total))), ""
+		return fmt.Sprintf("%s: партнерств поки немає (усього міжнародних партнерств: %s)", pair, formatIntUK(int64(total))), ""
 	}
-	return fmt.Sprintf("%s: %s міжнародних партнерств країни (%s з %s)", pair, percentUK(n, total), formatIntUK(int64(n)), formatIntUK(int64(total))),
+	return fmt.Sprintf("%s: %s з %s міжнародних партнерств (%s)", pair, formatIntUK(int64(n)), formatIntUK(int64(total)), percentUK(n, total)),
 		"зв’язки " + pair
 }
 
@@ -194,7 +206,7 @@ func (x *explainer) regionAffinityUK() (string, string) {
 	case cr < 0:
 		return fmt.Sprintf("Зв’язки регіонів не перевірено: регіон невідомий (%s)", nameUK(x.cand)), ""
 	}
-	pair := ix.regionName(sr) + " — " + ix.regionName(cr)
+	pair := ix.regionNameUK(sr) + " — " + ix.regionNameUK(cr)
 	n, total := ix.regionLinks[sr][cr], ix.regionIntl[sr]
 	if n == 0 {
 		return pair + ": партнерств поки немає", ""
@@ -210,7 +222,7 @@ func partnersInUK(code string) string {
 	if code == "UA" {
 		return "українських партнерів"
 	}
-	return "партнерів у країні " + countryNameUK(code)
+	return "партнерів з країни (" + countryNameUK(code) + ")"
 }
 
 func (x *explainer) saturationUK() (string, string) {
@@ -222,7 +234,7 @@ func (x *explainer) saturationUK() (string, string) {
 	if k == 0 {
 		return capitalizeUK(what) + " поки немає", ""
 	}
-	return fmt.Sprintf("Уже має %s: %d", what, k), fmt.Sprintf("уже має %s (%d)", what, k)
+	return fmt.Sprintf("Уже має %s: %d", what, k), fmt.Sprintf("%s уже є (%d)", what, k)
 }
 
 func (x *explainer) neighboursUK() (string, string) {
@@ -232,9 +244,8 @@ func (x *explainer) neighboursUK() (string, string) {
 	}
 	found := x.nearPartners()
 	radius := formatKmUK(neighbourRadiusKm)
-	where := fmt.Sprintf("у радіусі %s (%s)", radius, nameUK(x.src))
 	if len(found) == 0 {
-		return fmt.Sprintf("Немає партнерств з %s %s", communitiesUK(x.src.Country, true), where), ""
+		return fmt.Sprintf("Немає партнерств з %s в радіусі %s від громади (%s)", communitiesUK(x.src.Country, true), radius, nameUK(x.src)), ""
 	}
 	names := make([]string, 0, maxNamed+1)
 	for _, f := range found[:min(len(found), maxNamed)] {
@@ -243,7 +254,7 @@ func (x *explainer) neighboursUK() (string, string) {
 	if more := len(found) - maxNamed; more > 0 {
 		names = append(names, "ще "+formatIntUK(int64(more)))
 	}
-	return fmt.Sprintf("Партнер %s %s: %s", communitiesUK(x.src.Country, false), where, joinListUK(names)),
+	return fmt.Sprintf("Партнер %s у радіусі %s від громади (%s): %s", communitiesUK(x.src.Country, false), radius, nameUK(x.src), joinListUK(names)),
 		fmt.Sprintf("партнерства з громадами поблизу (%d)", len(found))
 }
 
@@ -256,9 +267,9 @@ func communitiesUK(code string, instrumental bool) string {
 	case code == "UA":
 		return "українських громад"
 	case instrumental:
-		return "громадами країни " + countryNameUK(code)
+		return "громадами країни (" + countryNameUK(code) + ")"
 	}
-	return "громад країни " + countryNameUK(code)
+	return "громад країни (" + countryNameUK(code) + ")"
 }
 
 func (x *explainer) partnersUK() (string, string) {
@@ -274,23 +285,23 @@ func (x *explainer) regionCountryUK() (string, string) {
 	sr := ix.region[x.r.src]
 	to := countryNameUK(x.cand.Country)
 	if sr < 0 {
-		return fmt.Sprintf("Зв’язки регіону з країною %s не перевірено: регіон невідомий (%s)", to, nameUK(x.src)), ""
+		return fmt.Sprintf("Зв’язки регіону з країною (%s) не перевірено: регіон невідомий (%s)", to, nameUK(x.src)), ""
 	}
-	pair := ix.regionName(sr) + " — " + to
+	pair := ix.regionNameUK(sr) + " — " + to
 	n, total := ix.regionCountry[sr][ix.country[x.i]], ix.regionIntl[sr]
 	if n == 0 {
 		return pair + ": партнерств поки немає", ""
 	}
-	return fmt.Sprintf("%s: %s міжнародних партнерств регіону (%s з %s)", pair, percentUK(n, total), formatIntUK(int64(n)), formatIntUK(int64(total))),
+	return fmt.Sprintf("%s: %s з %s міжнародних партнерств регіону (%s)", pair, formatIntUK(int64(n)), formatIntUK(int64(total)), percentUK(n, total)),
 		"зв’язки " + pair
 }
 
 func (x *explainer) areaTiesUK(value float64) (string, string) {
-	where := fmt.Sprintf("у радіусі %s (%s)", formatKmUK(areaRadiusKm), nameUK(x.src))
+	where := fmt.Sprintf("в радіусі %s від громади (%s)", formatKmUK(areaRadiusKm), nameUK(x.src))
 	if value == 0 {
 		return "Околиці ще не мають партнерств із громадами " + where, ""
 	}
-	return "Околиці (близько 50 км) уже мають партнерства з громадами " + where, "зв’язки двох околиць"
+	return "Околиці (близько 50\u00a0км) уже мають партнерства з громадами " + where, "зв’язки двох околиць"
 }
 
 // summaryUK is summary in Ukrainian.
@@ -298,13 +309,13 @@ func summaryUK(factors []Factor, phrases []string) string {
 	pros, con := summaryParts(factors, phrases)
 	switch {
 	case len(pros) == 0 && con == "":
-		return "Нічого особливого не вирізняється; кандидат тут, бо інші мають нижчу оцінку."
+		return "Особливих переваг немає; громада в списку, бо інші кандидати мають нижчу оцінку."
 	case len(pros) == 0:
-		return "Нічого особливого не вирізняється; стримує: " + con + "."
+		return "Особливих переваг немає; недолік: " + con + "."
 	case con == "":
-		return "Пропонується передусім через: " + joinListUK(pros) + "."
+		return "Основні переваги: " + joinListUK(pros) + "."
 	}
-	return "Пропонується передусім через: " + joinListUK(pros) + "; стримує: " + con + "."
+	return "Основні переваги: " + joinListUK(pros) + "; недолік: " + con + "."
 }
 
 // pluralUK returns n with the form of the noun that Ukrainian takes after
@@ -320,18 +331,26 @@ func pluralUK(n int, one, few, many string) string {
 	return formatIntUK(int64(n)) + " " + form
 }
 
-// formatIntUK writes n with no-break spaces between thousands, as
-// Ukrainian does: 1234567 → "1 234 567".
-func formatIntUK(n int64) string { return strings.ReplaceAll(formatInt(n), ",", "\u00a0") }
+// formatIntUK writes n as Ukrainian does: no-break spaces between
+// thousands from five digits up ("1 234 567"), none in four ("1110").
+func formatIntUK(n int64) string {
+	if n > -10000 && n < 10000 {
+		return strconv.FormatInt(n, 10)
+	}
+	return strings.ReplaceAll(formatInt(n), ",", "\u00a0")
+}
 
 // formatPopulationUK is formatPopulation in Ukrainian.
 func formatPopulationUK(n int64) string {
+	if n < 10000 {
+		return formatIntUK(n)
+	}
 	return strings.ReplaceAll(formatPopulation(n), ",", "\u00a0")
 }
 
-// formatKmUK is formatKm in Ukrainian: "1 120 км".
+// formatKmUK is formatKm in Ukrainian: "1120 км".
 func formatKmUK(km float64) string {
-	return strings.ReplaceAll(strings.TrimSuffix(formatKm(km), " km"), ",", "\u00a0") + "\u00a0км"
+	return strings.ReplaceAll(strings.TrimSuffix(formatKm(km), " km"), ",", "") + "\u00a0км"
 }
 
 // percentUK is percent in Ukrainian.

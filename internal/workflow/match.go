@@ -101,13 +101,13 @@ func (m *matcher) matches(c *graph.Municipality, explain bool) (float64, []Match
 			needs += declaredStrength
 			if explain {
 				out = append(out, Match{Side: "need", Theme: n, Declared: true,
-					Reason: m.say("Offers: %s ↔ Needs: %s", "Пропонує: %s ↔ Потреба: %s", m.label(n), m.label(n))})
+					Reason: m.say("Offers: %s ↔ Needs: %s", "Пропозиція громади: %s ↔ потреба запиту: %s", m.label(n), m.label(n))})
 			}
 		case p == nil && slices.ContainsFunc(c.Themes, func(t string) bool { return slices.Contains(m.inferred[n], t) }):
 			needs += inferredStrength
 			if explain {
 				out = append(out, Match{Side: "need", Theme: n,
-					Reason: m.say("Known for %s (not declared in a profile) ↔ Needs: %s", "Відомий темами: %s (не заявлено в профілі) ↔ Потреба: %s",
+					Reason: m.say("Known for %s (not declared in a profile) ↔ Needs: %s", "Теми громади (профілю немає): %s ↔ потреба запиту: %s",
 						strings.Join(m.themes(shared(c.Themes, m.inferred[n])), ", "), m.label(n))})
 			}
 		}
@@ -118,7 +118,7 @@ func (m *matcher) matches(c *graph.Municipality, explain bool) (float64, []Match
 				offers += declaredStrength
 				if explain {
 					out = append(out, Match{Side: "offer", Theme: o, Declared: true,
-						Reason: m.say("Seeks: %s ↔ Offers: %s", "Шукає: %s ↔ Пропозиція: %s", m.label(o), m.label(o))})
+						Reason: m.say("Seeks: %s ↔ Offers: %s", "Потреба громади: %s ↔ пропозиція запиту: %s", m.label(o), m.label(o))})
 				}
 			}
 		}
@@ -188,13 +188,13 @@ func (m *matcher) factor() *score.ExtraFactor {
 			_, ms := m.matches(c, true)
 			if len(ms) == 0 {
 				return m.say("Nothing it offers or seeks meets this request's needs and offers",
-					"Ні те, що він пропонує, ні те, що шукає, не відповідає потребам і пропозиціям запиту"), ""
+					"Пропозиції та потреби громади не збігаються з потребами й пропозиціями запиту"), ""
 			}
 			reasons := make([]string, len(ms))
 			for i, x := range ms {
 				reasons[i] = x.Reason
 			}
-			return strings.Join(reasons, "; "), m.say("what it offers and seeks", "те, що він пропонує і шукає")
+			return strings.Join(reasons, "; "), m.say("what it offers and seeks", "взаємодоповнюваність із запитом")
 		},
 	}
 }

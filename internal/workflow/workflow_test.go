@@ -189,8 +189,8 @@ func TestRequestSuggestionsInUkrainian(t *testing.T) {
 		assert.NotContains(t, text, "Needs")
 	}
 	all := strings.Join(reasons, "\n")
-	assert.Contains(t, all, "Пропонує: водопостачання", "Lyon's declared water")
-	assert.Contains(t, all, "Шукає: освіта", "Lyon seeks what Lviv offers")
+	assert.Contains(t, all, "Пропозиція громади: водопостачання", "Lyon's declared water")
+	assert.Contains(t, all, "Потреба громади: освіта", "Lyon seeks what Lviv offers")
 	_, err = e.svc.Suggest(ctx, r.ID, 10, "de")
 	assert.Equal(t, "lang", graph.ErrorField(err))
 }

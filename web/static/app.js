@@ -20,6 +20,8 @@ const SUGGESTIONS = 20;
 
 const state = {
   seq: 0, // counts selections: an answer for an older one is dropped
+  suggSeq: 0, // counts requests for suggestions, likewise
+  filters: {}, // the filters last applied (filters() reads the form)
   lang: "uk",
   municipality: null, // the selected municipality
   suggestions: [],
@@ -369,12 +371,17 @@ function filters() {
 async function loadSuggestions(keepOpen = false) {
   const m = state.municipality;
   if (!m) return;
+  // Only the answer to the latest request is shown: a slower answer to an
+  // earlier one (another language, other filters) is dropped.
+  const seq = ++state.suggSeq;
+  const latest = () => seq === state.suggSeq && m === state.municipality;
   try {
-    const seq = state.seq;
+    // The reasons come in the page's language; the filters are the ones
+    // last applied, not what is half-edited in the form.
+    const res = await api(`/v1/municipalities/${encodeURIComponent(m.id)}/suggestions` + qs({ ...state.filters, limit: SUGGESTIONS, lang: state.lang }));
+    if (!latest()) return;
+    // The explanation open now (not when asked) stays open if it can.
     const openID = keepOpen && state.current >= 0 ? state.suggestions[state.current]?.municipality.id : null;
-    // The reasons come in the page's language.
-    const res = await api(`/v1/municipalities/${encodeURIComponent(m.id)}/suggestions` + qs({ ...filters(), limit: SUGGESTIONS, lang: state.lang }));
-    if (seq !== state.seq) return;
     state.suggestions = res.suggestions;
     state.current = openID ? res.suggestions.findIndex((x) => x.municipality.id === openID) : -1;
     state.lastResult = res;
@@ -382,6 +389,7 @@ async function loadSuggestions(keepOpen = false) {
     drawMap();
     say(t("loaded"));
   } catch (e) {
+    if (!latest()) return;
     state.suggestions = [];
     renderSuggestions();
     drawMap();
@@ -471,8 +479,8 @@ function setupFilters() {
   sel.replaceChildren(...COUNTRIES.map((c) => h("option", { value: c }, `${countryName(c)} (${c})`)));
   $("f-themes").replaceChildren($("f-themes").querySelector("legend"),
     ...THEMES.map((x) => h("label", {}, h("input", { type: "checkbox", value: x }), h("span", { dataset: { i18n: "theme." + x } }, themeName(x)))));
-  $("filter-form").addEventListener("submit", (e) => { e.preventDefault(); loadSuggestions(); });
-  $("filter-form").addEventListener("reset", () => setTimeout(loadSuggestions, 0));
+  $("filter-form").addEventListener("submit", (e) => { e.preventDefault(); state.filters = filters(); loadSuggestions(); });
+  $("filter-form").addEventListener("reset", () => setTimeout(() => { state.filters = filters(); loadSuggestions(); }, 0));
 }
 
 // ---- analyst view ----
