@@ -168,8 +168,8 @@ func assertSameRanking(t testing.TB, ix *score.Index, m score.Model, src string,
 }
 
 // TestCypherScoringMatchesEngine loads the bundled sample into Neo4j and
-// expects cypherScoring to rank as the engine does for every Ukrainian
-// municipality of the sample with partners.
+// expects cypherScoring to rank as the engine does for ten Ukrainian
+// municipalities of the sample with partners.
 func TestCypherScoringMatchesEngine(t *testing.T) {
 	serverURI(t)
 	ctx := context.Background()
@@ -187,9 +187,11 @@ func TestCypherScoringMatchesEngine(t *testing.T) {
 	for _, p := range data.Partnerships {
 		partnered[p.A], partnered[p.B] = true, true
 	}
+	// Ten sources are enough to hold the two to one answer, and keep the
+	// test short on a slow machine.
 	n := 0
 	for _, mun := range data.Municipalities {
-		if mun.Country != "UA" || !partnered[mun.ID] {
+		if mun.Country != "UA" || !partnered[mun.ID] || n == 10 {
 			continue
 		}
 		want, err := engineSuggest(ctx, e, mun.ID)
