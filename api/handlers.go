@@ -140,9 +140,6 @@ func (s *Server) suggestions(w http.ResponseWriter, r *http.Request) {
 		Lang:             p.oneOf("lang", score.Langs),
 	}
 	opts.MinPopulation, opts.MaxPopulation = p.populationRange()
-	if opts.Lang == score.LangEnglish {
-		opts.Lang = "" // the default: one cache entry for both spellings
-	}
 	if p.err != nil {
 		s.writeError(w, r, p.err)
 		return

@@ -112,3 +112,19 @@ func TestUI(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, rec.Code)
 	assert.Equal(t, "application/problem+json; charset=utf-8", rec.Header().Get("Content-Type"))
 }
+
+// TestSuggestionKeyOptions checks that every option that changes an answer
+// changes the cache key, and that "en", the default language, shares the
+// key of no language.
+func TestSuggestionKeyOptions(t *testing.T) {
+	base := score.Options{Limit: 10}
+	key := suggestionKey("ua-lviv", base)
+	for name, o := range map[string]score.Options{
+		"diversity": {Limit: 10, Diversity: 0.05},
+		"lang":      {Limit: 10, Lang: score.LangUkrainian},
+		"limit":     {Limit: 11},
+	} {
+		assert.NotEqual(t, key, suggestionKey("ua-lviv", o), name)
+	}
+	assert.Equal(t, key, suggestionKey("ua-lviv", score.Options{Limit: 10, Lang: score.LangEnglish}))
+}

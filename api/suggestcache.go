@@ -116,7 +116,9 @@ func suggestionKey(id string, o score.Options) string {
 	b.WriteByte(0)
 	b.WriteString(strconv.FormatFloat(o.Diversity, 'g', -1, 64))
 	b.WriteByte(0)
-	b.WriteString(o.Lang)
+	if o.Lang != score.LangEnglish { // "en" is the default, "": one entry
+		b.WriteString(o.Lang)
+	}
 	return b.String()
 }
 

@@ -232,13 +232,12 @@ func (m Diversified) Score(s *caseState, out []float64) {
 	s.order = order
 	scores := make([]float64, len(order))
 	groups := make([]string, len(order))
-	top := math.Inf(-1)
 	for k, c := range order {
 		scores[k], groups[k] = out[c], d.country[d.Pool[c]]
-		top = max(top, out[c])
 	}
+	// The picks go above the best score (scores[0]), in their order.
 	picks := score.Diversify(scores, groups, m.Limit, m.Lambda)
 	for k, p := range picks {
-		out[order[p]] = top + float64(len(picks)-k)
+		out[order[p]] = scores[0] + float64(len(picks)-k)
 	}
 }

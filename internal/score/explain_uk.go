@@ -115,7 +115,7 @@ func themeNamesUK(mask uint32) []string {
 	var out []string
 	for t, name := range graph.Themes {
 		if mask&(1<<t) != 0 {
-			out = append(out, cmp.Or(themesUK[name], name))
+			out = append(out, ThemeLabelUK(name))
 		}
 	}
 	return out
@@ -155,20 +155,6 @@ func (x *explainer) partnersOfPartnersUK() (string, string) {
 	return fmt.Sprintf("Спільні партнери (%s): %s", formatIntUK(int64(n)), joinListUK(names)), phrase
 }
 
-// countriesUK names countries in Ukrainian (nominative).
-var countriesUK = map[string]string{
-	"AD": "Андорра", "AL": "Албанія", "AM": "Вірменія", "AT": "Австрія", "AZ": "Азербайджан",
-	"BA": "Боснія і Герцеговина", "BE": "Бельгія", "BG": "Болгарія", "BY": "Білорусь", "CH": "Швейцарія",
-	"CY": "Кіпр", "CZ": "Чехія", "DE": "Німеччина", "DK": "Данія", "EE": "Естонія", "ES": "Іспанія",
-	"FI": "Фінляндія", "FR": "Франція", "GB": "Велика Британія", "GE": "Грузія", "GR": "Греція",
-	"HR": "Хорватія", "HU": "Угорщина", "IE": "Ірландія", "IL": "Ізраїль", "IS": "Ісландія", "IT": "Італія",
-	"LI": "Ліхтенштейн", "LT": "Литва", "LU": "Люксембург", "LV": "Латвія", "MC": "Монако", "MD": "Молдова",
-	"ME": "Чорногорія", "MK": "Північна Македонія", "MT": "Мальта", "NL": "Нідерланди", "NO": "Норвегія",
-	"PL": "Польща", "PT": "Португалія", "RO": "Румунія", "RS": "Сербія", "RU": "Росія", "SE": "Швеція",
-	"SI": "Словенія", "SK": "Словаччина", "SM": "Сан-Марино", "TR": "Туреччина", "UA": "Україна",
-	"XK": "Косово", "CA": "Канада", "US": "США", "CN": "Китай", "JP": "Японія", "KZ": "Казахстан",
-}
-
 // regionNameUK names a region in Ukrainian when it is a Ukrainian oblast,
 // else as the data does.
 func (ix *Index) regionNameUK(r int32) string {
@@ -179,7 +165,12 @@ func (ix *Index) regionNameUK(r int32) string {
 }
 
 // countryNameUK returns the Ukrainian name of an ISO code, or the code.
-func countryNameUK(code string) string { return cmp.Or(countriesUK[code], code) }
+func countryNameUK(code string) string {
+	if c, ok := countries[code]; ok {
+		return c.uk
+	}
+	return code
+}
 
 func (x *explainer) countryAffinityUK() (string, string) {
 	ix := x.r.ix

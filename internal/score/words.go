@@ -5,31 +5,32 @@ import (
 	"strings"
 )
 
-// country is how reasons name a country: "Poland", "Polish".
-type country struct{ name, adjective string }
+// country is how reasons name a country: "Poland", "Polish", and in
+// Ukrainian (nominative) "Польща".
+type country struct{ name, adjective, uk string }
 
 // countries names the countries that reasons mention most: Europe and its
 // neighbours. Other codes are shown as the code itself.
 var countries = map[string]country{
-	"AD": {"Andorra", "Andorran"}, "AL": {"Albania", "Albanian"}, "AM": {"Armenia", "Armenian"},
-	"AT": {"Austria", "Austrian"}, "AZ": {"Azerbaijan", "Azerbaijani"}, "BA": {"Bosnia and Herzegovina", "Bosnian"},
-	"BE": {"Belgium", "Belgian"}, "BG": {"Bulgaria", "Bulgarian"}, "BY": {"Belarus", "Belarusian"},
-	"CH": {"Switzerland", "Swiss"}, "CY": {"Cyprus", "Cypriot"}, "CZ": {"Czechia", "Czech"},
-	"DE": {"Germany", "German"}, "DK": {"Denmark", "Danish"}, "EE": {"Estonia", "Estonian"},
-	"ES": {"Spain", "Spanish"}, "FI": {"Finland", "Finnish"}, "FR": {"France", "French"},
-	"GB": {"the United Kingdom", "British"}, "GE": {"Georgia", "Georgian"}, "GR": {"Greece", "Greek"},
-	"HR": {"Croatia", "Croatian"}, "HU": {"Hungary", "Hungarian"}, "IE": {"Ireland", "Irish"},
-	"IL": {"Israel", "Israeli"}, "IS": {"Iceland", "Icelandic"}, "IT": {"Italy", "Italian"},
-	"LI": {"Liechtenstein", "Liechtenstein"}, "LT": {"Lithuania", "Lithuanian"}, "LU": {"Luxembourg", "Luxembourgish"},
-	"LV": {"Latvia", "Latvian"}, "MC": {"Monaco", "Monegasque"}, "MD": {"Moldova", "Moldovan"},
-	"ME": {"Montenegro", "Montenegrin"}, "MK": {"North Macedonia", "North Macedonian"}, "MT": {"Malta", "Maltese"},
-	"NL": {"the Netherlands", "Dutch"}, "NO": {"Norway", "Norwegian"}, "PL": {"Poland", "Polish"},
-	"PT": {"Portugal", "Portuguese"}, "RO": {"Romania", "Romanian"}, "RS": {"Serbia", "Serbian"},
-	"RU": {"Russia", "Russian"}, "SE": {"Sweden", "Swedish"}, "SI": {"Slovenia", "Slovenian"},
-	"SK": {"Slovakia", "Slovak"}, "SM": {"San Marino", "Sammarinese"}, "TR": {"Turkey", "Turkish"},
-	"UA": {"Ukraine", "Ukrainian"}, "XK": {"Kosovo", "Kosovan"}, "CA": {"Canada", "Canadian"},
-	"US": {"the United States", "American"}, "CN": {"China", "Chinese"}, "JP": {"Japan", "Japanese"},
-	"KZ": {"Kazakhstan", "Kazakh"},
+	"AD": {"Andorra", "Andorran", "Андорра"}, "AL": {"Albania", "Albanian", "Албанія"}, "AM": {"Armenia", "Armenian", "Вірменія"},
+	"AT": {"Austria", "Austrian", "Австрія"}, "AZ": {"Azerbaijan", "Azerbaijani", "Азербайджан"}, "BA": {"Bosnia and Herzegovina", "Bosnian", "Боснія і Герцеговина"},
+	"BE": {"Belgium", "Belgian", "Бельгія"}, "BG": {"Bulgaria", "Bulgarian", "Болгарія"}, "BY": {"Belarus", "Belarusian", "Білорусь"},
+	"CH": {"Switzerland", "Swiss", "Швейцарія"}, "CY": {"Cyprus", "Cypriot", "Кіпр"}, "CZ": {"Czechia", "Czech", "Чехія"},
+	"DE": {"Germany", "German", "Німеччина"}, "DK": {"Denmark", "Danish", "Данія"}, "EE": {"Estonia", "Estonian", "Естонія"},
+	"ES": {"Spain", "Spanish", "Іспанія"}, "FI": {"Finland", "Finnish", "Фінляндія"}, "FR": {"France", "French", "Франція"},
+	"GB": {"the United Kingdom", "British", "Велика Британія"}, "GE": {"Georgia", "Georgian", "Грузія"}, "GR": {"Greece", "Greek", "Греція"},
+	"HR": {"Croatia", "Croatian", "Хорватія"}, "HU": {"Hungary", "Hungarian", "Угорщина"}, "IE": {"Ireland", "Irish", "Ірландія"},
+	"IL": {"Israel", "Israeli", "Ізраїль"}, "IS": {"Iceland", "Icelandic", "Ісландія"}, "IT": {"Italy", "Italian", "Італія"},
+	"LI": {"Liechtenstein", "Liechtenstein", "Ліхтенштейн"}, "LT": {"Lithuania", "Lithuanian", "Литва"}, "LU": {"Luxembourg", "Luxembourgish", "Люксембург"},
+	"LV": {"Latvia", "Latvian", "Латвія"}, "MC": {"Monaco", "Monegasque", "Монако"}, "MD": {"Moldova", "Moldovan", "Молдова"},
+	"ME": {"Montenegro", "Montenegrin", "Чорногорія"}, "MK": {"North Macedonia", "North Macedonian", "Північна Македонія"}, "MT": {"Malta", "Maltese", "Мальта"},
+	"NL": {"the Netherlands", "Dutch", "Нідерланди"}, "NO": {"Norway", "Norwegian", "Норвегія"}, "PL": {"Poland", "Polish", "Польща"},
+	"PT": {"Portugal", "Portuguese", "Португалія"}, "RO": {"Romania", "Romanian", "Румунія"}, "RS": {"Serbia", "Serbian", "Сербія"},
+	"RU": {"Russia", "Russian", "Росія"}, "SE": {"Sweden", "Swedish", "Швеція"}, "SI": {"Slovenia", "Slovenian", "Словенія"},
+	"SK": {"Slovakia", "Slovak", "Словаччина"}, "SM": {"San Marino", "Sammarinese", "Сан-Марино"}, "TR": {"Turkey", "Turkish", "Туреччина"},
+	"UA": {"Ukraine", "Ukrainian", "Україна"}, "XK": {"Kosovo", "Kosovan", "Косово"}, "CA": {"Canada", "Canadian", "Канада"},
+	"US": {"the United States", "American", "США"}, "CN": {"China", "Chinese", "Китай"}, "JP": {"Japan", "Japanese", "Японія"},
+	"KZ": {"Kazakhstan", "Kazakh", "Казахстан"},
 }
 
 // countryName returns the English name of an ISO code, or the code.
