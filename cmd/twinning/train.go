@@ -18,7 +18,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var sc storeConfig
 	sc.register(fs)
 	out := fs.String("o", "model.json", "model file to write")
-	version := fs.String("version", "learned-1", "version of the model, shown in every result")
+	version := fs.String("version", "learned-2", "version of the model, shown in every result")
 	seed := fs.Uint64("seed", 1, "seed of the sampling of non-partners")
 	opt := eval.DefaultTrainOptions()
 	fs.IntVar(&opt.Near, "near", opt.Near, "non-partners sampled per real pair among those the graph reaches")

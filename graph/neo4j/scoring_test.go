@@ -85,7 +85,7 @@ const (
 func cypherModel() score.Model {
 	m := score.DefaultModel()
 	m.Version = "cypher-comparison"
-	for _, f := range []string{score.FactorRegionAffinity, score.FactorUkrainianNeighbours, score.FactorRegionCountry, score.FactorAreaTies} {
+	for _, f := range []string{score.FactorRegionAffinity, score.FactorUkrainianNeighbours, score.FactorRegionCountry, score.FactorAreaTies, score.FactorPartnerChains} {
 		m.Weights[f] = 0
 	}
 	return m

@@ -3,6 +3,7 @@ package eval
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -234,4 +235,55 @@ func TestRunChecksDiversity(t *testing.T) {
 		_, err := Run(context.Background(), nil, Options{Diversity: bad})
 		assert.ErrorContains(t, err, "diversity must be between 0 (off) and 1", "%v", bad)
 	}
+}
+
+// TestSignals checks what links each hidden partner to its source, and
+// that a run splits its figures by it.
+func TestSignals(t *testing.T) {
+	ms, ps := smallGraph()
+	signals := func(ps []graph.Partnership) (*Dataset, map[string]Signal) {
+		d, err := NewDataset(ms, ps, PoolGraph)
+		require.NoError(t, err)
+		out := map[string]Signal{}
+		for _, c := range d.Cases {
+			out[d.Municipality(c.Hidden).ID] = d.signal(c)
+		}
+		return d, out
+	}
+	d, got := signals(ps)
+	assert.Equal(t, map[string]Signal{
+		"pl-wroclaw":  SignalChain,                // Lviv – Lublin – Dresden – Wrocław
+		"pl-lublin":   SignalSourceCountryPartner, // Kharkiv
+		"de-freiburg": SignalNone,                 // only Lyon, which no chain reaches
+	}, got)
+
+	rep, err := Run(context.Background(), d, Options{Workers: 1})
+	require.NoError(t, err)
+	require.Len(t, rep.Signals, len(Signals))
+	assert.Equal(t, []SignalCount{{"partner in common", 0}, {"other Ukrainian partner", 1}, {"chain of three", 1}, {"no graph signal", 1}}, rep.Signals)
+	for _, m := range rep.Methods {
+		require.Len(t, m.BySignal, len(Signals), m.Name)
+		total := 0
+		for _, s := range m.BySignal {
+			total += s.Cases
+		}
+		assert.Equal(t, rep.Cases, total, m.Name)
+	}
+	for _, row := range rep.Rows {
+		assert.Equal(t, got[d.Municipality(row.Hidden).ID], row.Signal)
+	}
+	var table, cases strings.Builder
+	require.NoError(t, rep.WriteTable(&table))
+	assert.Contains(t, table.String(), "CHAIN OF THREE (1)")
+	require.NoError(t, rep.WriteCases(&cases, d))
+	assert.Contains(t, cases.String(), ",other Ukrainian partner,")
+
+	// Freiburg and Wrocław partnered: each is the other's partner in
+	// common with Lviv.
+	extra := graph.Partnership{A: "de-freiburg", B: "pl-wroclaw", Kind: graph.KindTwinning, Status: graph.StatusActive}
+	extra.Normalize()
+	_, got = signals(append(ps[:len(ps):len(ps)], extra))
+	assert.Equal(t, SignalCommonPartner, got["pl-wroclaw"])
+	assert.Equal(t, SignalCommonPartner, got["de-freiburg"])
+	assert.Equal(t, SignalSourceCountryPartner, got["pl-lublin"])
 }

@@ -41,6 +41,9 @@ type NamedModel struct {
 type MethodReport struct {
 	Name string `json:"name"`
 	Metrics
+	// BySignal holds the figures over the cases of each signal, in
+	// Report.Signals order.
+	BySignal []Metrics `json:"by_signal"`
 }
 
 // FoldReport holds the fit of one fold.
@@ -57,21 +60,31 @@ type FoldReport struct {
 // CaseRow is one case of the per-case dump.
 type CaseRow struct {
 	Case
-	Ranks []float64 // expected rank by method, in Report.Methods order
+	Signal Signal    // what links the hidden partner to the source
+	Ranks  []float64 // expected rank by method, in Report.Methods order
 }
 
 // Report is the outcome of a run.
 type Report struct {
-	Protocol    string         `json:"protocol"`
-	Pool        Pool           `json:"pool"`
-	PoolSize    int            `json:"pool_size"`
-	Sources     int            `json:"sources"`
-	Cases       int            `json:"cases"`
-	Folds       int            `json:"folds"`
-	FoldSplit   string         `json:"fold_split,omitempty"`
+	Protocol  string `json:"protocol"`
+	Pool      Pool   `json:"pool"`
+	PoolSize  int    `json:"pool_size"`
+	Sources   int    `json:"sources"`
+	Cases     int    `json:"cases"`
+	Folds     int    `json:"folds"`
+	FoldSplit string `json:"fold_split,omitempty"`
+	// Signals names the signals the figures are split by (see Signal),
+	// with the number of cases of each.
+	Signals     []SignalCount  `json:"signals"`
 	Methods     []MethodReport `json:"methods"`
 	FoldWeights []FoldReport   `json:"fold_fits,omitempty"`
 	Rows        []CaseRow      `json:"-"`
+}
+
+// SignalCount is a signal and its number of cases.
+type SignalCount struct {
+	Signal string `json:"signal"`
+	Cases  int    `json:"cases"`
 }
 
 // protocol describes the protocol in the report.
@@ -130,12 +143,29 @@ func Run(ctx context.Context, d *Dataset, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	signals := make([]Signal, len(d.Cases))
+	rep.Signals = make([]SignalCount, len(Signals))
+	for k, sig := range Signals {
+		rep.Signals[k].Signal = sig.String()
+	}
+	for k, c := range d.Cases {
+		signals[k] = d.signal(c)
+		rep.Signals[signals[k]].Cases++
+	}
 	for m, method := range methods {
-		rep.Methods = append(rep.Methods, MethodReport{Name: method.Name(), Metrics: Summarise(outcomes[m])})
+		mr := MethodReport{Name: method.Name(), Metrics: Summarise(outcomes[m]), BySignal: make([]Metrics, len(Signals))}
+		split := make([][]Outcome, len(Signals))
+		for k, o := range outcomes[m] {
+			split[signals[k]] = append(split[signals[k]], o)
+		}
+		for sig := range split {
+			mr.BySignal[sig] = Summarise(split[sig])
+		}
+		rep.Methods = append(rep.Methods, mr)
 	}
 	rep.Rows = make([]CaseRow, len(d.Cases))
 	for k, c := range d.Cases {
-		rep.Rows[k] = CaseRow{Case: c, Ranks: make([]float64, len(methods))}
+		rep.Rows[k] = CaseRow{Case: c, Signal: signals[k], Ranks: make([]float64, len(methods))}
 		for m := range methods {
 			rep.Rows[k].Ranks[m] = outcomes[m][k].ExpectedRank()
 		}

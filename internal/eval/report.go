@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -20,14 +21,35 @@ func (r *Report) WriteTable(w io.Writer) error {
 	for _, m := range r.Methods {
 		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%.1f\t%d\t\n", m.Name, m.HitRate10, m.HitRate50, m.MRR, m.NDCG10, m.MeanRank, m.Countries10, m.Cases)
 	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.Signals) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nHR@10 by what links the hidden partner to the source once the link is hidden (cases in brackets):")
+	fmt.Fprintln(w)
+	head := "METHOD\t"
+	for _, s := range r.Signals {
+		head += fmt.Sprintf("%s (%d)\t", strings.ToUpper(s.Signal), s.Cases)
+	}
+	fmt.Fprintln(tw, head)
+	for _, m := range r.Methods {
+		line := m.Name + "\t"
+		for _, s := range m.BySignal {
+			line += fmt.Sprintf("%.3f\t", s.HitRate10)
+		}
+		fmt.Fprintln(tw, line)
+	}
 	return tw.Flush()
 }
 
 // WriteCases writes one CSV row per case: the source, the hidden partner,
-// the fold and the expected rank of the hidden partner under each method.
+// the fold, what links the hidden partner to the source (see Signal) and
+// the expected rank of the hidden partner under each method.
 func (r *Report) WriteCases(w io.Writer, d *Dataset) error {
 	cw := csv.NewWriter(w)
-	header := []string{"source_id", "source_name", "hidden_id", "hidden_name", "hidden_country", "fold"}
+	header := []string{"source_id", "source_name", "hidden_id", "hidden_name", "hidden_country", "fold", "signal"}
 	for _, m := range r.Methods {
 		header = append(header, "rank "+m.Name)
 	}
@@ -36,7 +58,7 @@ func (r *Report) WriteCases(w io.Writer, d *Dataset) error {
 	}
 	for _, row := range r.Rows {
 		s, h := d.Municipality(row.Source), d.Municipality(row.Hidden)
-		rec := []string{s.ID, s.DisplayName(), h.ID, h.DisplayName(), h.Country, strconv.Itoa(row.Fold)}
+		rec := []string{s.ID, s.DisplayName(), h.ID, h.DisplayName(), h.Country, strconv.Itoa(row.Fold), row.Signal.String()}
 		for _, rank := range row.Ranks {
 			rec = append(rec, strconv.FormatFloat(rank, 'f', -1, 64))
 		}

@@ -760,3 +760,134 @@ func TestSuggestReasonsInUkrainian(t *testing.T) {
 	assert.Equal(t, graph.EINVALID, graph.ErrorCode(err))
 	assert.Equal(t, "lang", graph.ErrorField(err))
 }
+
+// town is a municipality of the chain tests, named after its id.
+func town(id, country string) graph.Municipality {
+	return muni(id, strings.ToUpper(id[3:]), country, country+"1", 100000, 50, 10)
+}
+
+// chains is the partner_chains value of a weighted sum of chains.
+func chains(x float64) float64 { return 1 - math.Exp(-chainsRate*x) }
+
+// chainValues returns the partner_chains values of the candidates for
+// ua-src, with its partnerships to hidden hidden.
+func chainValues(t *testing.T, ix *Index, hidden []string, ids ...string) []float64 {
+	t.Helper()
+	q, err := ix.NewQuery("ua-src", hidden...)
+	require.NoError(t, err)
+	defer q.Close()
+	out := make([]float64, len(ids))
+	v := make([]float64, NumFactors)
+	for k, id := range ids {
+		i, ok := ix.Position(id)
+		require.True(t, ok, id)
+		q.Values(i, v)
+		out[k] = v[fPartnerChains]
+	}
+	return out
+}
+
+// TestPartnerChains checks the partner_chains factor on a hand-worked
+// graph: its value, the chains its reasons name, and that hidden and
+// suspended partnerships take no part. Degrees: a 2, b 4, h 3, e 2.
+//
+//	src – a – b – c       two chains to c: through a and b, through h and b
+//	src – a – b – d       three to d: a and b, h and e, h and b
+//	src – h – e – d
+//	b – h
+//	src ~ s – x – y       suspended: no chain to y
+//	z                     no partnership at all
+func TestPartnerChains(t *testing.T) {
+	ms := []graph.Municipality{
+		source(), town("pl-a", "PL"), town("de-b", "DE"), town("fr-c", "FR"), town("fr-d", "FR"), town("pl-h", "PL"),
+		town("de-e", "DE"), town("ru-s", "RU"), town("de-x", "DE"), town("fr-y", "FR"), town("fr-z", "FR"),
+	}
+	ps := []graph.Partnership{
+		pair("ua-src", "pl-a"), pair("pl-a", "de-b"), pair("de-b", "fr-c"), pair("de-b", "fr-d"),
+		pair("ua-src", "pl-h"), pair("pl-h", "de-e"), pair("de-e", "fr-d"), pair("de-b", "pl-h"),
+		{A: "ru-s", B: "ua-src", Kind: graph.KindTwinning, Status: graph.StatusSuspended},
+		pair("ru-s", "de-x"), pair("de-x", "fr-y"),
+	}
+	e, _ := newTestEngine(t, ms, ps)
+	ab := 1 / math.Sqrt(2*4.0)
+	he := 1 / math.Sqrt(3*2.0)
+	hb := 1 / math.Sqrt(3*4.0)
+	want := map[string]float64{
+		"fr-c": chains(ab + hb),      // src–a–b–c, src–h–b–c
+		"fr-d": chains(ab + he + hb), // src–a–b–d, src–h–e–d, src–h–b–d
+		"fr-y": 0,                    // only through the suspended link
+		"fr-z": 0,                    // no partnership at all
+	}
+	ids := []string{"fr-c", "fr-d", "fr-y", "fr-z"}
+	for k, got := range chainValues(t, e.Index(), nil, ids...) {
+		assert.InDelta(t, want[ids[k]], got, 1e-12, ids[k])
+	}
+
+	// With src–h hidden, the chains through h go; src – a – b – ? never
+	// reaches e.
+	got := chainValues(t, e.Index(), []string{"pl-h"}, "fr-c", "fr-d", "de-e")
+	assert.InDeltaSlice(t, []float64{chains(ab), chains(ab), 0}, got, 1e-12)
+
+	// A model that weighs the factor ranks c above z, and the reasons name
+	// the chains, strongest first.
+	model := DefaultModel()
+	model.Weights[FactorPartnerChains] = 0.5
+	e2 := NewEngine(model)
+	_, s := newTestEngine(t, ms, ps)
+	require.NoError(t, e2.Load(context.Background(), s))
+	res, err := e2.Suggest(context.Background(), "ua-src", Options{Limit: MaxLimit})
+	require.NoError(t, err)
+	assert.Less(t, rank(res, "fr-c"), rank(res, "fr-z"))
+	d := factor(t, suggestion(t, res, "fr-d"), FactorPartnerChains)
+	assert.Equal(t, "Linked to Source by 3 chains of three partnerships: Source – H – E – D; Source – A – B – D; 1 more", d.Reason)
+	c := factor(t, suggestion(t, res, "fr-c"), FactorPartnerChains)
+	assert.Equal(t, "Linked to Source by 2 chains of three partnerships: Source – A – B – C; Source – H – B – C", c.Reason)
+	assert.Contains(t, suggestion(t, res, "fr-d").Reason, "3 chains of partnerships")
+	y := factor(t, suggestion(t, res, "fr-y"), FactorPartnerChains)
+	assert.Equal(t, "No chain of three partnerships links Source to Y", y.Reason)
+
+	uk, err := e2.Suggest(context.Background(), "ua-src", Options{Limit: MaxLimit, Lang: LangUkrainian})
+	require.NoError(t, err)
+	assert.Equal(t, "Ланцюжки з трьох партнерств (3): Source — H — E — D; Source — A — B — D; ще 1",
+		factor(t, suggestion(t, uk, "fr-d"), FactorPartnerChains).Reason)
+	assert.Equal(t, "Ланцюжків із трьох партнерств немає", factor(t, suggestion(t, uk, "fr-y"), FactorPartnerChains).Reason)
+	assert.Contains(t, suggestion(t, uk, "fr-d").Reason, "3 ланцюжки партнерств")
+}
+
+// TestPartnerChainsEdges checks the cases TestPartnerChains does not
+// reach: a hidden partner in the middle of a chain counts its degree
+// without the hidden link, a suspended second or third link breaks a
+// chain, and a walk back to a partner (src – a – h – a) is no chain.
+//
+//	src – a – h – c, src – h      deg a = 2, deg h = 3
+//	src – p ~ q – y                the second link suspended
+//	src – p – r ~ z                the third link suspended
+func TestPartnerChainsEdges(t *testing.T) {
+	suspended := func(a, b string) graph.Partnership {
+		return graph.Partnership{A: a, B: b, Kind: graph.KindTwinning, Status: graph.StatusSuspended}
+	}
+	ms := []graph.Municipality{
+		source(), town("pl-a", "PL"), town("pl-h", "PL"), town("fr-c", "FR"), town("pl-p", "PL"), town("de-q", "DE"),
+		town("fr-y", "FR"), town("de-r", "DE"), town("fr-z", "FR"),
+	}
+	ps := []graph.Partnership{
+		pair("ua-src", "pl-a"), pair("ua-src", "pl-h"), pair("pl-a", "pl-h"), pair("pl-h", "fr-c"),
+		pair("ua-src", "pl-p"), suspended("pl-p", "de-q"), pair("de-q", "fr-y"), pair("pl-p", "de-r"), suspended("de-r", "fr-z"),
+	}
+	e, _ := newTestEngine(t, ms, ps)
+	got := chainValues(t, e.Index(), nil, "fr-c", "fr-y", "fr-z", "pl-a", "pl-h")
+	assert.InDeltaSlice(t, []float64{chains(1 / math.Sqrt(2*3.0)), 0, 0, 0, 0}, got, 1e-12)
+
+	// Hiding h: src – a – h – c stays, h's degree now 2 (a and c).
+	got = chainValues(t, e.Index(), []string{"pl-h"}, "fr-c")
+	assert.InDeltaSlice(t, []float64{chains(1 / math.Sqrt(2*2.0))}, got, 1e-12)
+
+	// Partners asked for too: no back-and-forth walk reads as a chain.
+	res, err := e.Suggest(context.Background(), "ua-src", Options{Limit: MaxLimit, IncludePartners: true})
+	require.NoError(t, err)
+	for _, id := range []string{"pl-a", "pl-h"} {
+		f := factor(t, suggestion(t, res, id), FactorPartnerChains)
+		assert.Zero(t, f.Value, id)
+		assert.Equal(t, "No chain of three partnerships links Source to "+strings.ToUpper(id[3:]), f.Reason)
+	}
+}

@@ -17,6 +17,7 @@ const (
 	nearEnough    = 0.25 // distance value below which distance is no reason to suggest (beyond ~1,100 km)
 	maxNamed      = 3    // municipalities a reason names at most
 	maxSummarised = 3    // factors a summary names at most
+	maxChains     = 2    // chains of partnerships a reason writes out at most
 )
 
 // explain builds the suggestion for candidate i: its factors with values,
@@ -100,6 +101,8 @@ func (x *explainer) reason(f int, value, km float64) (string, string) {
 		return x.regionCountry()
 	case fAreaTies:
 		return x.areaTies(value)
+	case fPartnerChains:
+		return x.partnerChains()
 	}
 	panic(fmt.Sprintf("score: no reason for factor %d", f))
 }
@@ -212,6 +215,69 @@ func (ix *Index) commonPartners(a, b int32) []int32 {
 	}
 	slices.SortStableFunc(out, func(p, q int32) int { return cmp.Compare(ix.degree[p], ix.degree[q]) })
 	return out
+}
+
+// chain is a chain of three partnerships from a source to a candidate:
+// source – a – b – candidate.
+type chain struct {
+	a, b   int32
+	weight float64 // 1/√(deg a × deg b), its share of the factor
+}
+
+// chains returns the chains of three partnerships that are not suspended
+// from src to c, strongest first (through the municipalities with fewest
+// partners), then in index order.
+func (ix *Index) chains(src, c int32) []chain {
+	var out []chain
+	partners, suspended := ix.partners(src)
+	for k, a := range partners {
+		if suspended[k] || a == c {
+			continue
+		}
+		next, nextSuspended := ix.partners(a)
+		for j, b := range next {
+			if b == src || b == c || nextSuspended[j] || !ix.isPartner(b, c) {
+				continue
+			}
+			out = append(out, chain{a, b, 1 / math.Sqrt(float64(ix.degree[a])*float64(ix.degree[b]))})
+		}
+	}
+	slices.SortFunc(out, func(p, q chain) int {
+		return cmp.Or(cmp.Compare(q.weight, p.weight), cmp.Compare(p.a, q.a), cmp.Compare(p.b, q.b))
+	})
+	return out
+}
+
+// isPartner reports whether a and b are partners through a partnership
+// that is not suspended.
+func (ix *Index) isPartner(a, b int32) bool {
+	partners, suspended := ix.partners(a)
+	k, found := slices.BinarySearch(partners, b)
+	return found && !suspended[k]
+}
+
+// chainNames writes the strongest chains out, names joined by dash, and
+// how many more there are; name names a municipality.
+func (x *explainer) chainNames(found []chain, name func(*graph.Municipality) string, dash string) (written []string, more int) {
+	ix := x.r.ix
+	for _, c := range found[:min(len(found), maxChains)] {
+		written = append(written, strings.Join([]string{name(x.src), name(&ix.ms[c.a]), name(&ix.ms[c.b]), name(x.cand)}, dash))
+	}
+	return written, len(found) - len(written)
+}
+
+func (x *explainer) partnerChains() (string, string) {
+	found := x.r.ix.chains(x.r.src, x.i)
+	if len(found) == 0 {
+		return fmt.Sprintf("No chain of three partnerships links %s to %s", x.src.DisplayName(), x.cand.DisplayName()), ""
+	}
+	written, more := x.chainNames(found, (*graph.Municipality).DisplayName, " – ")
+	if more > 0 {
+		written = append(written, plural(more, "more", "more"))
+	}
+	what := plural(len(found), "chain of three partnerships", "chains of three partnerships")
+	return fmt.Sprintf("Linked to %s by %s: %s", x.src.DisplayName(), what, strings.Join(written, "; ")),
+		plural(len(found), "chain of partnerships", "chains of partnerships")
 }
 
 func (x *explainer) countryAffinity() (string, string) {

@@ -49,6 +49,8 @@ func (x *explainer) reasonUK(f int, value, km float64) (string, string) {
 		return x.regionCountryUK()
 	case fAreaTies:
 		return x.areaTiesUK(value)
+	case fPartnerChains:
+		return x.partnerChainsUK()
 	}
 	panic(fmt.Sprintf("score: no Ukrainian reason for factor %d", f))
 }
@@ -153,6 +155,23 @@ func (x *explainer) partnersOfPartnersUK() (string, string) {
 		return "Спільний партнер: " + names[0], phrase
 	}
 	return fmt.Sprintf("Спільні партнери (%s): %s", formatIntUK(int64(n)), joinListUK(names)), phrase
+}
+
+func (x *explainer) partnerChainsUK() (string, string) {
+	found := x.r.ix.chains(x.r.src, x.i)
+	if len(found) == 0 {
+		return "Ланцюжків із трьох партнерств немає", ""
+	}
+	written, more := x.chainNames(found, nameUK, " — ")
+	if more > 0 {
+		written = append(written, "ще "+formatIntUK(int64(more)))
+	}
+	n := len(found)
+	phrase := pluralUK(n, "ланцюжок партнерств", "ланцюжки партнерств", "ланцюжків партнерств")
+	if n == 1 {
+		return "Ланцюжок із трьох партнерств: " + written[0], phrase
+	}
+	return fmt.Sprintf("Ланцюжки з трьох партнерств (%s): %s", formatIntUK(int64(n)), strings.Join(written, "; ")), phrase
 }
 
 // regionNameUK names a region in Ukrainian when it is a Ukrainian oblast,

@@ -24,6 +24,7 @@ const (
 	FactorPartners            = "partners"
 	FactorRegionCountry       = "region_country"
 	FactorAreaTies            = "area_ties"
+	FactorPartnerChains       = "partner_chains"
 )
 
 // FactorNames lists the factors in the order of feature vectors and of
@@ -32,11 +33,11 @@ var FactorNames = []string{
 	FactorSize, FactorDistance, FactorThemes, FactorPartnersOfPartners,
 	FactorCountryAffinity, FactorRegionAffinity, FactorSaturation,
 	FactorUkrainianNeighbours, FactorPartners, FactorRegionCountry,
-	FactorAreaTies,
+	FactorAreaTies, FactorPartnerChains,
 }
 
 // numFactors is len(FactorNames), as a constant for fixed-size arrays.
-const numFactors = 11
+const numFactors = 12
 
 // NumFactors is the length of a feature vector: len(FactorNames).
 const NumFactors = numFactors
@@ -54,6 +55,7 @@ const (
 	fPartners
 	fRegionCountry
 	fAreaTies
+	fPartnerChains
 )
 
 // Model is a set of factor weights with a version that names it. A factor
@@ -85,6 +87,7 @@ func DefaultModel() Model {
 			FactorPartners:            0,
 			FactorRegionCountry:       0,
 			FactorAreaTies:            0,
+			FactorPartnerChains:       0,
 		},
 	}
 }

@@ -85,9 +85,9 @@ func (ix *Index) isSuspended(a, b int32) bool {
 
 // GraphReached reports whether a feature vector shows the candidate
 // reached through the partnership graph from the source: a partner in
-// common, partnerships with the source's country or with municipalities
-// near the source. Most candidates are not, and a trainer samples the two
-// kinds apart.
+// common, a chain of three partnerships, partnerships with the source's
+// country or with municipalities near the source. Most candidates are
+// not, and a trainer samples the two kinds apart.
 func GraphReached(v []float64) bool {
-	return v[fPartnersOfPartners] > 0 || v[fSaturation] > 0 || v[fUkrainianNeighbours] > 0 || v[fAreaTies] > 0
+	return v[fPartnersOfPartners] > 0 || v[fPartnerChains] > 0 || v[fSaturation] > 0 || v[fUkrainianNeighbours] > 0 || v[fAreaTies] > 0
 }
