@@ -208,10 +208,11 @@ func TestCypherScoringMatchesEngine(t *testing.T) {
 // the engine and by cypherScoring on Neo4j, for Ukrainian sources against
 // every European municipality, and reports how many times faster the
 // engine is (engine_x_faster). It loads the open data of
-// TWINNING_SHARED_DATA into the test server's database (about 30 s), or the
-// bundled sample when that is not set. The rankings are checked to agree.
+// TWINNING_SHARED_DATA into the test server's database (30 s to several
+// minutes: see the README's Open data), or the bundled sample when that is
+// not set. The rankings are checked to agree.
 //
-//	TWINNING_NEO4J_URI=bolt://127.0.0.1:17687 TWINNING_SHARED_DATA=../shared/data \
+//	TWINNING_NEO4J_URI=bolt://127.0.0.1:17687 TWINNING_SHARED_DATA=$PWD/../shared/data \
 //	  go test -run '^$' -bench ScoringCypherVsEngine -benchtime 20x -timeout 30m ./graph/neo4j/
 func BenchmarkScoringCypherVsEngine(b *testing.B) {
 	serverURI(b)
