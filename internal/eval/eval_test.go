@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -241,24 +242,25 @@ func TestRunChecksDiversity(t *testing.T) {
 // that a run splits its figures by it.
 func TestSignals(t *testing.T) {
 	ms, ps := smallGraph()
-	signals := func(ps []graph.Partnership) (*Dataset, map[string]Signal) {
+	// run returns the report of a run on the graph and each hidden
+	// partner's signal.
+	run := func(ps []graph.Partnership) (*Dataset, *Report, map[string]Signal) {
 		d, err := NewDataset(ms, ps, PoolGraph)
 		require.NoError(t, err)
-		out := map[string]Signal{}
-		for _, c := range d.Cases {
-			out[d.Municipality(c.Hidden).ID] = d.signal(c)
+		rep, err := Run(context.Background(), d, Options{Workers: 1})
+		require.NoError(t, err)
+		got := map[string]Signal{}
+		for _, row := range rep.Rows {
+			got[d.Municipality(row.Hidden).ID] = row.Signal
 		}
-		return d, out
+		return d, rep, got
 	}
-	d, got := signals(ps)
+	d, rep, got := run(ps)
 	assert.Equal(t, map[string]Signal{
 		"pl-wroclaw":  SignalChain,                // Lviv – Lublin – Dresden – Wrocław
 		"pl-lublin":   SignalSourceCountryPartner, // Kharkiv
 		"de-freiburg": SignalNone,                 // only Lyon, which no chain reaches
 	}, got)
-
-	rep, err := Run(context.Background(), d, Options{Workers: 1})
-	require.NoError(t, err)
 	require.Len(t, rep.Signals, len(Signals))
 	assert.Equal(t, []SignalCount{{"partner in common", 0}, {"other Ukrainian partner", 1}, {"chain of three", 1}, {"no graph signal", 1}}, rep.Signals)
 	for _, m := range rep.Methods {
@@ -269,8 +271,12 @@ func TestSignals(t *testing.T) {
 		}
 		assert.Equal(t, rep.Cases, total, m.Name)
 	}
+	// Each signal's figures are those of its own cases: one case each
+	// here, so its mean rank is that case's rank.
 	for _, row := range rep.Rows {
-		assert.Equal(t, got[d.Municipality(row.Hidden).ID], row.Signal)
+		for m, method := range rep.Methods {
+			assert.Equal(t, row.Ranks[m], method.BySignal[row.Signal].MeanRank, "%s, %s", method.Name, d.Municipality(row.Hidden).ID)
+		}
 	}
 	var table, cases strings.Builder
 	require.NoError(t, rep.WriteTable(&table))
@@ -282,8 +288,54 @@ func TestSignals(t *testing.T) {
 	// common with Lviv.
 	extra := graph.Partnership{A: "de-freiburg", B: "pl-wroclaw", Kind: graph.KindTwinning, Status: graph.StatusActive}
 	extra.Normalize()
-	_, got = signals(append(ps[:len(ps):len(ps)], extra))
+	_, _, got = run(append(ps[:len(ps):len(ps)], extra))
 	assert.Equal(t, SignalCommonPartner, got["pl-wroclaw"])
 	assert.Equal(t, SignalCommonPartner, got["de-freiburg"])
 	assert.Equal(t, SignalSourceCountryPartner, got["pl-lublin"])
+}
+
+// TestRunDiversity checks the diversified rows: a top ten that one country
+// fills without them holds more countries with them, and HR@50 cannot
+// move, as only the best 50 are re-ranked.
+func TestRunDiversity(t *testing.T) {
+	m := func(id, country string, lat, lon float64) graph.Municipality {
+		return graph.Municipality{ID: id, Name: id, Country: country, Kind: graph.KindCity, Population: 50000,
+			Location: &graph.Point{Lat: lat, Lon: lon}, Region: graph.Region{Code: country + "1", Name: country}}
+	}
+	ms := []graph.Municipality{m("ua-s", "UA", 50, 24), m("pl-p1", "PL", 50.5, 22), m("pl-p2", "PL", 50.2, 22.5)}
+	for k := range 12 {
+		ms = append(ms, m(fmt.Sprintf("pl-c%d", k), "PL", 50+float64(k)/10, 21))
+	}
+	for k, c := range []string{"DE", "CZ", "SK", "HU"} {
+		ms = append(ms, m(strings.ToLower(c)+"-c", c, 49+float64(k)/5, 17))
+	}
+	pair := func(a, b string) graph.Partnership {
+		p := graph.Partnership{A: a, B: b, Kind: graph.KindTwinning, Status: graph.StatusActive}
+		p.Normalize()
+		return p
+	}
+	ps := []graph.Partnership{pair("ua-s", "pl-p1"), pair("ua-s", "pl-p2")}
+	d, err := NewDataset(ms, ps, PoolAll)
+	require.NoError(t, err)
+	rep, err := Run(context.Background(), d, Options{Models: []NamedModel{{"engine", score.DefaultModel()}}, Diversity: 0.5, Workers: 1})
+	require.NoError(t, err)
+	byName := map[string]MethodReport{}
+	for _, m := range rep.Methods {
+		byName[m.Name] = m
+	}
+	plain, diverse := byName["engine"], byName["engine, diversity 0.5"]
+	require.Equal(t, 2, diverse.Cases)
+	assert.Equal(t, 1.0, plain.Countries10, "Poland fills the engine's top ten")
+	assert.Equal(t, 5.0, diverse.Countries10, "every country is in the diversified top ten")
+	assert.Equal(t, plain.HitRate50, diverse.HitRate50)
+}
+
+// TestTopScored checks the bounded selection the harness ranks top tens
+// with: best first, ties to the lower position, skipped ones left out.
+func TestTopScored(t *testing.T) {
+	scores := []float64{3, 5, 5, 1, 9, 5, 0}
+	skip := []bool{false, false, false, false, true, false, false}
+	assert.Equal(t, []int{1, 2, 5}, topScored(scores, skip, 3, nil))
+	assert.Equal(t, []int{1, 2, 5, 0, 3, 6}, topScored(scores, skip, 10, nil))
+	assert.Empty(t, topScored(scores, skip, 0, nil))
 }

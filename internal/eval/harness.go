@@ -139,18 +139,16 @@ func Run(ctx context.Context, d *Dataset, opts Options) (*Report, error) {
 			}
 		}
 	}
-	outcomes, err := d.rank(ctx, methods, opts.Workers)
+	outcomes, signals, err := d.rank(ctx, methods, opts.Workers)
 	if err != nil {
 		return nil, err
 	}
-	signals := make([]Signal, len(d.Cases))
 	rep.Signals = make([]SignalCount, len(Signals))
 	for k, sig := range Signals {
 		rep.Signals[k].Signal = sig.String()
 	}
-	for k, c := range d.Cases {
-		signals[k] = d.signal(c)
-		rep.Signals[signals[k]].Cases++
+	for _, sig := range signals {
+		rep.Signals[sig].Cases++
 	}
 	for m, method := range methods {
 		mr := MethodReport{Name: method.Name(), Metrics: Summarise(outcomes[m]), BySignal: make([]Metrics, len(Signals))}
@@ -233,8 +231,9 @@ func (d *Dataset) crossValidate(ctx context.Context, k int, opt TrainOptions) ([
 }
 
 // rank ranks every case with every method and returns the outcomes by
-// method, then case.
-func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]Outcome, error) {
+// method, then case, and the signal of every case.
+func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]Outcome, []Signal, error) {
+	signals := make([]Signal, len(d.Cases))
 	outcomes := make([][]Outcome, len(methods))
 	for m := range outcomes {
 		outcomes[m] = make([]Outcome, len(d.Cases))
@@ -253,9 +252,8 @@ func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st := &caseState{d: d}
+			st := &caseState{d: d, skip: make([]bool, len(d.Pool))}
 			out := make([]float64, len(d.Pool))
-			skip := make([]bool, len(d.Pool))
 			for {
 				k := int(next.Add(1) - 1)
 				if k >= len(d.Cases) || ctx.Err() != nil {
@@ -269,7 +267,7 @@ func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]
 				}
 				for _, p := range d.adj[c.Source] {
 					if j, ok := poolIndex[int(p)]; ok && int(p) != c.Hidden {
-						skip[j] = true
+						st.skip[j] = true
 					}
 				}
 				st.reset(c)
@@ -281,12 +279,18 @@ func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]
 						})
 						return
 					}
-					outcomes[m][k] = outcome(out, target, skip)
-					outcomes[m][k].Countries = d.countriesAtTop(out, skip, st)
+					outcomes[m][k] = outcome(out, target, st.skip)
+					outcomes[m][k].Countries = st.countriesAtTop(out)
 				}
+				f, err := st.engineFeatures()
+				if err != nil {
+					errOnce.Do(func() { firstErr = fmt.Errorf("eval: %s-%s: %w", d.ms[c.Source].ID, d.ms[c.Hidden].ID, err) })
+					return
+				}
+				signals[k] = signalOf(f[target*score.NumFactors : (target+1)*score.NumFactors])
 				for _, p := range d.adj[c.Source] {
 					if j, ok := poolIndex[int(p)]; ok {
-						skip[j] = false
+						st.skip[j] = false
 					}
 				}
 			}
@@ -294,24 +298,41 @@ func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return nil, nil, firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("eval: %w", err)
+		return nil, nil, fmt.Errorf("eval: %w", err)
 	}
-	return outcomes, nil
+	return outcomes, signals, nil
 }
 
 // countriesAtTop returns the number of countries among the 10 best scored
 // candidates of the pool that are not skipped (ties to the lower
 // position).
-func (d *Dataset) countriesAtTop(scores []float64, skip []bool, st *caseState) int {
-	top := st.top[:0]
+func (s *caseState) countriesAtTop(scores []float64) int {
+	s.top = topScored(scores, s.skip, hitsAt10, s.top[:0])
+	seen := make([]string, 0, hitsAt10)
+	for _, k := range s.top {
+		if c := s.d.country[s.d.Pool[k]]; !slices.Contains(seen, c) {
+			seen = append(seen, c)
+		}
+	}
+	return len(seen)
+}
+
+// topScored appends to buf the positions of the n best scored candidates
+// that are not skipped, best first, ties to the lower position, and
+// returns it.
+func topScored(scores []float64, skip []bool, n int, buf []int) []int {
+	top := buf
+	if n <= 0 {
+		return top
+	}
 	for k, s := range scores {
 		if skip[k] {
 			continue
 		}
-		if len(top) == hitsAt10 && s <= scores[top[len(top)-1]] {
+		if len(top) == n && s <= scores[top[len(top)-1]] {
 			continue
 		}
 		at, _ := slices.BinarySearchFunc(top, k, func(t, k int) int { return cmp.Compare(scores[k], scores[t]) })
@@ -319,16 +340,11 @@ func (d *Dataset) countriesAtTop(scores []float64, skip []bool, st *caseState) i
 			at++
 		}
 		top = slices.Insert(top, at, k)
-		if len(top) > hitsAt10 {
-			top = top[:hitsAt10]
+		if len(top) > n {
+			top = top[:n]
 		}
 	}
-	st.top = top
-	seen := map[string]bool{}
-	for _, k := range top {
-		seen[d.country[d.Pool[k]]] = true
-	}
-	return len(seen)
+	return top
 }
 
 // outcome counts the candidates that score above and alike the target,

@@ -1,10 +1,8 @@
 package eval
 
 import (
-	"cmp"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/twinning/twinning/internal/score"
 )
@@ -28,9 +26,12 @@ type caseState struct {
 	features []float64 // len(d.Pool) × score.NumFactors, when computed
 	ready    bool
 	err      error
-	aa       []float64 // by position, scratch of Adamic–Adar
-	order    []int     // scratch of Diversified
-	top      []int     // scratch of countriesAtTop
+	// skip marks, by pool position, the source's partners other than the
+	// hidden one: they are not ranked.
+	skip  []bool
+	aa    []float64 // by position, scratch of Adamic–Adar
+	order []int     // scratch of Diversified
+	top   []int     // scratch of countriesAtTop
 }
 
 // reset prepares the state for case c.
@@ -215,20 +216,7 @@ func (m Diversified) Score(s *caseState, out []float64) {
 		return
 	}
 	d := s.d
-	partner := map[int]bool{}
-	for _, p := range d.adj[s.c.Source] {
-		if k, ok := d.poolPos[int(p)]; ok && int(p) != s.c.Hidden {
-			partner[k] = true
-		}
-	}
-	order := s.order[:0]
-	for k := range out {
-		if !partner[k] {
-			order = append(order, k)
-		}
-	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(out[b], out[a]), cmp.Compare(a, b)) })
-	order = order[:min(len(order), score.DiversityPool*m.Limit)]
+	order := topScored(out, s.skip, score.DiversityPool*m.Limit, s.order[:0])
 	s.order = order
 	scores := make([]float64, len(order))
 	groups := make([]string, len(order))

@@ -1,6 +1,10 @@
 package eval
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/twinning/twinning/internal/score"
+)
 
 // Signal says what links a case's hidden partner to its source once the
 // hidden link is left out: the strongest of a partner in common, another
@@ -35,27 +39,26 @@ func (s Signal) String() string {
 	return "unknown"
 }
 
-// signal returns what links c.Hidden to c.Source through partnerships that
-// are not suspended, the link between them left out.
-func (d *Dataset) signal(c Case) Signal {
-	s, h := c.Source, c.Hidden
-	for _, a := range d.adj[s] {
-		if int(a) != h && d.isPartner(int(a), h) {
-			return SignalCommonPartner
-		}
-	}
-	if slices.ContainsFunc(d.adj[h], func(q int32) bool { return int(q) != s && d.country[q] == d.country[s] }) {
+// Positions of the factors signalOf reads in a feature vector.
+var (
+	fCommon  = slices.Index(score.FactorNames, score.FactorPartnersOfPartners)
+	fCountry = slices.Index(score.FactorNames, score.FactorSaturation)
+	fChains  = slices.Index(score.FactorNames, score.FactorPartnerChains)
+)
+
+// signalOf returns the signal of a hidden partner from its feature vector,
+// computed with the hidden link left out: the engine's own factors say it,
+// so the split follows them exactly. A partner in common gives
+// partners_of_partners, a partnership with the source's country gives
+// saturation, a chain of three gives partner_chains.
+func signalOf(v []float64) Signal {
+	switch {
+	case v[fCommon] > 0:
+		return SignalCommonPartner
+	case v[fCountry] > 0:
 		return SignalSourceCountryPartner
-	}
-	for _, a := range d.adj[s] {
-		if int(a) == h {
-			continue
-		}
-		for _, b := range d.adj[a] {
-			if int(b) != s && int(b) != h && d.isPartner(int(b), h) {
-				return SignalChain
-			}
-		}
+	case v[fChains] > 0:
+		return SignalChain
 	}
 	return SignalNone
 }

@@ -234,26 +234,16 @@ func (ix *Index) chains(src, c int32) []chain {
 		if suspended[k] || a == c {
 			continue
 		}
-		next, nextSuspended := ix.partners(a)
-		for j, b := range next {
-			if b == src || b == c || nextSuspended[j] || !ix.isPartner(b, c) {
-				continue
+		for _, b := range ix.commonPartners(a, c) {
+			if b != src {
+				out = append(out, chain{a, b, 1 / math.Sqrt(float64(ix.degree[a])*float64(ix.degree[b]))})
 			}
-			out = append(out, chain{a, b, 1 / math.Sqrt(float64(ix.degree[a])*float64(ix.degree[b]))})
 		}
 	}
 	slices.SortFunc(out, func(p, q chain) int {
 		return cmp.Or(cmp.Compare(q.weight, p.weight), cmp.Compare(p.a, q.a), cmp.Compare(p.b, q.b))
 	})
 	return out
-}
-
-// isPartner reports whether a and b are partners through a partnership
-// that is not suspended.
-func (ix *Index) isPartner(a, b int32) bool {
-	partners, suspended := ix.partners(a)
-	k, found := slices.BinarySearch(partners, b)
-	return found && !suspended[k]
 }
 
 // chainNames writes the strongest chains out, names joined by dash, and

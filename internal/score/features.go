@@ -158,46 +158,30 @@ func (ix *Index) newRequest(src int32, extraThemes uint32, hidden []int32) *requ
 		}
 	}
 
-	// Existing partners and Adamic–Adar over common partners: only the
-	// municipalities two hops away are touched.
+	// Existing partners, Adamic–Adar over common partners and chains of
+	// three partnerships, source – a – b – candidate, each weighted by
+	// 1/√(deg a × deg b) as in the degree-normalised three-step paths of
+	// link prediction (Kovács et al., 2019): chains reach candidates that
+	// share no partner with the source. Only the municipalities two and
+	// three hops away are touched.
 	partners, suspended := ix.partners(src)
-	for k, p := range partners {
-		if r.slot[p] >= 0 && r.entries[r.slot[p]].hidden {
-			continue
-		}
-		r.entry(p).partner = true
-		if suspended[k] || ix.degree[p] < 2 {
-			continue
-		}
-		w := 1 / math.Log(float64(ix.degree[p]))
-		next, nextSuspended := ix.partners(p)
-		for j, q := range next {
-			if q != src && !nextSuspended[j] {
-				r.entry(q).adamicAdar += w
-			}
-		}
-	}
-
-	// Chains of three partnerships, source – a – b – candidate, each
-	// weighted by 1/√(deg a × deg b) as in the degree-normalised
-	// three-step paths of link prediction (Kovács et al., 2019): they
-	// reach candidates that share no partner with the source. A hidden
-	// partner's link to the source does not count in its degree.
 	for k, a := range partners {
-		if suspended[k] || (r.slot[a] >= 0 && r.entries[r.slot[a]].hidden) {
+		if e := r.lookup(a); e != nil && e.hidden {
 			continue
 		}
+		r.entry(a).partner = true
+		if suspended[k] || ix.degree[a] < 2 {
+			continue
+		}
+		aa := 1 / math.Log(float64(ix.degree[a]))
 		wa := 1 / math.Sqrt(float64(ix.degree[a]))
 		next, nextSuspended := ix.partners(a)
 		for j, b := range next {
 			if b == src || nextSuspended[j] {
 				continue
 			}
-			kb := ix.degree[b]
-			if len(hidden) > 0 && slices.Contains(hidden, b) && !ix.isSuspended(src, b) {
-				kb--
-			}
-			w := wa / math.Sqrt(float64(kb))
+			r.entry(b).adamicAdar += aa
+			w := wa / math.Sqrt(float64(r.degree(b)))
 			last, lastSuspended := ix.partners(b)
 			for l, c := range last {
 				// c == a walks back and forth (src – a – b – a): no chain.
@@ -346,10 +330,20 @@ func (r *request) values(i int32, v *[numFactors]float64) {
 		v[fSaturation] = 1 - math.Exp(-float64(e.saturation)/saturationScale)
 		v[fUkrainianNeighbours] = 1 - math.Exp(-e.near)
 		v[fPartnerChains] = 1 - math.Exp(-chainsRate*e.chains)
-		if e.hidden && !ix.isSuspended(r.src, i) {
-			v[fPartners] = partnersFactor(ix.degree[i] - 1)
+		if e.hidden {
+			v[fPartners] = partnersFactor(r.degree(i))
 		}
 	}
+}
+
+// degree returns the number of partnerships of i that are not suspended,
+// less its partnership with the source when that is hidden.
+func (r *request) degree(i int32) int32 {
+	d := r.ix.degree[i]
+	if e := r.lookup(i); e != nil && e.hidden && !r.ix.isSuspended(r.src, i) {
+		d--
+	}
+	return d
 }
 
 // partnersFactor is the partners factor of a municipality with degree
