@@ -23,8 +23,9 @@ import (
 // graph as stored (size, distance, shared themes, partners of partners,
 // country affinity, saturation and the candidate's partnerships), with the
 // engine's formulas, exclusions and order (score, then id). The engine's
-// other four factors (region affinity, region-country ties, Ukrainian
-// neighbours, area ties) would only add to the query's work, so the
+// other five factors (region affinity, region-country ties, Ukrainian
+// neighbours, area ties, chains of three partnerships) would only add to
+// the query's work, so the
 // comparison runs the engine with the same seven weights and the others
 // at 0. TestCypherScoringMatchesEngine holds the two to the same answer.
 const cypherScoring = `

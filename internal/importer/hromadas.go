@@ -181,10 +181,8 @@ func oblastRegion(uk, en, katottg string) (graph.Region, bool) {
 
 // ukrainianRegion returns the region of an ISO 3166-2 code.
 func ukrainianRegion(iso string) graph.Region {
-	for _, o := range graph.Oblasts {
-		if o.Code == iso {
-			return graph.Region{Code: o.Code, Name: o.NameEN}
-		}
+	if o, ok := graph.OblastByCode(iso); ok {
+		return graph.Region{Code: o.Code, Name: o.NameEN}
 	}
 	return graph.Region{Code: iso}
 }

@@ -95,7 +95,7 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 	}
 	var pending []graph.Municipality
 	pendingAt := map[string]int{}
-	seen := map[string]Pos{}
+	seen := map[string]bool{}
 	im.opts.Progress.Start("resolving "+rep.Kind, len(recs))
 	for i, rec := range recs {
 		if i%1024 == 0 {
@@ -106,12 +106,11 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 			}
 		}
 		code := codeOf(rec.Municipality.Codes, codeName)
-		if first, dup := seen[code]; dup {
-			_ = first
+		if seen[code] {
 			rep.skip("duplicate " + codeName + " code in the input (the first row wins)")
 			continue
 		}
-		seen[code] = rec.Pos
+		seen[code] = true
 		target, found := ix.ByCode(codeName, code)
 		if !found {
 			target, found = ix.Get(rec.Municipality.ID)
@@ -233,14 +232,12 @@ func owner(source string) string {
 // that created dst owns its names, kind, population, area, location and
 // region and overwrites them; another source only fills empty fields. Codes
 // fill empty ones, names that dst lacks become alternative names, and the
-// source is added to dst's "+"-separated sources. An empty source (a code
-// learned from a partnership list) owns nothing, even when dst has no
-// source either (a municipality written through the API): it only fills.
+// source is added to dst's "+"-separated sources.
 func mergeInto(dst, rec graph.Municipality, source string) graph.Municipality {
 	out := dst
 	out.AltNames = slices.Clone(dst.AltNames)
 	out.Themes = slices.Clone(dst.Themes)
-	if source != "" && owner(dst.Source) == source {
+	if owner(dst.Source) == source {
 		// The owner's values win, but a value it lacks (NA) keeps what
 		// another source filled in, so that re-imports do not flip-flop.
 		out.Name, out.NameLatin, out.Kind = rec.Name, rec.NameLatin, rec.Kind

@@ -179,7 +179,7 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 			rr.ByMethod[res.Method]++
 			return res
 		}
-		inFile := map[[2]string]int{}
+		inFile := map[[2]string]bool{}
 		what := "resolving " + rep.Kind
 		if pass > 1 {
 			what = fmt.Sprintf("resolving %s again with the %d places created (pass %d)", rep.Kind, len(created), pass)
@@ -211,12 +211,11 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 				rep.bad(rowErrorf(row.Pos, graph.ErrorField(err), "%s", graph.ErrorMessage(err)))
 				continue
 			}
-			if first, dup := inFile[p.Key()]; dup {
-				_ = first
+			if inFile[p.Key()] {
 				rep.skip("pair listed more than once (repeated or the other way round)")
 				continue
 			}
-			inFile[p.Key()] = row.Pos.Line
+			inFile[p.Key()] = true
 			old, ok := existing[p.Key()]
 			switch {
 			case !ok:
@@ -246,7 +245,8 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 	}
 	for _, item := range slices.Sorted(maps.Keys(learned)) {
 		m, _ := ix.Get(learned[item])
-		keepMun(mergeInto(m, graph.Municipality{Codes: graph.Codes{Wikidata: item}}, ""))
+		m.Codes.Wikidata = item // learned only for municipalities without one
+		keepMun(m)
 		rep.Merged++
 	}
 	if im.opts.Strict {
