@@ -63,14 +63,35 @@ type Codes struct {
 	Wikidata string `json:"wikidata,omitempty"` // Wikidata item, "Q" + digits
 }
 
+// CodeNames names the codes of Codes, in the order of its fields.
+var CodeNames = []string{"katottg", "lau", "nuts3", "geonames", "wikidata"}
+
+// Get returns the code called name (one of CodeNames), "" when it is not
+// set or name is not a code.
+func (c Codes) Get(name string) string {
+	switch name {
+	case "katottg":
+		return c.KATOTTG
+	case "lau":
+		return c.LAU
+	case "nuts3":
+		return c.NUTS3
+	case "geonames":
+		return c.GeoNames
+	case "wikidata":
+		return c.Wikidata
+	}
+	return ""
+}
+
 // UniqueCodes returns the codes that identify a municipality, as
 // (name, value) pairs for the codes that are set. NUTS 3 is a region and is
 // left out.
 func (c Codes) UniqueCodes() [][2]string {
 	var out [][2]string
-	for _, kv := range [][2]string{{"katottg", c.KATOTTG}, {"lau", c.LAU}, {"geonames", c.GeoNames}, {"wikidata", c.Wikidata}} {
-		if kv[1] != "" {
-			out = append(out, kv)
+	for _, name := range CodeNames {
+		if v := c.Get(name); v != "" && name != "nuts3" {
+			out = append(out, [2]string{name, v})
 		}
 	}
 	return out
@@ -155,8 +176,8 @@ func (m *Municipality) Validate() error {
 			return FieldErrorf("location", "municipality %s: (%v, %v) is not a latitude in [-90, 90] and a longitude in [-180, 180]", m.ID, p.Lat, p.Lon)
 		}
 	}
-	for _, kv := range [][2]string{{"katottg", m.Codes.KATOTTG}, {"lau", m.Codes.LAU}, {"nuts3", m.Codes.NUTS3}, {"geonames", m.Codes.GeoNames}, {"wikidata", m.Codes.Wikidata}} {
-		if name, value := kv[0], kv[1]; value != "" && !codePatterns[name].MatchString(value) {
+	for _, name := range CodeNames {
+		if value := m.Codes.Get(name); value != "" && !codePatterns[name].MatchString(value) {
 			return FieldErrorf("codes."+name, "municipality %s: %q is not a valid %s code", m.ID, value, name)
 		}
 	}

@@ -18,26 +18,6 @@ import (
 	"github.com/twinning/twinning/internal/score"
 )
 
-// batchCodes are the codes -source-code and -candidate-code take.
-var batchCodes = []string{"katottg", "lau", "nuts3", "geonames", "wikidata"}
-
-// hasCode reports whether m carries the code kind (one of batchCodes).
-func hasCode(m *graph.Municipality, kind string) bool {
-	switch kind {
-	case "katottg":
-		return m.Codes.KATOTTG != ""
-	case "lau":
-		return m.Codes.LAU != ""
-	case "nuts3":
-		return m.Codes.NUTS3 != ""
-	case "geonames":
-		return m.Codes.GeoNames != ""
-	case "wikidata":
-		return m.Codes.Wikidata != ""
-	}
-	return false
-}
-
 // runBatch ranks suggestions for every municipality of a country (by
 // default every Ukrainian one) and writes them all as CSV or JSON, for a
 // spreadsheet or another program: the work list of a whole association in
@@ -49,8 +29,8 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sc        storeConfig
 	)
 	from := fs.String("from", "UA", "rank suggestions for every municipality of this ISO 3166-1 alpha-2 country")
-	sourceCode := fs.String("source-code", "", "only sources that carry this code: "+strings.Join(batchCodes, ", ")+" (e.g. katottg: the hromadas)")
-	candidateCode := fs.String("candidate-code", "", "only candidates that carry this code: "+strings.Join(batchCodes, ", ")+" (e.g. lau: the Eurostat LAU municipalities)")
+	sourceCode := fs.String("source-code", "", "only sources that carry this code: "+strings.Join(graph.CodeNames, ", ")+" (e.g. katottg: the hromadas)")
+	candidateCode := fs.String("candidate-code", "", "only candidates that carry this code: "+strings.Join(graph.CodeNames, ", ")+" (e.g. lau: the Eurostat LAU municipalities)")
 	fs.Var(&countries, "country", "suggest only in these ISO 3166-1 alpha-2 countries (repeatable, or comma-separated)")
 	minPop := fs.Int64("min-population", 0, "smallest population of a suggestion (0: no bound)")
 	maxPop := fs.Int64("max-population", 0, "largest population of a suggestion (0: no bound)")
@@ -78,8 +58,8 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{fmt.Sprintf("-from: %q is not an ISO 3166-1 alpha-2 code such as UA", *from)}
 	}
 	for _, c := range []struct{ flag, value string }{{"-source-code", *sourceCode}, {"-candidate-code", *candidateCode}} {
-		if c.value != "" && !slices.Contains(batchCodes, c.value) {
-			return usageError{fmt.Sprintf("%s: unknown code %q (known: %s)", c.flag, c.value, strings.Join(batchCodes, ", "))}
+		if c.value != "" && !slices.Contains(graph.CodeNames, c.value) {
+			return usageError{fmt.Sprintf("%s: unknown code %q (known: %s)", c.flag, c.value, strings.Join(graph.CodeNames, ", "))}
 		}
 	}
 	if *workers < 1 || *workers > 256 {
@@ -121,7 +101,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var ids []string
 	for i := range ix.Len() {
 		m, _ := ix.Municipality(ix.ID(i))
-		if m.Country == src && (*sourceCode == "" || hasCode(&m, *sourceCode)) {
+		if m.Country == src && (*sourceCode == "" || m.Codes.Get(*sourceCode) != "") {
 			ids = append(ids, m.ID)
 		}
 	}
@@ -131,7 +111,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var keep func(*graph.Municipality) bool
 	if *candidateCode != "" {
 		kind := *candidateCode
-		keep = func(m *graph.Municipality) bool { return hasCode(m, kind) }
+		keep = func(m *graph.Municipality) bool { return m.Codes.Get(kind) != "" }
 	}
 
 	ranked := time.Now()
@@ -166,7 +146,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stderr, "twinning: %d municipalities of %s%s, %d suggestions (%d candidates scored for each on average), model %s, written to %s\n",
 		len(ids), src, codeClause(*sourceCode), stats.suggestions, stats.candidates/int64(len(ids)), engine.ModelVersion(), dest)
-	fmt.Fprintf(stderr, "twinning: loading took %v; ranking and writing %v on %d workers (%.2f ms per municipality); heap obtained from the OS %d MiB, peak resident memory %s\n",
+	fmt.Fprintf(stderr, "twinning: loading took %v; ranking and writing %v on %d workers (%.2f ms per municipality); memory obtained from the OS by the Go runtime %d MiB, peak resident memory %s\n",
 		loadedIn.Round(time.Millisecond), elapsed.Round(time.Millisecond), *workers,
 		float64(elapsed.Microseconds())/1000/float64(len(ids)), ms.Sys>>20, peakRSS())
 	return nil
@@ -186,27 +166,25 @@ type batchStats struct {
 	candidates  int64
 }
 
+// batchCSVFixed are the CSV columns before the factors'.
+var batchCSVFixed = []string{"source_id", "source_name", "source_name_latin", "source_region", "rank", "candidate_id", "candidate_name",
+	"candidate_name_latin", "candidate_country", "candidate_region", "candidate_population", "distance_km", "score"}
+
 // batchCSVHeader returns the CSV columns: one row per suggestion, the
 // contribution of each factor in a column of its own; a source without
 // suggestions has one row with only its own columns and the reason.
 func batchCSVHeader() []string {
-	h := []string{"source_id", "source_name", "source_name_latin", "source_region", "rank", "candidate_id", "candidate_name",
-		"candidate_name_latin", "candidate_country", "candidate_region", "candidate_population", "distance_km", "score"}
-	h = append(h, score.FactorNames...)
-	return append(h, "reason", "model_version")
+	return slices.Concat(batchCSVFixed, score.FactorNames, []string{"reason", "model_version"})
 }
 
 // writeBatchCSV ranks and writes the batch as CSV.
 func writeBatchCSV(ctx context.Context, w io.Writer, engine *score.Engine, ids []string, opts score.Options, keep func(*graph.Municipality) bool, workers int, st *batchStats) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(batchCSVHeader()); err != nil {
+	header := batchCSVHeader()
+	if err := cw.Write(header); err != nil {
 		return err
 	}
-	column := make(map[string]int, len(score.FactorNames))
-	for k, name := range score.FactorNames {
-		column[name] = 13 + k
-	}
-	row := make([]string, len(batchCSVHeader()))
+	row := make([]string, len(header))
 	err := engine.Batch(ctx, ids, opts, keep, workers, func(r score.Result) error {
 		st.candidates += int64(r.Candidates)
 		if len(r.Suggestions) == 0 {
@@ -223,10 +201,9 @@ func writeBatchCSV(ctx context.Context, w io.Writer, engine *score.Engine, ids [
 			clear(row)
 			copy(row, []string{r.For.ID, r.For.Name, r.For.NameLatin, r.For.Region.Name, strconv.Itoa(s.Rank), m.ID, m.Name,
 				m.NameLatin, m.Country, m.Region.Name, popCell(m.Population), kmCell(s.DistanceKm), formatScore(s.Score)})
-			for _, f := range s.Factors {
-				if k, ok := column[f.Name]; ok {
-					row[k] = formatScore(f.Contribution)
-				}
+			// Factors come in FactorNames order; batch sets no extra one.
+			for k, f := range s.Factors[:len(score.FactorNames)] {
+				row[len(batchCSVFixed)+k] = formatScore(f.Contribution)
 			}
 			row[len(row)-2], row[len(row)-1] = s.Reason, r.ModelVersion
 			if err := cw.Write(row); err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"time"
 
 	"github.com/twinning/twinning/internal/eval"
@@ -41,7 +40,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *folds < 0 {
 		return usageError{fmt.Sprintf("-folds: must be 0 or more, got %d", *folds)}
 	}
-	if math.IsNaN(*diversity) || *diversity < 0 || *diversity > 1 {
+	if !score.ValidDiversity(*diversity) {
 		return usageError{fmt.Sprintf("-diversity: must be between 0 (off) and 1, got %v", *diversity)}
 	}
 	models := []eval.NamedModel{

@@ -576,4 +576,46 @@ func TestBatch(t *testing.T) {
 	after, err := os.ReadFile(out)
 	require.NoError(t, err)
 	assert.Equal(t, before, after)
+
+	// Language and diversity reach every source: Lviv's answer is the one
+	// suggest gives with the same flags.
+	batchJSON := func(args ...string) map[string]score.Result {
+		t.Helper()
+		code, js, errOut := cli(t, append([]string{"batch", "-data", data, "-limit", "5", "-format", "json"}, args...)...)
+		require.Equal(t, 0, code, errOut)
+		var doc struct {
+			Results []score.Result `json:"results"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(js), &doc))
+		out := map[string]score.Result{}
+		for _, r := range doc.Results {
+			out[r.For.ID] = r
+		}
+		return out
+	}
+	code, js, errOut = cli(t, "suggest", "-data", data, "-json", "-limit", "5", "-lang", "uk", "-diversity", "0.5", "ua-lviv")
+	require.Equal(t, 0, code, errOut)
+	var lviv score.Result
+	require.NoError(t, json.Unmarshal([]byte(js), &lviv))
+	got := batchJSON("-lang", "uk", "-diversity", "0.5")["ua-lviv"]
+	require.Len(t, got.Suggestions, len(lviv.Suggestions))
+	for k, sg := range lviv.Suggestions {
+		assert.Equal(t, sg.Municipality.ID, got.Suggestions[k].Municipality.ID)
+		assert.Equal(t, sg.Reason, got.Suggestions[k].Reason)
+	}
+	assert.Regexp(t, `\p{Cyrillic}`, got.Suggestions[0].Reason)
+	assert.Equal(t, 0.5, got.Diversity)
+
+	// Only candidates with a LAU code: the sample has none, the LAU
+	// fixture adds some.
+	code, _, errOut = cli(t, "import", "lau", "-data", data, importFixture("lau.csv"))
+	require.Equal(t, 0, code, errOut)
+	withLAU := 0
+	for id, r := range batchJSON("-candidate-code", "lau") {
+		for _, sg := range r.Suggestions {
+			assert.NotEmpty(t, sg.Municipality.Codes.LAU, "%s: %s", id, sg.Municipality.ID)
+			withLAU++
+		}
+	}
+	assert.Positive(t, withLAU)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
-	"slices"
 	"strings"
 
 	"github.com/twinning/twinning/graph"
@@ -109,9 +107,9 @@ func checkSuggestOptions(opts score.Options) error {
 		return usageError{fmt.Sprintf("-max-population: must be 0 or more, got %d", opts.MaxPopulation)}
 	case opts.MaxPopulation != 0 && opts.MinPopulation > opts.MaxPopulation:
 		return usageError{fmt.Sprintf("-max-population: must not be below -min-population (%d > %d)", opts.MinPopulation, opts.MaxPopulation)}
-	case math.IsNaN(opts.Diversity) || opts.Diversity < 0 || opts.Diversity > 1:
+	case !score.ValidDiversity(opts.Diversity):
 		return usageError{fmt.Sprintf("-diversity: must be between 0 (off) and 1, got %v", opts.Diversity)}
-	case opts.Lang != "" && !slices.Contains(score.Langs, opts.Lang):
+	case !score.ValidLang(opts.Lang):
 		return usageError{fmt.Sprintf("-lang: must be %s, got %q", strings.Join(score.Langs, " or "), opts.Lang)}
 	}
 	for _, c := range opts.Countries {

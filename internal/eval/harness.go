@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -98,7 +97,7 @@ func LearnedLabel(folds int) string { return fmt.Sprintf("engine, learned (%d-fo
 // opts.Folds > 1, the engine with weights learned by k-fold over the
 // sources, and returns the figures.
 func Run(ctx context.Context, d *Dataset, opts Options) (*Report, error) {
-	if math.IsNaN(opts.Diversity) || opts.Diversity < 0 || opts.Diversity > 1 {
+	if !score.ValidDiversity(opts.Diversity) {
 		return nil, fmt.Errorf("eval: diversity must be between 0 (off) and 1, got %v", opts.Diversity)
 	}
 	methods := Baselines()

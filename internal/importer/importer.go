@@ -105,7 +105,7 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 				return fmt.Errorf("interrupted before writing: %w", err)
 			}
 		}
-		code := codeOf(rec.Municipality.Codes, codeName)
+		code := rec.Municipality.Codes.Get(codeName)
 		if seen[code] {
 			rep.skip("duplicate " + codeName + " code in the input (the first row wins)")
 			continue
@@ -186,7 +186,7 @@ func (im *Importer) mergeCandidate(ix *Index, m graph.Municipality, codeName str
 			if c.distKm < 0 || c.distKm > MergeRadiusKm || c.distKm >= bestDist {
 				continue
 			}
-			if codeOf(ix.muns[c.slot].Codes, codeName) != "" {
+			if ix.muns[c.slot].Codes.Get(codeName) != "" {
 				continue
 			}
 			best, bestDist = c.slot, c.distKm
@@ -204,21 +204,6 @@ func (im *Importer) mergeCandidate(ix *Index, m graph.Municipality, codeName str
 		return graph.Municipality{}, false
 	}
 	return ix.muns[best], true
-}
-
-// codeOf returns the value of the named unique code.
-func codeOf(c graph.Codes, name string) string {
-	switch name {
-	case "katottg":
-		return c.KATOTTG
-	case "lau":
-		return c.LAU
-	case "geonames":
-		return c.GeoNames
-	case "wikidata":
-		return c.Wikidata
-	}
-	return ""
 }
 
 // owner returns the source that created a municipality: the first of the

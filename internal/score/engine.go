@@ -86,10 +86,10 @@ func (opts *Options) validate() (int, error) {
 			return 0, graph.FieldErrorf("theme", "unknown theme %q", t)
 		}
 	}
-	if opts.Lang != "" && !slices.Contains(Langs, opts.Lang) {
+	if !ValidLang(opts.Lang) {
 		return 0, graph.FieldErrorf("lang", "must be one of %s, got %q", strings.Join(Langs, ", "), opts.Lang)
 	}
-	if math.IsNaN(opts.Diversity) || opts.Diversity < 0 || opts.Diversity > 1 {
+	if !ValidDiversity(opts.Diversity) {
 		return 0, graph.FieldErrorf("diversity", "must be between 0 (off) and 1, got %v", opts.Diversity)
 	}
 	if x := opts.Extra; x != nil {

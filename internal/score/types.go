@@ -1,6 +1,10 @@
 package score
 
-import "github.com/twinning/twinning/graph"
+import (
+	"slices"
+
+	"github.com/twinning/twinning/graph"
+)
 
 // Options narrow and shape a request for suggestions. Zero values mean "no
 // filter" except Limit, where 0 means DefaultLimit.
@@ -37,6 +41,14 @@ type Options struct {
 	// factor explains itself.
 	Lang string
 }
+
+// ValidDiversity reports whether d is a valid Options.Diversity: between
+// 0 (off) and 1.
+func ValidDiversity(d float64) bool { return d >= 0 && d <= 1 }
+
+// ValidLang reports whether lang is a valid Options.Lang: "" or one of
+// Langs.
+func ValidLang(lang string) bool { return lang == "" || slices.Contains(Langs, lang) }
 
 // DiversityPool is how many times Limit candidates, the best by score, a
 // diversified ranking picks from.
