@@ -143,12 +143,15 @@ func (x *explainer) distance(value, km float64) (string, string) {
 	return d + " apart", "proximity (" + d + ")"
 }
 
-// formatKm rounds a distance to 10 km from 100 km up: "1,120 km".
-func formatKm(km float64) string {
+// formatKm rounds a distance as roundKm does: "1,120 km".
+func formatKm(km float64) string { return formatInt(roundKm(km)) + " km" }
+
+// roundKm rounds a distance to the kilometre, and to 10 km from 100 km up.
+func roundKm(km float64) int64 {
 	if km >= 100 {
 		km = math.Round(km/10) * 10
 	}
-	return formatInt(int64(math.Round(km))) + " km"
+	return int64(math.Round(km))
 }
 
 func (x *explainer) themes() (string, string) {

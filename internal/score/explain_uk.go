@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/twinning/twinning/graph"
 )
@@ -360,7 +362,7 @@ func formatPopulationUK(n int64) string {
 
 // formatKmUK is formatKm in Ukrainian: "1120 км".
 func formatKmUK(km float64) string {
-	return strings.ReplaceAll(strings.TrimSuffix(formatKm(km), " km"), ",", "") + "\u00a0км"
+	return formatIntUK(roundKm(km)) + "\u00a0км"
 }
 
 // percentUK is percent in Ukrainian.
@@ -382,8 +384,9 @@ func joinListUK(items []string) string {
 
 // capitalizeUK upper-cases the first letter of a phrase.
 func capitalizeUK(s string) string {
-	for i, r := range s {
-		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
+	if s == "" {
+		return s
 	}
-	return s
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
 }

@@ -282,21 +282,31 @@ func themeList(codes []string) string {
 	return list(names)
 }
 
-// themeLabel returns the English label of a theme code.
+// themeLabel returns the English label of a theme code, in lower case:
+// "water and sanitation".
 func themeLabel(code string) string {
 	if t, ok := graph.CooperationThemeByCode(code); ok {
-		return strings.ToLower(t.LabelEN[:1]) + t.LabelEN[1:]
+		return lowerFirst(t.LabelEN)
 	}
 	return code
 }
 
-// themeLabelUK is themeLabel in Ukrainian: "водопостачання і водовідведення".
+// themeLabelUK is themeLabel in Ukrainian: "водопостачання та
+// водовідведення".
 func themeLabelUK(code string) string {
 	if t, ok := graph.CooperationThemeByCode(code); ok {
-		r, size := utf8.DecodeRuneInString(t.LabelUK)
-		return string(unicode.ToLower(r)) + t.LabelUK[size:]
+		return lowerFirst(t.LabelUK)
 	}
 	return code
+}
+
+// lowerFirst returns s with its first letter in lower case.
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[size:]
 }
 
 // ProfileInput is what a European municipality declares in its profile.
