@@ -235,6 +235,33 @@ func TestInterruptedBatch(t *testing.T) {
 	assert.Equal(t, 9+n, c.Municipalities)
 }
 
+// TestBatchTimeoutGrowsWithRows holds a batch write to a timeout that
+// grows with its rows: with a call timeout far below what 5,000 rows take
+// (about 1 s on a 2-core machine), the batch still goes in, while a read
+// keeps the short call timeout.
+func TestBatchTimeoutGrowsWithRows(t *testing.T) {
+	openEmpty(t)
+	ctx := context.Background()
+	cfg := serverConfig(t)
+	cfg.CallTimeout, cfg.RowTimeout = 300*time.Millisecond, 20*time.Millisecond
+	s, err := Open(ctx, cfg)
+	require.NoError(t, err)
+	defer s.Close()
+	assert.Equal(t, 300*time.Millisecond+5000*20*time.Millisecond, s.batchTimeout(5000))
+
+	batch := generated(5000)
+	res, err := s.UpsertMunicipalities(ctx, batch)
+	require.NoError(t, err, "a batch of 5,000 within 300 ms + 5,000 × 20 ms")
+	assert.Equal(t, 5000, res.Created)
+	ps := make([]graph.Partnership, 0, 2500)
+	for i := 0; i+1 < len(batch); i += 2 {
+		ps = append(ps, graph.Partnership{A: batch[i].ID, B: batch[i+1].ID, Kind: graph.KindTwinning, Status: graph.StatusActive, Source: "test"})
+	}
+	pres, err := s.UpsertPartnerships(ctx, ps)
+	require.NoError(t, err)
+	assert.Equal(t, 2500, pres.Created)
+}
+
 // TestSchemaIdempotent opens a second store on a database already set up.
 func TestSchemaIdempotent(t *testing.T) {
 	s := openEmpty(t)

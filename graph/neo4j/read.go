@@ -19,7 +19,7 @@ func (s *Store) Municipality(ctx context.Context, id string) (graph.Municipality
 	var m graph.Municipality
 	found := false
 	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "MATCH (m:Municipality {id: $id}) RETURN m "+municipalityProjection+" AS m", map[string]any{"id": id})
+		recs, err := run(ctx, tx, "MATCH (m:Municipality {id: $id}) USING INDEX SEEK m:Municipality(id) RETURN m "+municipalityProjection+" AS m", map[string]any{"id": id})
 		// A node deleted by a concurrent transaction while this one ran
 		// projects as null (reads are read-committed): not found.
 		if err != nil || len(recs) == 0 || recs[0].Values[0] == nil {
@@ -42,10 +42,10 @@ func (s *Store) Municipality(ctx context.Context, id string) (graph.Municipality
 // byCodeQueries reads a municipality by one of its unique codes; the code
 // name picks the query, so the property name is never built from input.
 var byCodeQueries = map[string]string{
-	"katottg":  "MATCH (m:Municipality {katottg: $value}) RETURN m " + municipalityProjection + " AS m",
-	"lau":      "MATCH (m:Municipality {lau: $value}) RETURN m " + municipalityProjection + " AS m",
-	"geonames": "MATCH (m:Municipality {geonames: $value}) RETURN m " + municipalityProjection + " AS m",
-	"wikidata": "MATCH (m:Municipality {wikidata: $value}) RETURN m " + municipalityProjection + " AS m",
+	"katottg":  "MATCH (m:Municipality {katottg: $value}) USING INDEX SEEK m:Municipality(katottg) RETURN m " + municipalityProjection + " AS m",
+	"lau":      "MATCH (m:Municipality {lau: $value}) USING INDEX SEEK m:Municipality(lau) RETURN m " + municipalityProjection + " AS m",
+	"geonames": "MATCH (m:Municipality {geonames: $value}) USING INDEX SEEK m:Municipality(geonames) RETURN m " + municipalityProjection + " AS m",
+	"wikidata": "MATCH (m:Municipality {wikidata: $value}) USING INDEX SEEK m:Municipality(wikidata) RETURN m " + municipalityProjection + " AS m",
 }
 
 // MunicipalityByCode returns the municipality whose code of the given name
@@ -173,7 +173,7 @@ func (s *Store) Partners(ctx context.Context, id string) ([]graph.Partner, error
 		found bool
 	)
 	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-		recs, err := run(ctx, tx, `MATCH (m:Municipality {id: $id})
+		recs, err := run(ctx, tx, `MATCH (m:Municipality {id: $id}) USING INDEX SEEK m:Municipality(id)
 OPTIONAL MATCH (m)-[p:PARTNER_OF]-(o:Municipality)
 WITH m, p, o ORDER BY o.id
 RETURN m.id AS id, collect(CASE WHEN o IS NULL THEN null ELSE {o: o `+municipalityProjection+`, p: p `+partnershipProjection+`} END) AS partners`,

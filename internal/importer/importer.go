@@ -157,19 +157,62 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 
 // writeMunicipalities writes ms in batches, checking ctx between batches.
 func (im *Importer) writeMunicipalities(ctx context.Context, ms []graph.Municipality) error {
-	im.opts.Progress.Start("writing municipalities", len(ms))
-	defer im.opts.Progress.Done()
-	for start := 0; start < len(ms); start += im.opts.BatchSize {
-		batch := ms[start:min(len(ms), start+im.opts.BatchSize)]
+	err := writeBatches(ctx, im.opts, "municipalities", ms, func(ctx context.Context, batch []graph.Municipality) error {
+		_, err := im.store.UpsertMunicipalities(ctx, batch)
+		return err
+	})
+	if err != nil {
+		im.idx = nil // the index may hold what was not written
+	}
+	return err
+}
+
+// MinRetryBatch is the smallest batch that a batch write which failed as
+// unavailable is split into before the import gives up.
+const MinRetryBatch = 250
+
+// writeBatches writes xs through write in all-or-none batches of
+// opts.BatchSize, in order, checking ctx between batches. A batch that
+// fails with graph.EUNAVAILABLE (the database timed out or dropped the
+// connection: on a slow or busy server a large batch can outlast its
+// timeout) is written again in two halves, and so on down to
+// MinRetryBatch rows; writes are idempotent, so a batch that did commit
+// before its answer was lost is written again harmlessly. Any other error,
+// or a batch of MinRetryBatch that still fails, ends the import with an
+// error that says which rows failed and how many are written.
+func writeBatches[T any](ctx context.Context, opts Options, what string, xs []T, write func(context.Context, []T) error) error {
+	opts.Progress.Start("writing "+what, len(xs))
+	defer opts.Progress.Done()
+	written, retried := 0, false
+	var put func(batch []T) error
+	put = func(batch []T) error {
 		if err := ctx.Err(); err != nil {
-			im.idx = nil
-			return fmt.Errorf("interrupted after writing %d of %d municipalities (whole batches only): %w", start, len(ms), err)
+			return fmt.Errorf("interrupted after writing %d of %d %s (whole batches only): %w", written, len(xs), what, err)
 		}
-		if _, err := im.store.UpsertMunicipalities(ctx, batch); err != nil {
-			im.idx = nil
-			return fmt.Errorf("write municipalities %d-%d of %d (the earlier batches are written): %w", start+1, start+len(batch), len(ms), err)
+		err := write(ctx, batch)
+		if err == nil {
+			written += len(batch)
+			opts.Progress.Add(len(batch))
+			return nil
 		}
-		im.opts.Progress.Add(len(batch))
+		if graph.ErrorCode(err) != graph.EUNAVAILABLE || len(batch) <= MinRetryBatch || ctx.Err() != nil {
+			how := ""
+			if retried {
+				how = fmt.Sprintf(", after retrying timed-out batches in smaller ones, down to %d rows", MinRetryBatch)
+			}
+			return fmt.Errorf("write %s %d-%d of %d (the first %d are written%s): %w", what, written+1, written+len(batch), len(xs), written, how, err)
+		}
+		retried = true
+		half := len(batch) / 2
+		if err := put(batch[:half]); err != nil {
+			return err
+		}
+		return put(batch[half:])
+	}
+	for start := 0; start < len(xs); start += opts.BatchSize {
+		if err := put(xs[start:min(len(xs), start+opts.BatchSize)]); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -265,19 +265,10 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 	if err := im.writeMunicipalities(ctx, muns); err != nil {
 		return err
 	}
-	im.opts.Progress.Start("writing partnerships", len(ps))
-	defer im.opts.Progress.Done()
-	for start := 0; start < len(ps); start += im.opts.BatchSize {
-		batch := ps[start:min(len(ps), start+im.opts.BatchSize)]
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("interrupted after writing %d of %d partnerships (whole batches only): %w", start, len(ps), err)
-		}
-		if _, err := im.store.UpsertPartnerships(ctx, batch); err != nil {
-			return fmt.Errorf("write partnerships %d-%d of %d (the earlier batches are written): %w", start+1, start+len(batch), len(ps), err)
-		}
-		im.opts.Progress.Add(len(batch))
-	}
-	return nil
+	return writeBatches(ctx, im.opts, "partnerships", ps, func(ctx context.Context, batch []graph.Partnership) error {
+		_, err := im.store.UpsertPartnerships(ctx, batch)
+		return err
+	})
 }
 
 // writeUnresolved writes the unresolved places of rr as CSV.

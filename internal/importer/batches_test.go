@@ -1,0 +1,83 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/twinning/twinning/graph"
+)
+
+// countingProgress records what a stage was told.
+type countingProgress struct{ total, done int }
+
+func (p *countingProgress) Start(_ string, total int) { p.total, p.done = total, 0 }
+func (p *countingProgress) Add(n int)                 { p.done += n }
+func (p *countingProgress) Done()                     {}
+
+func TestWriteBatchesRetriesSmaller(t *testing.T) {
+	xs := make([]int, 5300)
+	for i := range xs {
+		xs[i] = i
+	}
+	unavailable := &graph.Error{Code: graph.EUNAVAILABLE, Message: "the database is unavailable", Err: context.DeadlineExceeded}
+
+	t.Run("a batch too large for the server is written in halves, in order", func(t *testing.T) {
+		var got []int
+		var sizes []int
+		p := &countingProgress{}
+		err := writeBatches(context.Background(), Options{BatchSize: 2000, Progress: p}, "rows", xs, func(_ context.Context, b []int) error {
+			sizes = append(sizes, len(b))
+			if len(b) > 600 {
+				return unavailable
+			}
+			got = append(got, b...)
+			return nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, xs, got, "every row once, in order")
+		assert.Equal(t, []int{2000, 1000, 500, 500, 1000, 500, 500, 2000, 1000, 500, 500, 1000, 500, 500, 1300, 650, 325, 325, 650, 325, 325}, sizes)
+		assert.Equal(t, 5300, p.done)
+	})
+
+	t.Run("a batch that still fails at the smallest size names the rows and what is written", func(t *testing.T) {
+		calls := 0
+		err := writeBatches(context.Background(), Options{BatchSize: 2000, Progress: NopProgress{}}, "municipalities", xs, func(_ context.Context, b []int) error {
+			calls++
+			if b[0] >= 2000 {
+				return unavailable
+			}
+			return nil
+		})
+		require.Error(t, err)
+		assert.Equal(t, graph.EUNAVAILABLE, graph.ErrorCode(err))
+		assert.Contains(t, err.Error(), fmt.Sprintf("write municipalities 2001-%d of 5300 (the first 2000 are written, after retrying timed-out batches in smaller ones, down to %d rows)", 2000+MinRetryBatch, MinRetryBatch))
+		assert.Equal(t, 1+4, calls, "the first batch, then 2000, 1000, 500, 250 rows of the second")
+	})
+
+	t.Run("other errors are not retried", func(t *testing.T) {
+		calls := 0
+		bad := graph.Errorf(graph.EINVALID, "municipality x: name is empty")
+		err := writeBatches(context.Background(), Options{BatchSize: 2000, Progress: NopProgress{}}, "municipalities", xs, func(_ context.Context, b []int) error {
+			calls++
+			return bad
+		})
+		assert.ErrorIs(t, err, bad)
+		assert.Equal(t, 1, calls)
+		assert.Contains(t, err.Error(), "write municipalities 1-2000 of 5300 (the first 0 are written)")
+	})
+
+	t.Run("an interrupt stops between batches", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		err := writeBatches(ctx, Options{BatchSize: 2000, Progress: NopProgress{}}, "partnerships", xs, func(_ context.Context, b []int) error {
+			cancel()
+			return nil
+		})
+		assert.True(t, errors.Is(err, context.Canceled))
+		assert.Contains(t, err.Error(), "interrupted after writing 2000 of 5300 partnerships")
+	})
+}
