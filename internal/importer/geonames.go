@@ -123,13 +123,15 @@ var geonamesColumns = []string{"geonameid", "name", "asciiname", "alternatenames
 // kept country. Rows of other countries and classes are counted in skipped
 // by reason and not checked further, so that allCountries.txt streams fast.
 //
-// Name is the GeoNames name, NameLatin its ASCII name when it differs, and
-// the alternate names in Latin, Cyrillic or Greek script become
-// alternative names. Kind is city for capitals (PPLC), seats of first and
-// second-level divisions (PPLA, PPLA2) and places of 50,000 or more, town
-// from 2,000, else village. Region is the first-level division: for Ukraine
-// the ISO 3166-2 oblast ("UA-46"), elsewhere "CC.ADMIN1" as GeoNames codes
-// it, named from f.Admin1. The id is "gn-" and the geonameid.
+// Name is the GeoNames name, NameLatin its ASCII name when it differs, else
+// the name (transliterated by graph.LatinName when it is not in Latin script
+// and the dump has no ASCII name), and the alternate names in Latin,
+// Cyrillic or Greek script become alternative names. Kind is city for
+// capitals (PPLC), seats of first and second-level divisions (PPLA, PPLA2)
+// and places of 50,000 or more, town from 2,000, else village. Region is the
+// first-level division: for Ukraine the ISO 3166-2 oblast ("UA-46"),
+// elsewhere "CC.ADMIN1" as GeoNames codes it, named from f.Admin1. The id is
+// "gn-" and the geonameid.
 func ParseGeoNames(r io.Reader, file string, f GeoNamesFilter) (recs []Record, bad []*RowError, read int, skipped map[string]int, err error) {
 	file = filepath.Base(file)
 	skipped = map[string]int{}
@@ -199,8 +201,8 @@ func geonamesRecord(cols []string, pos Pos, f GeoNamesFilter) (Record, *RowError
 	}
 	if ascii := strings.TrimSpace(cols[2]); ascii != "" && ascii != name {
 		m.NameLatin = ascii
-	} else if isLatin(name) {
-		m.NameLatin = name
+	} else {
+		m.NameLatin = latinName(name, cc)
 	}
 	if pop > 0 {
 		m.Population = pop

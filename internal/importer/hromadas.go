@@ -26,18 +26,19 @@ var katottgPattern = regexp.MustCompile(`^UA\d{17}$`)
 // a RowError per bad one. An error is returned only when the file cannot be
 // read at all or lacks a required column.
 //
-// Each hromada becomes one municipality that stands for the whole
-// community (its population and area) and is named after its centre, which
-// is how twin-town lists name it: Name is hromada_center in Cyrillic
-// ("Львів"), NameLatin its romanisation by graph.Romanize ("Lviv"), and the
-// hromada's own names ("Львівська міська громада", "Львівська") are
-// alternative names. Kind follows type: міська → city, селищна → town,
-// сільська → village. Region is the oblast as an ISO 3166-2 code ("UA-46"),
-// from oblast_name (Ukrainian), else the English oblast_name_en (misspellings
-// in the file included), else the first two digits of the KATOTTG code.
-// Population is total_popultaion_2022 (year 2022), area is square (km²);
-// "NA" marks a missing value. The id is "ua-" and the 17 digits of the
-// KATOTTG code.
+// Each hromada becomes one municipality that stands for the whole community
+// (its population and area) and is named after its centre, which is how
+// twin-town lists name it: Name is hromada_center in Cyrillic ("Львів"),
+// NameLatin its romanisation by graph.Romanize ("Lviv"; through
+// graph.LatinName, which also romanises a letter outside the Ukrainian
+// alphabet), and the hromada's own names ("Львівська міська громада",
+// "Львівська") are alternative names. Kind follows type: міська → city,
+// селищна → town, сільська → village. Region is the oblast as an ISO 3166-2
+// code ("UA-46"), from oblast_name (Ukrainian), else the English
+// oblast_name_en (misspellings in the file included), else the first two
+// digits of the KATOTTG code. Population is total_popultaion_2022 (year
+// 2022), area is square (km²); "NA" marks a missing value. The id is "ua-"
+// and the 17 digits of the KATOTTG code.
 func ParseHromadas(r io.Reader, file string) ([]Record, []*RowError, int, error) {
 	file = filepath.Base(file)
 	t, err := newCSVTable(r, file, hromadaColumns...)
@@ -106,7 +107,7 @@ func hromadaRecord(row csvRow) (Record, *RowError) {
 	m := graph.Municipality{
 		ID:        "ua-" + code[2:],
 		Name:      centre,
-		NameLatin: graph.Romanize(centre),
+		NameLatin: latinName(centre, "UA"),
 		Country:   "UA",
 		Region:    region,
 		Kind:      kind,

@@ -170,7 +170,7 @@ func TestParseLAU(t *testing.T) {
 	assert.Equal(t, graph.KindLAU, krakow.Kind)
 	assert.Equal(t, 2018, krakow.PopulationYear)
 	assert.Equal(t, "GR", byID["lau-el-01010101"].Country, "EL is Greece")
-	assert.Empty(t, byID["lau-el-01010101"].NameLatin, "a Greek name has no Latin form here")
+	assert.Equal(t, "Koinotita Komotinis", byID["lau-el-01010101"].NameLatin, "a Greek name is transliterated")
 	assert.Equal(t, "GB", byID["lau-uk-e06000001"].Country, "UK is GB")
 	assert.Equal(t, []string{"Flensburg"}, byID["lau-de-01001000"].AltNames)
 	assert.Zero(t, byID["lau-ch-6621"].Population, "NA population")

@@ -44,7 +44,9 @@ func euCountry(c string) string {
 //
 // Codes.LAU is gisco_id, Codes.NUTS3 is nuts_3, Region is the NUTS 2 code
 // (without a name), Country is the ISO code (EL → GR, UK → GB), Kind is
-// lau, population (missing as "NA" in 129 rows) is of 2018. A name of the
+// lau, population (missing as "NA" in 129 rows) is of 2018. NameLatin is
+// the name, or its transliteration by graph.LatinName when it is in Greek
+// or Cyrillic script ("Λευκωσία" → "Lefkosia"). A name of the
 // form "Flensburg, Stadt" gets the part before the comma as an alternative
 // name. The id is "lau-" and gisco_id in lower case with "_" written "-"
 // ("PL_1261011" → "lau-pl-1261011").
@@ -112,9 +114,7 @@ func lauRecord(row csvRow) (Record, *RowError) {
 		Codes:    graph.Codes{LAU: gisco},
 		Source:   SourceLAU,
 	}
-	if isLatin(name) {
-		m.NameLatin = name
-	}
+	m.NameLatin = latinName(name, country)
 	if !isMissing(nuts2) {
 		m.Region = graph.Region{Code: nuts2}
 	}
