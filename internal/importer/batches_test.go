@@ -81,3 +81,26 @@ func TestWriteBatchesRetriesSmaller(t *testing.T) {
 		assert.Contains(t, err.Error(), "interrupted after writing 2000 of 5300 partnerships")
 	})
 }
+
+func TestPlausibleUnit(t *testing.T) {
+	place := graph.Municipality{ID: "gn-761168", Population: 67013, Source: SourceGeoNames}
+	city := graph.Municipality{ID: "lau-pl-1006181346201", Population: 60689, Source: SourceLAU}
+	rural := graph.Municipality{ID: "lau-pl-1006181341308", Population: 10650, Source: SourceLAU}
+	hromada := graph.Municipality{ID: "ua-1", Population: 30000, Source: SourceKSE}
+	centre := graph.Municipality{ID: "gn-2", Population: 8000, Source: SourceGeoNames}
+	assert.True(t, plausibleUnit(city, place), "the city's own unit")
+	assert.False(t, plausibleUnit(rural, place), "the rural gmina around the city")
+	assert.False(t, plausibleUnit(place, rural), "either way round")
+	assert.True(t, plausibleUnit(centre, hromada), "a hromada is larger than its centre")
+	assert.True(t, plausibleUnit(rural, graph.Municipality{Source: SourceGeoNames}), "no population: no evidence")
+	assert.True(t, plausibleUnit(rural, city), "two units: not this rule's business")
+}
+
+func TestWithoutUnitWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"Municipiul Iaşi": "Iaşi", "Oraş Bicaz": "Bicaz", "Oraș Siret": "Siret", "Comuna Vama": "Vama",
+		"Iaşi": "Iaşi", "Municipiul ": "Municipiul ", "Gminaxyz": "Gminaxyz",
+	} {
+		assert.Equal(t, want, withoutUnitWord(in), in)
+	}
+}

@@ -229,7 +229,7 @@ func (im *Importer) mergeCandidate(ix *Index, m graph.Municipality, codeName str
 			if c.distKm < 0 || c.distKm > MergeRadiusKm || c.distKm >= bestDist {
 				continue
 			}
-			if ix.muns[c.slot].Codes.Get(codeName) != "" {
+			if ix.muns[c.slot].Codes.Get(codeName) != "" || !plausibleUnit(m, ix.muns[c.slot]) {
 				continue
 			}
 			best, bestDist = c.slot, c.distKm
@@ -247,6 +247,30 @@ func (im *Importer) mergeCandidate(ix *Index, m graph.Municipality, codeName str
 		return graph.Municipality{}, false
 	}
 	return ix.muns[best], true
+}
+
+// MinUnitShare is the least share of a GeoNames place's population that
+// an administrative unit (a LAU unit, a hromada) must hold to be merged
+// with the place: a unit contains the place it is named after, so it has
+// at least about as many inhabitants (the figures differ in year), while
+// the rural gmina that surrounds a Polish city and bears its name has a
+// fraction of them (Przemyśl: the city 60,689, gmina Przemyśl 10,650).
+const MinUnitShare = 0.6
+
+// plausibleUnit reports whether a and b may be one place as far as their
+// populations tell: when one is a GeoNames place and the other an
+// administrative unit of another source, both with a population, the unit
+// holds at least MinUnitShare of the place's.
+func plausibleUnit(a, b graph.Municipality) bool {
+	place, unit := a, b
+	if owner(b.Source) == SourceGeoNames {
+		place, unit = b, a
+	}
+	if owner(place.Source) != SourceGeoNames || owner(unit.Source) == SourceGeoNames ||
+		place.Population <= 0 || unit.Population <= 0 {
+		return true
+	}
+	return float64(unit.Population) >= MinUnitShare*float64(place.Population)
 }
 
 // owner returns the source that created a municipality: the first of the

@@ -48,7 +48,8 @@ func euCountry(c string) string {
 // the name, or its transliteration by graph.LatinName when it is in Greek
 // or Cyrillic script ("Λευκωσία" → "Lefkosia"). A name of the
 // form "Flensburg, Stadt" gets the part before the comma as an alternative
-// name. The id is "lau-" and gisco_id in lower case with "_" written "-"
+// name, and one that starts with the word for its kind of unit
+// ("Municipiul Iaşi", "Oraş Bicaz") the name without it. The id is "lau-" and gisco_id in lower case with "_" written "-"
 // ("PL_1261011" → "lau-pl-1261011").
 func ParseLAU(r io.Reader, file string) ([]Record, []*RowError, int, error) {
 	file = filepath.Base(file)
@@ -127,6 +128,9 @@ func lauRecord(row csvRow) (Record, *RowError) {
 	if before, _, ok := strings.Cut(name, ","); ok && strings.TrimSpace(before) != "" {
 		m.AltNames = append(m.AltNames, strings.TrimSpace(before))
 	}
+	if bare := withoutUnitWord(name); bare != name {
+		m.AltNames = append(m.AltNames, bare)
+	}
 	tidyNames(&m)
 	return Record{Municipality: m, Pos: row.pos}, nil
 }
@@ -184,4 +188,19 @@ func (im *Importer) ImportLAU(ctx context.Context, files []string) (*Report, err
 	}
 	im.opts.Progress.Done()
 	return rep, im.importMunicipalities(ctx, rep, SourceLAU, "lau", recs)
+}
+
+// unitWords are the words for a kind of unit that LAU names put before
+// the place's own name, with the space after them.
+var unitWords = []string{"Municipiul ", "Oraş ", "Oraș ", "Comuna ", "Miasto ", "Gmina "}
+
+// withoutUnitWord returns name without a leading word of unitWords, or
+// name itself.
+func withoutUnitWord(name string) string {
+	for _, w := range unitWords {
+		if rest, ok := strings.CutPrefix(name, w); ok && strings.TrimSpace(rest) != "" {
+			return strings.TrimSpace(rest)
+		}
+	}
+	return name
 }
