@@ -22,6 +22,7 @@ var importKinds = []struct{ name, args, help string }{
 	{"lau", "FILE_OR_DIR...", "Eurostat LAU centre CSVs (eu-lau/*.csv); a directory stands for its *.csv files"},
 	{"twins", "FILE", "the Wikipedia twin-town list (twins/twin_cities.csv); both sides are resolved to stored municipalities"},
 	{"wikidata", "FILE", "Wikidata SPARQL JSON results of twinning pairs (P190); see internal/importer.ParseWikidata for the query"},
+	{"ulead", "FILE", "the U-LEAD/GIZ partnership map of Ukrainian hromadas (ua-partnerships/ulead-map.csv): hromadas by KATOTTG code checked against their name, partners by name within their country"},
 }
 
 // runImport imports open data files into the store:
@@ -32,7 +33,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 			return flag.ErrHelp
 		}
-		return usageError{"give the KIND of file to import: geonames, hromadas, lau, twins or wikidata"}
+		return usageError{"give the KIND of file to import: geonames, hromadas, lau, twins, wikidata or ulead"}
 	}
 	kind := args[0]
 	var kindArgs string
@@ -43,7 +44,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if kindArgs == "" {
 		importUsage(stderr)
-		return usageError{fmt.Sprintf("unknown KIND %q: expected geonames, hromadas, lau, twins or wikidata", kind)}
+		return usageError{fmt.Sprintf("unknown KIND %q: expected geonames, hromadas, lau, twins, wikidata or ulead", kind)}
 	}
 
 	fs := newFlagSet("import "+kind, "[flags] "+kindArgs, stderr)
@@ -65,7 +66,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		admin1 = fs.String("admin1", "", "GeoNames admin1CodesASCII.txt (or the same shape), for region names")
 		countries = fs.String("countries", "", "comma-separated ISO codes to keep (default: continent EU from -country-info, plus GE, AM, AZ, CY)")
 		districts = fs.Bool("districts", false, "keep city districts (feature code PPLX)")
-	case "twins", "wikidata":
+	case "twins", "wikidata", "ulead":
 		createMissing = fs.Bool("create-missing", false, "create a municipality for a place that does not resolve (id tw-CC-NAME-LAT-LON or wd-QID), instead of leaving its rows out")
 		unresolved = fs.String("unresolved", "", "write the unresolved places as CSV to this file (default: INPUT-unresolved.csv in the current directory; \"-\" for none)")
 	}
@@ -110,7 +111,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	var pairOpts importer.PairOptions
-	if kind == "twins" || kind == "wikidata" {
+	if kind == "twins" || kind == "wikidata" || kind == "ulead" {
 		pairOpts.CreateMissing = *createMissing
 		switch *unresolved {
 		case "-":
@@ -180,6 +181,8 @@ func importOne(ctx context.Context, im *importer.Importer, kind, path string, fi
 		return im.ImportTwins(ctx, f, path, pairOpts)
 	case "wikidata":
 		return im.ImportWikidata(ctx, f, path, pairOpts)
+	case "ulead":
+		return im.ImportULEAD(ctx, f, path, pairOpts)
 	}
 	return nil, usageError{fmt.Sprintf("unknown KIND %q", kind)}
 }

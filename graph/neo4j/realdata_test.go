@@ -54,7 +54,7 @@ func TestFullDataRealData(t *testing.T) {
 		reps, err := importer.New(s, importer.Options{}).ImportSharedData(ctx, dir,
 			importer.SharedDataOptions{UnresolvedFile: filepath.Join(t.TempDir(), name+"-unresolved.csv")})
 		require.NoError(t, err, "import into %s", name)
-		t.Logf("%s: all four imports in %v", name, time.Since(start).Round(100*time.Millisecond))
+		t.Logf("%s: all imports in %v", name, time.Since(start).Round(100*time.Millisecond))
 		for _, r := range reps {
 			t.Logf("  %s: %d created, %d updated, %d merged, %d unchanged, %d partnerships created", r.Kind, r.Created, r.Updated, r.Merged, r.Unchanged, r.Partnerships.Created)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -103,4 +104,38 @@ func TestWithoutUnitWord(t *testing.T) {
 	} {
 		assert.Equal(t, want, withoutUnitWord(in), in)
 	}
+}
+
+func TestImportULEAD(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	im := New(s, Options{})
+	importFixtures(t, im)
+	rep, err := im.ImportULEAD(ctx, openFixture(t, "ulead.csv"), "ulead.csv", PairOptions{UnresolvedFile: filepath.Join(t.TempDir(), "u.csv")})
+	require.NoError(t, err)
+	assert.Equal(t, 10, rep.Read)
+	assert.Equal(t, 1, rep.BadCount, "code UA123")
+	assert.Equal(t, 3, rep.Skipped["a side is unresolved"], "Bochnia is two units of like size; Nowhere is nowhere; nothing lies in XX")
+	assert.Equal(t, 2, rep.Skipped["partnership already stored from another source (kept)"], "Lviv–Kraków and Lviv–Geneva are in the twin list")
+	assert.Equal(t, 4, rep.Partnerships.Created)
+
+	partners := func(id string) map[string]graph.Partnership {
+		ps, err := s.Partners(ctx, id)
+		require.NoError(t, err)
+		out := map[string]graph.Partnership{}
+		for _, p := range ps {
+			out[p.Municipality.ID] = p.Partnership
+		}
+		return out
+	}
+	lviv := partners("ua-46060250000025047")
+	assert.Equal(t, SourceULEAD, lviv["gn-2926271"].Source, "Flensburg, Stadt: the city, by the name before the comma")
+	assert.Equal(t, SourceULEAD, lviv["lau-is-1000"].Source)
+	assert.Equal(t, SourceWikipedia, lviv["lau-ch-6621"].Source, "a Vinnytsia code with Lviv's name is Lviv's row; the pair was known")
+	assert.Contains(t, partners("ua-05020030000031457"), "gn-2926271", "Vinnytsia by its name, without a code")
+	assert.Contains(t, partners("ua-68020110000071202"), "gn-3094802", "Kam&#39;ianets-Podilska decoded")
+
+	again, err := New(s, Options{}).ImportULEAD(ctx, openFixture(t, "ulead.csv"), "ulead.csv", PairOptions{})
+	require.NoError(t, err)
+	assert.Zero(t, again.Partnerships.Created+again.Partnerships.Updated, "a second import changes nothing")
 }

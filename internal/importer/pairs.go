@@ -30,7 +30,7 @@ type PairOptions struct {
 func placeKey(p Place) string {
 	var b strings.Builder
 	b.WriteString(graph.NameKey(p.Name))
-	b.WriteString("|" + p.Country + "|" + p.Wikidata + "|")
+	b.WriteString("|" + p.Country + "|" + p.Wikidata + "|" + p.KATOTTG + "|")
 	if p.Location != nil {
 		fmt.Fprintf(&b, "%.4f,%.4f", p.Location.Lat, p.Location.Lon)
 	}

@@ -132,6 +132,41 @@ func TestRealData(t *testing.T) {
 		assert.Equal(t, tc.region, m.Region.Code, tc.name)
 	}
 
+	// The U-LEAD/GIZ map: how many rows resolve, and how many Ukrainian
+	// municipalities have a European partner (Russia and Belarus left
+	// out; every other partner in the store is European) with it.
+	ulead := reps[4]
+	assert.Equal(t, 2416, ulead.Read)
+	resolvedRows := ulead.Partnerships.Created + ulead.Skipped["partnership already stored from another source (kept)"] + ulead.Skipped["pair listed more than once (repeated or the other way round)"]
+	t.Logf("U-LEAD map: %d of %d rows resolve (%.1f%%): %d new partnerships, %d already stored from the twin list",
+		resolvedRows, ulead.Read, 100*float64(resolvedRows)/float64(ulead.Read), ulead.Partnerships.Created, ulead.Skipped["partnership already stored from another source (kept)"])
+	assert.GreaterOrEqual(t, float64(resolvedRows)/float64(ulead.Read), 0.73)
+	byCode := map[string]bool{}
+	for _, p := range ulead.Resolution.Places {
+		if p.KATOTTG != "" && p.ID != "" {
+			byCode[p.KATOTTG] = true
+		}
+	}
+	t.Logf("U-LEAD map: %d hromadas resolved by their KATOTTG code", len(byCode))
+	countryOf := map[string]string{}
+	require.NoError(t, s.ScanMunicipalities(ctx, func(m graph.Municipality) error { countryOf[m.ID] = m.Country; return nil }))
+	partnered := map[string]bool{}
+	uaEurope := 0
+	require.NoError(t, s.ScanPartnerships(ctx, func(p graph.Partnership) error {
+		a, b := countryOf[p.A], countryOf[p.B]
+		if b == "UA" {
+			a, b = b, a
+			p.A, p.B = p.B, p.A
+		}
+		if a == "UA" && b != "UA" && b != "RU" && b != "BY" {
+			partnered[p.A] = true
+			uaEurope++
+		}
+		return nil
+	}))
+	t.Logf("Ukraine–Europe partnerships: %d, at %d Ukrainian municipalities", uaEurope, len(partnered))
+	assert.Greater(t, len(partnered), 450, "Ukrainian municipalities with a European partner (246 with the twin list alone)")
+
 	// With -create-missing, the list's unresolved places are created, and a
 	// second import of the same list changes nothing.
 	im := New(s, Options{})

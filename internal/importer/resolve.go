@@ -17,7 +17,7 @@ type Method string
 
 // The resolution methods, in the order Resolver tries them.
 const (
-	ByCode            Method = "code"                  // by Wikidata item id
+	ByCode            Method = "code"                  // by Wikidata item id, or by KATOTTG code with a name that agrees
 	ByExactName       Method = "exact"                 // the name's key equals the municipality's local or Latin name's key
 	ByAltName         Method = "alternative name"      // an alternative or former name (renamings, Russian spellings included)
 	ByTransliteration Method = "transliteration"       // another romanisation of the same name (LooseKey)
@@ -37,6 +37,7 @@ type Place struct {
 	Country    string       // ISO code, "" when unknown
 	Location   *graph.Point // nil when unknown
 	Wikidata   string       // Wikidata item id, "" when unknown
+	KATOTTG    string       // KATOTTG code of a Ukrainian hromada, "" when unknown
 	Population int64        // 0 when unknown
 }
 
@@ -65,10 +66,17 @@ type Resolution struct {
 //     (as a circle of the same area, widened by a quarter; 2 km when the
 //     area is unknown) contains the point.
 //
+// Before them, a KATOTTG code names its hromada when the hromada has the
+// name the row gives (a code of a namesake in another oblast, which the
+// registers carry, fails the check and falls to the rules below). A name
+// with a comma ("Offenbach, kreis") is also tried by its first part, as an
+// administrative centre.
+//
 // In rules 2 and 3 a name match counts only within RadiusKm of the given
 // point, and the nearest wins, so that homonyms (Pervomaisk in three
 // oblasts) are told apart by the coordinates; without a point the match
-// must be unique.
+// must be unique, or the most populous with at least twice the people of
+// every other.
 type Resolver struct {
 	ix *Index
 	// RadiusKm is how far a name match may lie from the given point.
@@ -97,6 +105,11 @@ func (r *Resolver) Resolve(p Place) Resolution {
 			return Resolution{ID: m.ID, Method: ByCode, DistKm: distance(p.Location, m.Location)}
 		}
 	}
+	if p.KATOTTG != "" {
+		if m, ok := r.ix.ByCode("katottg", p.KATOTTG); ok && hasName(m, p.Name) {
+			return Resolution{ID: m.ID, Method: ByCode, DistKm: distance(p.Location, m.Location)}
+		}
+	}
 	if p.Country == "" {
 		return Resolution{Method: Unresolved, DistKm: -1, Reason: fmt.Sprintf("unknown country %q", p.CountryRaw)}
 	}
@@ -109,6 +122,13 @@ func (r *Resolver) Resolve(p Place) Resolution {
 			return res
 		}
 		if res, ok := r.byName(m[2], p, r.UnitRadiusKm); ok {
+			res.Method = ByCentre
+			return res
+		}
+	}
+	if before, _, ok := strings.Cut(name, ","); ok && strings.TrimSpace(before) != "" {
+		// "Offenbach, kreis", "Ochota, Warszawa": the place first.
+		if res, ok := r.byName(strings.TrimSpace(before), p, r.UnitRadiusKm); ok {
 			res.Method = ByCentre
 			return res
 		}
@@ -176,7 +196,22 @@ func (r *Resolver) pick(cs []candidate, p Place, radius float64, method Method) 
 	case len(cs) == 1:
 		c = cs[0]
 	default:
-		return Resolution{}, false
+		// Without a point, the most populous of the namesakes when it has
+		// at least twice the people of every other: a list names the
+		// city, not the rural gmina or the village of the same name.
+		best, second := 0, int64(0)
+		for i := 1; i < len(cs); i++ {
+			pop, top := r.ix.muns[cs[i].slot].Population, r.ix.muns[cs[best].slot].Population
+			if pop > top {
+				best, second = i, top
+			} else {
+				second = max(second, pop)
+			}
+		}
+		if top := r.ix.muns[cs[best].slot].Population; top == 0 || top < 2*second {
+			return Resolution{}, false
+		}
+		c = cs[best]
 	}
 	if c.alt && method == ByExactName {
 		method = ByAltName
@@ -334,4 +369,15 @@ func (r *ResolutionReport) write(w io.Writer) {
 	if r.UnresolvedFile != "" {
 		fmt.Fprintf(w, "  unresolved places written to %s\n", r.UnresolvedFile)
 	}
+}
+
+// hasName reports whether one of m's names has the key of name.
+func hasName(m graph.Municipality, name string) bool {
+	key := graph.NameKey(name)
+	for _, n := range m.Names() {
+		if graph.NameKey(n) == key {
+			return true
+		}
+	}
+	return false
 }

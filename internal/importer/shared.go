@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // SharedDataOptions configure ImportSharedData.
@@ -12,7 +13,8 @@ type SharedDataOptions struct {
 	// CreateMissing creates the twin-town list's unresolved places, as
 	// `twinning import twins -create-missing` does (the evaluation's graph).
 	CreateMissing bool
-	// UnresolvedFile is where the twin-town list's unresolved places go
+	// UnresolvedFile is where the twin-town list's unresolved places go (the
+	// U-LEAD map's go beside it, named with "-ulead" before ".csv")
 	// ("" writes nothing).
 	UnresolvedFile string
 }
@@ -21,9 +23,9 @@ type SharedDataOptions struct {
 // ../shared/data (see its README) into the importer's store, in the order
 // of the README's command sequence: the KSE hromadas, GeoNames
 // cities15000 for the default European countries (with countryInfo and
-// the admin1 codes), every Eurostat LAU file, then the Wikipedia twin-town
-// list. It returns the four reports in that order, and stops at the first
-// error, naming the file.
+// the admin1 codes), every Eurostat LAU file, the Wikipedia twin-town
+// list, then the U-LEAD/GIZ partnership map. It returns the five reports
+// in that order, and stops at the first error, naming the file.
 func (im *Importer) ImportSharedData(ctx context.Context, dir string, opts SharedDataOptions) ([]*Report, error) {
 	var files []*os.File
 	defer func() {
@@ -87,6 +89,19 @@ func (im *Importer) ImportSharedData(ctx context.Context, dir string, opts Share
 	rep, err = im.ImportTwins(ctx, f, "twin_cities.csv", PairOptions{CreateMissing: opts.CreateMissing, UnresolvedFile: opts.UnresolvedFile})
 	if err != nil {
 		return fail("twins", err)
+	}
+	reps = append(reps, rep)
+	if f, err = open("ua-partnerships/ulead-map.csv"); err != nil {
+		return fail("U-LEAD map", err)
+	}
+	// The map's unresolved places are for a person to check by hand, not
+	// to create: most lie outside Europe, where the store holds nothing.
+	unresolved := ""
+	if opts.UnresolvedFile != "" {
+		unresolved = strings.TrimSuffix(opts.UnresolvedFile, ".csv") + "-ulead.csv"
+	}
+	if rep, err = im.ImportULEAD(ctx, f, "ulead-map.csv", PairOptions{UnresolvedFile: unresolved}); err != nil {
+		return fail("U-LEAD map", err)
 	}
 	return append(reps, rep), nil
 }
