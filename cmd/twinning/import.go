@@ -254,6 +254,10 @@ Twins and wikidata places are resolved by Wikidata id, then name (exact,
 alternative or former, e.g. Dnipropetrovsk -> Dnipro, Kiev -> Kyiv, then
 transliteration variants) within 30 km of the given point, then a raion,
 oblast or city district by its centre, then by the point alone.
+U-LEAD rows name the hromada by its KATOTTG code, taken when the hromada
+has the row's name (else the name decides), and the partner by name
+within its country; without a point, of several places of one name the
+most populous is taken only when it has twice the people of every other.
 Bad rows are listed (the first %d) and left out, or with -strict abort the
 import before anything is written. Writes go in all-or-none batches; an
 interrupt stops between batches.
