@@ -2,10 +2,8 @@ package importer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -40,36 +38,7 @@ var katottgPattern = regexp.MustCompile(`^UA\d{17}$`)
 // 2022), area is square (km²); "NA" marks a missing value. The id is "ua-"
 // and the 17 digits of the KATOTTG code.
 func ParseHromadas(r io.Reader, file string) ([]Record, []*RowError, int, error) {
-	file = filepath.Base(file)
-	t, err := newCSVTable(r, file, hromadaColumns...)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	var recs []Record
-	var bad []*RowError
-	n := 0
-	for {
-		row, err := t.next()
-		if err == io.EOF {
-			break
-		}
-		n++
-		var re *RowError
-		if errors.As(err, &re) {
-			bad = append(bad, re)
-			continue
-		}
-		if err != nil {
-			return nil, nil, n, err
-		}
-		rec, re := hromadaRecord(row)
-		if re != nil {
-			bad = append(bad, re)
-			continue
-		}
-		recs = append(recs, rec)
-	}
-	return recs, bad, n, nil
+	return readCSV(r, file, hromadaColumns, hromadaRecord)
 }
 
 func hromadaRecord(row csvRow) (Record, *RowError) {
@@ -130,16 +99,9 @@ func hromadaRecord(row csvRow) (Record, *RowError) {
 
 // ImportHromadas imports the KSE hromada table (see ParseHromadas).
 func (im *Importer) ImportHromadas(ctx context.Context, r io.Reader, file string) (*Report, error) {
-	rep := newReport("hromadas", filepath.Base(file))
-	im.opts.Progress.Start("reading "+filepath.Base(file), 0)
-	recs, bad, n, err := ParseHromadas(r, file)
-	im.opts.Progress.Done()
+	rep, recs, err := parseFile(im, "hromadas", r, file, ParseHromadas)
 	if err != nil {
 		return rep, err
-	}
-	rep.Read = n
-	for _, e := range bad {
-		rep.bad(e)
 	}
 	return rep, im.importMunicipalities(ctx, rep, SourceKSE, "katottg", recs)
 }

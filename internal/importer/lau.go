@@ -2,7 +2,6 @@ package importer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -46,42 +45,14 @@ func euCountry(c string) string {
 // (without a name), Country is the ISO code (EL → GR, UK → GB), Kind is
 // lau, population (missing as "NA" in 129 rows) is of 2018. NameLatin is
 // the name, or its transliteration by graph.LatinName when it is in Greek
-// or Cyrillic script ("Λευκωσία" → "Lefkosia"). A name of the
-// form "Flensburg, Stadt" gets the part before the comma as an alternative
+// or Cyrillic script ("Λευκωσία" → "Lefkosia"). A name of the form
+// "Flensburg, Stadt" gets the part before the comma as an alternative
 // name, and one that starts with the word for its kind of unit
-// ("Municipiul Iaşi", "Oraş Bicaz") the name without it. The id is "lau-" and gisco_id in lower case with "_" written "-"
-// ("PL_1261011" → "lau-pl-1261011").
+// ("Municipiul Iaşi", "Oraş Bicaz") the name without it. The id is "lau-"
+// and gisco_id in lower case with "_" written "-" ("PL_1261011" →
+// "lau-pl-1261011").
 func ParseLAU(r io.Reader, file string) ([]Record, []*RowError, int, error) {
-	file = filepath.Base(file)
-	t, err := newCSVTable(r, file, lauColumns...)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	var recs []Record
-	var bad []*RowError
-	n := 0
-	for {
-		row, err := t.next()
-		if err == io.EOF {
-			break
-		}
-		n++
-		var re *RowError
-		if errors.As(err, &re) {
-			bad = append(bad, re)
-			continue
-		}
-		if err != nil {
-			return nil, nil, n, err
-		}
-		rec, re := lauRecord(row)
-		if re != nil {
-			bad = append(bad, re)
-			continue
-		}
-		recs = append(recs, rec)
-	}
-	return recs, bad, n, nil
+	return readCSV(r, file, lauColumns, lauRecord)
 }
 
 func lauRecord(row csvRow) (Record, *RowError) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -144,4 +145,22 @@ func sumCounts(m map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+// parseFile starts the report of an import of kind from file and parses
+// r with parse, counting the rows read and listing the bad ones in the
+// report. The error is parse's: the file could not be read at all.
+func parseFile[T any](im *Importer, kind string, r io.Reader, file string, parse func(io.Reader, string) ([]T, []*RowError, int, error)) (*Report, []T, error) {
+	rep := newReport(kind, filepath.Base(file))
+	im.opts.Progress.Start("reading "+filepath.Base(file), 0)
+	rows, bad, n, err := parse(r, file)
+	im.opts.Progress.Done()
+	if err != nil {
+		return rep, nil, err
+	}
+	rep.Read = n
+	for _, e := range bad {
+		rep.bad(e)
+	}
+	return rep, rows, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -192,4 +193,41 @@ func (f *fieldReader) latLon(latCol, lat, lonCol, lon string) (float64, float64)
 		f.fail(lonCol, "%q is not a longitude in [-180, 180]", lon)
 	}
 	return la, lo
+}
+
+// readCSV reads a CSV file whose header has the required columns and
+// turns each data row into a T with parse: it returns the rows that
+// parse, a RowError per row that does not (or that the CSV reader
+// rejects), and the number of data rows read. An error is returned only
+// when the file cannot be read at all or lacks a required column.
+func readCSV[T any](r io.Reader, file string, columns []string, parse func(csvRow) (T, *RowError)) ([]T, []*RowError, int, error) {
+	t, err := newCSVTable(r, filepath.Base(file), columns...)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var out []T
+	var bad []*RowError
+	n := 0
+	for {
+		row, err := t.next()
+		if err == io.EOF {
+			break
+		}
+		n++
+		var re *RowError
+		if errors.As(err, &re) {
+			bad = append(bad, re)
+			continue
+		}
+		if err != nil {
+			return nil, nil, n, err
+		}
+		v, re := parse(row)
+		if re != nil {
+			bad = append(bad, re)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, bad, n, nil
 }

@@ -2,9 +2,7 @@ package importer
 
 import (
 	"context"
-	"errors"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/twinning/twinning/graph"
@@ -32,38 +30,18 @@ type PairRow struct {
 // coordinate leaves the place without a point; a malformed one makes the
 // row bad.
 func ParseTwins(r io.Reader, file string) ([]PairRow, []*RowError, int, error) {
-	file = filepath.Base(file)
-	t, err := newCSVTable(r, file, twinsColumns...)
-	if err != nil {
-		return nil, nil, 0, err
+	return readCSV(r, file, twinsColumns, twinsRow)
+}
+
+// twinsRow reads one row of the twin-town list.
+func twinsRow(row csvRow) (PairRow, *RowError) {
+	f := &fieldReader{pos: row.pos}
+	a := twinPlace(f, row, "1")
+	b := twinPlace(f, row, "2")
+	if f.err != nil {
+		return PairRow{}, f.err
 	}
-	var rows []PairRow
-	var bad []*RowError
-	n := 0
-	for {
-		row, err := t.next()
-		if err == io.EOF {
-			break
-		}
-		n++
-		var re *RowError
-		if errors.As(err, &re) {
-			bad = append(bad, re)
-			continue
-		}
-		if err != nil {
-			return nil, nil, n, err
-		}
-		f := &fieldReader{pos: row.pos}
-		a := twinPlace(f, row, "1")
-		b := twinPlace(f, row, "2")
-		if f.err != nil {
-			bad = append(bad, f.err)
-			continue
-		}
-		rows = append(rows, PairRow{Pos: row.pos, A: a, B: b})
-	}
-	return rows, bad, n, nil
+	return PairRow{Pos: row.pos, A: a, B: b}, nil
 }
 
 func twinPlace(f *fieldReader, row csvRow, side string) Place {
@@ -96,16 +74,9 @@ func twinPlace(f *fieldReader, row csvRow, side string) Place {
 // "wikipedia", suspended when a side lies in graph.SuspendedCountries and
 // active otherwise.
 func (im *Importer) ImportTwins(ctx context.Context, r io.Reader, file string, opts PairOptions) (*Report, error) {
-	rep := newReport("twins", filepath.Base(file))
-	im.opts.Progress.Start("reading "+filepath.Base(file), 0)
-	rows, bad, n, err := ParseTwins(r, file)
-	im.opts.Progress.Done()
+	rep, rows, err := parseFile(im, "twins", r, file, ParseTwins)
 	if err != nil {
 		return rep, err
-	}
-	rep.Read = n
-	for _, e := range bad {
-		rep.bad(e)
 	}
 	opts.Source = SourceWikipedia
 	return rep, im.importPairs(ctx, rep, rows, opts)

@@ -2,10 +2,8 @@ package importer
 
 import (
 	"context"
-	"errors"
 	"html"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/twinning/twinning/graph"
@@ -27,49 +25,29 @@ var uleadColumns = []string{"katottg", "ua_name", "partner_name", "partner_count
 // entities in names (&#39;) are decoded and runs of spaces folded; no row
 // has a point or a date.
 func ParseULEAD(r io.Reader, file string) ([]PairRow, []*RowError, int, error) {
-	file = filepath.Base(file)
-	t, err := newCSVTable(r, file, uleadColumns...)
-	if err != nil {
-		return nil, nil, 0, err
+	return readCSV(r, file, uleadColumns, uleadRow)
+}
+
+// uleadRow reads one row of the U-LEAD/GIZ map.
+func uleadRow(row csvRow) (PairRow, *RowError) {
+	f := &fieldReader{pos: row.pos}
+	code := strings.TrimSpace(row.get("katottg"))
+	if code != "" && !katottgPattern.MatchString(code) {
+		f.fail("katottg", "%q is not a KATOTTG code (UA and 17 digits)", code)
 	}
-	var rows []PairRow
-	var bad []*RowError
-	n := 0
-	for {
-		row, err := t.next()
-		if err == io.EOF {
-			break
-		}
-		n++
-		var re *RowError
-		if errors.As(err, &re) {
-			bad = append(bad, re)
-			continue
-		}
-		if err != nil {
-			return nil, nil, n, err
-		}
-		f := &fieldReader{pos: row.pos}
-		code := strings.TrimSpace(row.get("katottg"))
-		if code != "" && !katottgPattern.MatchString(code) {
-			f.fail("katottg", "%q is not a KATOTTG code (UA and 17 digits)", code)
-		}
-		ua := Place{Name: cleanName(f.required("ua_name", row.get("ua_name"))), CountryRaw: "UA", Country: "UA", KATOTTG: code}
-		cc := strings.ToUpper(strings.TrimSpace(f.required("partner_country", row.get("partner_country"))))
-		if f.err == nil && !graph.ValidCountry(cc) {
-			f.fail("partner_country", "%q is not a two-letter country code", row.get("partner_country"))
-		}
-		partner := Place{Name: cleanName(f.required("partner_name", row.get("partner_name"))), CountryRaw: row.get("partner_country_raw"), Country: cc}
-		if partner.CountryRaw == "" {
-			partner.CountryRaw = cc
-		}
-		if f.err != nil {
-			bad = append(bad, f.err)
-			continue
-		}
-		rows = append(rows, PairRow{Pos: row.pos, A: ua, B: partner})
+	ua := Place{Name: cleanName(f.required("ua_name", row.get("ua_name"))), CountryRaw: "UA", Country: "UA", KATOTTG: code}
+	cc := strings.ToUpper(strings.TrimSpace(f.required("partner_country", row.get("partner_country"))))
+	if f.err == nil && !graph.ValidCountry(cc) {
+		f.fail("partner_country", "%q is not a two-letter country code", row.get("partner_country"))
 	}
-	return rows, bad, n, nil
+	partner := Place{Name: cleanName(f.required("partner_name", row.get("partner_name"))), CountryRaw: row.get("partner_country_raw"), Country: cc}
+	if partner.CountryRaw == "" {
+		partner.CountryRaw = cc
+	}
+	if f.err != nil {
+		return PairRow{}, f.err
+	}
+	return PairRow{Pos: row.pos, A: ua, B: partner}, nil
 }
 
 // cleanName decodes HTML entities and folds runs of white space, as the
@@ -85,16 +63,9 @@ func cleanName(s string) string {
 // unless a side lies in graph.SuspendedCountries. A pair already stored
 // from another source is kept as it is.
 func (im *Importer) ImportULEAD(ctx context.Context, r io.Reader, file string, opts PairOptions) (*Report, error) {
-	rep := newReport("ulead", filepath.Base(file))
-	im.opts.Progress.Start("reading "+filepath.Base(file), 0)
-	rows, bad, n, err := ParseULEAD(r, file)
-	im.opts.Progress.Done()
+	rep, rows, err := parseFile(im, "ulead", r, file, ParseULEAD)
 	if err != nil {
 		return rep, err
-	}
-	rep.Read = n
-	for _, e := range bad {
-		rep.bad(e)
 	}
 	opts.Source = SourceULEAD
 	return rep, im.importPairs(ctx, rep, rows, opts)
