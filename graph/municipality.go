@@ -130,7 +130,31 @@ type Municipality struct {
 	Themes []string `json:"themes,omitempty"`
 	// Source says where the record comes from ("sample", "geonames", ...).
 	Source string `json:"source,omitempty"`
+	// War is what Russia's war means for a Ukrainian hromada, nil when
+	// nothing is known or nothing applies.
+	War *WarStatus `json:"war,omitempty"`
 }
+
+// WarStatus is what Russia's war means for a Ukrainian hromada, as the
+// KSE table of hromadas gives it.
+type WarStatus struct {
+	// OccupiedBefore2022 says that the hromada was occupied before 24
+	// February 2022 (in 2014): it cannot sign agreements today.
+	OccupiedBefore2022 bool `json:"occupied_before_2022,omitempty"`
+	// WarZone lists the dates (YYYY-MM-DD, ascending) at which the source
+	// counted the hromada in the zone of hostilities or occupation.
+	WarZone []string `json:"war_zone,omitempty"`
+}
+
+// Empty reports whether w says nothing: no occupation, no war-zone date.
+func (w *WarStatus) Empty() bool { return w == nil || !w.OccupiedBefore2022 && len(w.WarZone) == 0 }
+
+// Affected reports whether the hromada was occupied before 2022 or ever
+// in the war zone.
+func (w *WarStatus) Affected() bool { return !w.Empty() }
+
+// warDate is the form of a WarStatus.WarZone date.
+var warDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 var (
 	idPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9._:-]{0,127}$`)
@@ -179,6 +203,13 @@ func (m *Municipality) Validate() error {
 	for _, name := range CodeNames {
 		if value := m.Codes.Get(name); value != "" && !codePatterns[name].MatchString(value) {
 			return FieldErrorf("codes."+name, "municipality %s: %q is not a valid %s code", m.ID, value, name)
+		}
+	}
+	if m.War != nil {
+		for i, d := range m.War.WarZone {
+			if !warDate.MatchString(d) || i > 0 && d <= m.War.WarZone[i-1] {
+				return FieldErrorf("war.war_zone", "municipality %s: %q is not a date YYYY-MM-DD after the one before it", m.ID, d)
+			}
 		}
 	}
 	for _, t := range m.Themes {

@@ -11,7 +11,8 @@ import (
 // municipalityProjection is the map projection that reads a municipality
 // node back: the stored fields, not the derived search properties.
 const municipalityProjection = `{.id, .name, .name_latin, .alt_names, .country, .region_code, .region_name, .kind,
- .population, .population_year, .area_km2, .lat, .lon, .katottg, .lau, .nuts3, .geonames, .wikidata, .themes, .source}`
+ .population, .population_year, .area_km2, .lat, .lon, .katottg, .lau, .nuts3, .geonames, .wikidata, .themes, .source,
+ .occupied_before_2022, .war_zone}`
 
 // partnershipProjection reads a PARTNER_OF relationship back.
 const partnershipProjection = `{.kind, .status, .since, .source}`
@@ -32,6 +33,16 @@ func normalize(m graph.Municipality) graph.Municipality {
 	if m.Location != nil {
 		p := *m.Location
 		m.Location = &p
+	}
+	if m.War.Empty() {
+		m.War = nil
+	} else {
+		w := *m.War
+		w.WarZone = slices.Clone(w.WarZone)
+		if len(w.WarZone) == 0 {
+			w.WarZone = nil
+		}
+		m.War = &w
 	}
 	return m
 }
@@ -74,6 +85,15 @@ func municipalityProps(m *graph.Municipality) map[string]any {
 		"source":          str(m.Source),
 		"name_keys":       list(keys),
 		"search_keys":     str(strings.Join(keys, "\n")),
+		// War status: absent when nothing applies, like the other fields.
+		"occupied_before_2022": nil,
+		"war_zone":             nil,
+	}
+	if m.War != nil {
+		if m.War.OccupiedBefore2022 {
+			p["occupied_before_2022"] = true
+		}
+		p["war_zone"] = list(m.War.WarZone)
 	}
 	if m.AreaKm2 != 0 {
 		p["area_km2"] = m.AreaKm2
@@ -116,6 +136,17 @@ func (p props) str(key string) (string, error) {
 		return v, nil
 	default:
 		return "", fmt.Errorf("property %s: got %T, want a string", key, v)
+	}
+}
+
+func (p props) bool(key string) (bool, error) {
+	switch v := p[key].(type) {
+	case nil:
+		return false, nil
+	case bool:
+		return v, nil
+	default:
+		return false, fmt.Errorf("property %s: got %T, want a boolean", key, v)
 	}
 }
 
@@ -214,6 +245,13 @@ func toMunicipality(v any) (graph.Municipality, error) {
 	errs = append(errs, err)
 	if hasLat && hasLon {
 		m.Location = &graph.Point{Lat: lat, Lon: lon}
+	}
+	occupied, err := props(p).bool("occupied_before_2022")
+	errs = append(errs, err)
+	zone, err := props(p).strings("war_zone")
+	errs = append(errs, err)
+	if occupied || len(zone) > 0 {
+		m.War = &graph.WarStatus{OccupiedBefore2022: occupied, WarZone: zone}
 	}
 	for _, err := range errs {
 		if err != nil {

@@ -44,6 +44,9 @@ func Fixture() ([]graph.Municipality, []graph.Partnership) {
 			Location: &graph.Point{Lat: 48.4647, Lon: 35.0462},
 			Codes:    graph.Codes{KATOTTG: "UA12020010010063857", GeoNames: "709930", Wikidata: "Q47021"},
 			Themes:   []string{"industry", "economy"}, Source: "storetest",
+			// A war status, so that both stores must keep one (the dates
+			// are the fixture's, not the city's).
+			War: &graph.WarStatus{WarZone: []string{"2022-04-27", "2022-10-10"}},
 		},
 		{
 			ID: "ua-kamianets", Name: "Кам'янець-Подільський", NameLatin: "Kamianets-Podilskyi",

@@ -67,6 +67,11 @@ type Gaps struct {
 	// Items lists the first Limit of them in Sort order.
 	Total      int   `json:"total"`
 	Population int64 `json:"population"`
+	// WarZone counts the gaps that lay in the war zone at the source's
+	// last date, Occupied those occupied before 2022; both are listed
+	// after the others, occupied last.
+	WarZone  int `json:"war_zone"`
+	Occupied int `json:"occupied"`
 	// ByOblast counts the gaps by oblast, most gaps first, then by code.
 	ByOblast []OblastGaps `json:"by_oblast"`
 	Items    []Gap        `json:"items"`
@@ -87,6 +92,9 @@ type OblastGaps struct {
 // Gap is a Ukrainian municipality without an active European partner.
 type Gap struct {
 	Node
+	// War is what the war means for the municipality (see
+	// graph.WarStatus), absent when nothing applies.
+	War *graph.WarStatus `json:"war,omitempty"`
 	// BorderKm is the approximate distance to the EU border (see
 	// BorderDistanceKm), nil when the location is unknown.
 	BorderKm *float64 `json:"border_km"`
@@ -101,9 +109,11 @@ var nonEuropean = append([]string{"UA"}, graph.SuspendedCountries...)
 
 // Gaps returns the Ukrainian municipalities (country UA, kind not region)
 // that have no active partnership with a municipality outside UA, RU and
-// BY, with totals by oblast, sorted by population (largest first) or by
-// distance to the EU border (nearest first, unknown locations last); ties
-// go to the larger population, then to the id. EINVALID names "sort",
+// BY, with totals by oblast. Those that can look for a partner today come
+// first, then those in the war zone at the source's last date, then those
+// occupied before 2022 (see warGroup); within each, by population
+// (largest first) or by distance to the EU border (nearest first, unknown
+// locations last); ties go to the larger population, then to the id. EINVALID names "sort",
 // "oblast", "limit" or "suggestions"; errors of opts.Suggest are returned
 // wrapped, keeping their code.
 func (g *Graph) Gaps(ctx context.Context, opts GapOptions) (Gaps, error) {
@@ -150,6 +160,12 @@ func (g *Graph) Gaps(ctx context.Context, opts GapOptions) (Gaps, error) {
 		ob.Population += m.Population
 		out.Total++
 		out.Population += m.Population
+		switch warGroup(m) {
+		case 1:
+			out.WarZone++
+		case 2:
+			out.Occupied++
+		}
 		gaps = append(gaps, i)
 	}
 	if oblast != "" && !matched {
@@ -173,6 +189,9 @@ func (g *Graph) Gaps(ctx context.Context, opts GapOptions) (Gaps, error) {
 		}
 	}
 	slices.SortFunc(gaps, func(a, b int32) int {
+		if wa, wb := warGroup(&g.ms[a]), warGroup(&g.ms[b]); wa != wb {
+			return cmp.Compare(wa, wb)
+		}
 		if sortBy == SortBorder {
 			da, okA := border[a]
 			db, okB := border[b]
@@ -188,7 +207,7 @@ func (g *Graph) Gaps(ctx context.Context, opts GapOptions) (Gaps, error) {
 		return cmp.Or(cmp.Compare(g.ms[b].Population, g.ms[a].Population), int(a-b))
 	})
 	for _, i := range gaps[:min(limit, len(gaps))] {
-		gap := Gap{Node: g.node(i)}
+		gap := Gap{Node: g.node(i), War: g.ms[i].War}
 		if p := g.ms[i].Location; p != nil {
 			km := math.Round(BorderDistanceKm(*p)*10) / 10
 			gap.BorderKm = &km
@@ -299,4 +318,23 @@ func distanceToSegment(ax, ay, bx, by float64) float64 {
 		t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l2))
 	}
 	return math.Hypot(ax+t*dx, ay+t*dy)
+}
+
+// lastWarZoneDate is the last date of the war-zone columns of the KSE
+// table (graph.WarStatus.WarZone).
+const lastWarZoneDate = "2022-10-10"
+
+// warGroup places a gap in the list: 0 for a municipality that can look
+// for a partner today, 1 for one in the war zone at lastWarZoneDate, 2 for
+// one occupied before 2022, which cannot sign today.
+func warGroup(m *graph.Municipality) int {
+	switch w := m.War; {
+	case w.Empty():
+		return 0
+	case w.OccupiedBefore2022:
+		return 2
+	case slices.Contains(w.WarZone, lastWarZoneDate):
+		return 1
+	}
+	return 0
 }

@@ -131,7 +131,8 @@ var geonamesColumns = []string{"geonameid", "name", "asciiname", "alternatenames
 // and places of 50,000 or more, town from 2,000, else village. Region is the
 // first-level division: for Ukraine the ISO 3166-2 oblast ("UA-46"),
 // elsewhere "CC.ADMIN1" as GeoNames codes it, named from f.Admin1. The id is
-// "gn-" and the geonameid.
+// "gn-" and the geonameid. A place in Crimea or Sevastopol (UA-43, UA-40)
+// is marked occupied before 2022.
 func ParseGeoNames(r io.Reader, file string, f GeoNamesFilter) (recs []Record, bad []*RowError, read int, skipped map[string]int, err error) {
 	file = filepath.Base(file)
 	skipped = map[string]int{}
@@ -208,6 +209,11 @@ func geonamesRecord(cols []string, pos Pos, f GeoNamesFilter) (Record, *RowError
 		m.Population = pop
 	}
 	m.Region = geonamesRegion(cc, cols[10], f.Admin1)
+	if m.Region.Code == "UA-43" || m.Region.Code == "UA-40" {
+		// Crimea and Sevastopol, occupied since 2014, are not in the KSE
+		// table, which says this of every other occupied hromada.
+		m.War = &graph.WarStatus{OccupiedBefore2022: true}
+	}
 	for _, alt := range strings.Split(cols[3], ",") {
 		if usefulAltName(alt) {
 			m.AltNames = append(m.AltNames, strings.TrimSpace(alt))

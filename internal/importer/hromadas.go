@@ -35,8 +35,10 @@ var katottgPattern = regexp.MustCompile(`^UA\d{17}$`)
 // code ("UA-46"), from oblast_name (Ukrainian), else the English
 // oblast_name_en (misspellings in the file included), else the first two
 // digits of the KATOTTG code. Population is total_popultaion_2022 (year
-// 2022), area is square (km²); "NA" marks a missing value. The id is "ua-"
-// and the 17 digits of the KATOTTG code.
+// 2022), area is square (km²); "NA" marks a missing value. War is
+// occipied_before_2022 (sic) and the dates of the war_zone_DD_MM_2022
+// columns that hold 1, nil when none does (or the columns are absent).
+// The id is "ua-" and the 17 digits of the KATOTTG code.
 func ParseHromadas(r io.Reader, file string) ([]Record, []*RowError, int, error) {
 	return readCSV(r, file, hromadaColumns, hromadaRecord)
 }
@@ -93,8 +95,30 @@ func hromadaRecord(row csvRow) (Record, *RowError) {
 			m.AltNames = append(m.AltNames, v)
 		}
 	}
+	var war graph.WarStatus
+	war.OccupiedBefore2022 = f.flag("occipied_before_2022", row.get("occipied_before_2022"))
+	for _, d := range warZoneDates {
+		if f.flag(d.column, row.get(d.column)) {
+			war.WarZone = append(war.WarZone, d.date)
+		}
+	}
+	if f.err != nil {
+		return Record{}, f.err
+	}
+	if war.Affected() {
+		m.War = &war
+	}
 	tidyNames(&m)
 	return Record{Municipality: m, Pos: row.pos}, nil
+}
+
+// warZoneDates are the KSE table's war-zone columns, oldest first, with
+// the date each stands for.
+var warZoneDates = []struct{ column, date string }{
+	{"war_zone_27_04_2022", "2022-04-27"},
+	{"war_zone_20_06_2022", "2022-06-20"},
+	{"war_zone_23_08_2022", "2022-08-23"},
+	{"war_zone_10_10_2022", "2022-10-10"},
 }
 
 // ImportHromadas imports the KSE hromada table (see ParseHromadas).

@@ -322,6 +322,9 @@ func mergeInto(dst, rec graph.Municipality, source string) graph.Municipality {
 			out.Region = rec.Region
 		}
 	}
+	if owner(dst.Source) == source || rec.War != nil {
+		out.War = rec.War // only the KSE table knows it
+	}
 	fill := func(dst *string, v string) {
 		if *dst == "" {
 			*dst = v

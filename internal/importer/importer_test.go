@@ -76,9 +76,16 @@ func TestParseHromadas(t *testing.T) {
 	assert.Len(t, recs, 9)
 	assert.Equal(t, map[int]string{11: "lat_center", 12: "", 13: "lat_center", 14: "hromada_code", 15: "type", 16: "total_popultaion_2022"}, badLines(bad))
 	assert.Equal(t, `hromadas.csv line 11, column lat_center: "abc" is not a number`, bad[0].Error())
-	assert.Contains(t, bad[1].Error(), "has 15 columns, expected 16")
+	assert.Contains(t, bad[1].Error(), "has 18 columns, expected 19")
 
 	lviv := recs[0].Municipality
+	assert.Nil(t, lviv.War, "never in the war zone: no war status")
+	war := map[string]*graph.WarStatus{}
+	for _, r := range recs {
+		war[r.Municipality.Name] = r.Municipality.War
+	}
+	assert.Equal(t, &graph.WarStatus{WarZone: []string{"2022-04-27", "2022-10-10"}}, war["Маріуполь"])
+	assert.Equal(t, &graph.WarStatus{WarZone: []string{"2022-10-10"}}, war["Дніпро"])
 	assert.Equal(t, "ua-46060250000025047", lviv.ID)
 	assert.Equal(t, "Львів", lviv.Name)
 	assert.Equal(t, "Lviv", lviv.NameLatin)
