@@ -22,7 +22,7 @@ var importKinds = []struct{ name, args, help string }{
 	{"lau", "FILE_OR_DIR...", "Eurostat LAU centre CSVs (eu-lau/*.csv); a directory stands for its *.csv files"},
 	{"twins", "FILE", "the Wikipedia twin-town list (twins/twin_cities.csv); both sides are resolved to stored municipalities"},
 	{"wikidata", "FILE", "Wikidata SPARQL JSON results of twinning pairs (P190); see internal/importer.ParseWikidata for the query"},
-	{"ulead", "FILE", "the U-LEAD/GIZ partnership map of Ukrainian hromadas (ua-partnerships/ulead-map.csv): hromadas by KATOTTG code checked against their name, partners by name within their country"},
+	{"registry", "FILE", "a register of today's partnerships of Ukrainian hromadas (ua-partnerships/: ulead-map.csv, partnership-map.csv, intl-agreements.csv, recognised by the header): hromadas by KATOTTG code checked against their name, partners by name within their country"},
 }
 
 // runImport imports open data files into the store:
@@ -33,7 +33,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 			return flag.ErrHelp
 		}
-		return usageError{"give the KIND of file to import: geonames, hromadas, lau, twins, wikidata or ulead"}
+		return usageError{"give the KIND of file to import: geonames, hromadas, lau, twins, wikidata or registry"}
 	}
 	kind := args[0]
 	var kindArgs string
@@ -44,7 +44,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if kindArgs == "" {
 		importUsage(stderr)
-		return usageError{fmt.Sprintf("unknown KIND %q: expected geonames, hromadas, lau, twins, wikidata or ulead", kind)}
+		return usageError{fmt.Sprintf("unknown KIND %q: expected geonames, hromadas, lau, twins, wikidata or registry", kind)}
 	}
 
 	fs := newFlagSet("import "+kind, "[flags] "+kindArgs, stderr)
@@ -66,7 +66,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		admin1 = fs.String("admin1", "", "GeoNames admin1CodesASCII.txt (or the same shape), for region names")
 		countries = fs.String("countries", "", "comma-separated ISO codes to keep (default: continent EU from -country-info, plus GE, AM, AZ, CY)")
 		districts = fs.Bool("districts", false, "keep city districts (feature code PPLX)")
-	case "twins", "wikidata", "ulead":
+	case "twins", "wikidata", "registry":
 		createMissing = fs.Bool("create-missing", false, "create a municipality for a place that does not resolve (id tw-CC-NAME-LAT-LON or wd-QID), instead of leaving its rows out")
 		unresolved = fs.String("unresolved", "", "write the unresolved places as CSV to this file (default: INPUT-unresolved.csv in the current directory; \"-\" for none)")
 	}
@@ -111,7 +111,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	var pairOpts importer.PairOptions
-	if kind == "twins" || kind == "wikidata" || kind == "ulead" {
+	if kind == "twins" || kind == "wikidata" || kind == "registry" {
 		pairOpts.CreateMissing = *createMissing
 		switch *unresolved {
 		case "-":
@@ -181,8 +181,8 @@ func importOne(ctx context.Context, im *importer.Importer, kind, path string, fi
 		return im.ImportTwins(ctx, f, path, pairOpts)
 	case "wikidata":
 		return im.ImportWikidata(ctx, f, path, pairOpts)
-	case "ulead":
-		return im.ImportULEAD(ctx, f, path, pairOpts)
+	case "registry":
+		return im.ImportRegistry(ctx, f, path, pairOpts)
 	}
 	return nil, usageError{fmt.Sprintf("unknown KIND %q", kind)}
 }
@@ -254,9 +254,11 @@ Twins and wikidata places are resolved by Wikidata id, then name (exact,
 alternative or former, e.g. Dnipropetrovsk -> Dnipro, Kiev -> Kyiv, then
 transliteration variants) within 30 km of the given point, then a raion,
 oblast or city district by its centre, then by the point alone.
-U-LEAD rows name the hromada by its KATOTTG code, taken when the hromada
-has the row's name (else the name decides), and the partner by name
-within its country; without a point, of several places of one name the
+Registry rows name the hromada by its KATOTTG code, taken when the
+hromada has the row's name (else the name decides), and the partner by
+name within its country (a Ukrainian exonym is romanised and compared with
+every name of the country's municipalities, GeoNames' Ukrainian names
+included); without a point, of several places of one name the
 most populous is taken only when it has twice the people of every other.
 Bad rows are listed (the first %d) and left out, or with -strict abort the
 import before anything is written. Writes go in all-or-none batches; an

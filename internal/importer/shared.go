@@ -14,7 +14,8 @@ type SharedDataOptions struct {
 	// `twinning import twins -create-missing` does (the evaluation's graph).
 	CreateMissing bool
 	// UnresolvedFile is where the twin-town list's unresolved places go (the
-	// U-LEAD map's go beside it, named with "-ulead" before ".csv")
+	// registers' go beside it, named with "-" and the register's file name
+	// before ".csv")
 	// ("" writes nothing).
 	UnresolvedFile string
 }
@@ -24,8 +25,9 @@ type SharedDataOptions struct {
 // of the README's command sequence: the KSE hromadas, GeoNames
 // cities15000 for the default European countries (with countryInfo and
 // the admin1 codes), every Eurostat LAU file, the Wikipedia twin-town
-// list, then the U-LEAD/GIZ partnership map. It returns the five reports
-// in that order, and stops at the first error, naming the file.
+// list, then the registers of today's partnerships (the U-LEAD/GIZ map, the
+// ministry's map, the register of agreements). It returns the seven
+// reports in that order, and stops at the first error, naming the file.
 func (im *Importer) ImportSharedData(ctx context.Context, dir string, opts SharedDataOptions) ([]*Report, error) {
 	var files []*os.File
 	defer func() {
@@ -91,17 +93,21 @@ func (im *Importer) ImportSharedData(ctx context.Context, dir string, opts Share
 		return fail("twins", err)
 	}
 	reps = append(reps, rep)
-	if f, err = open("ua-partnerships/ulead-map.csv"); err != nil {
-		return fail("U-LEAD map", err)
+	// The registers' unresolved places are for a person to check by hand,
+	// not to create: most lie outside Europe, where the store holds
+	// nothing.
+	for _, name := range []string{"ulead-map.csv", "partnership-map.csv", "intl-agreements.csv"} {
+		if f, err = open(filepath.Join("ua-partnerships", name)); err != nil {
+			return fail(name, err)
+		}
+		unresolved := ""
+		if opts.UnresolvedFile != "" {
+			unresolved = strings.TrimSuffix(opts.UnresolvedFile, ".csv") + "-" + strings.TrimSuffix(name, ".csv") + ".csv"
+		}
+		if rep, err = im.ImportRegistry(ctx, f, name, PairOptions{UnresolvedFile: unresolved}); err != nil {
+			return fail(name, err)
+		}
+		reps = append(reps, rep)
 	}
-	// The map's unresolved places are for a person to check by hand, not
-	// to create: most lie outside Europe, where the store holds nothing.
-	unresolved := ""
-	if opts.UnresolvedFile != "" {
-		unresolved = strings.TrimSuffix(opts.UnresolvedFile, ".csv") + "-ulead.csv"
-	}
-	if rep, err = im.ImportULEAD(ctx, f, "ulead-map.csv", PairOptions{UnresolvedFile: unresolved}); err != nil {
-		return fail("U-LEAD map", err)
-	}
-	return append(reps, rep), nil
+	return reps, nil
 }
