@@ -146,6 +146,17 @@ type WarStatus struct {
 	WarZone []string `json:"war_zone,omitempty"`
 }
 
+// WarZoneDates are the dates at which the KSE table of hromadas says
+// whether each lay in the war zone, oldest first: the dates a WarZone can
+// hold.
+var WarZoneDates = []string{"2022-04-27", "2022-06-20", "2022-08-23", "2022-10-10"}
+
+// InWarZoneLast reports whether the hromada lay in the war zone at the last
+// of WarZoneDates.
+func (w *WarStatus) InWarZoneLast() bool {
+	return w != nil && slices.Contains(w.WarZone, WarZoneDates[len(WarZoneDates)-1])
+}
+
 // Empty reports whether w says nothing: no occupation, no war-zone date.
 func (w *WarStatus) Empty() bool { return w == nil || !w.OccupiedBefore2022 && len(w.WarZone) == 0 }
 

@@ -3,6 +3,7 @@ package neo4j
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func lauLike(first, n int) []graph.Municipality {
 			cc = "GB"
 		}
 		ms[j] = graph.Municipality{
-			ID: fmt.Sprintf("lau-%s-%06d", lower(c), i), Name: fmt.Sprintf("Gemeinde %d", i), NameLatin: fmt.Sprintf("Gemeinde %d", i),
+			ID: fmt.Sprintf("lau-%s-%06d", strings.ToLower(c), i), Name: fmt.Sprintf("Gemeinde %d", i), NameLatin: fmt.Sprintf("Gemeinde %d", i),
 			Country: cc, Region: graph.Region{Code: fmt.Sprintf("%s%03d", c, i%37)},
 			Kind: graph.KindLAU, Population: int64(100 + (i*7919)%90000), PopulationYear: 2018, AreaKm2: float64(1 + i%300),
 			Location: &graph.Point{Lat: 36 + float64(i%2500)/100, Lon: -9 + float64(i%3300)/100},
@@ -42,16 +43,6 @@ func lauLike(first, n int) []graph.Municipality {
 		}
 	}
 	return ms
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // BenchmarkUpsertBatches writes 65,000 municipalities into an empty store

@@ -237,8 +237,7 @@ func TestInterruptedBatch(t *testing.T) {
 
 // TestBatchTimeoutGrowsWithRows holds a batch write to a timeout that
 // grows with its rows: with a call timeout far below what 5,000 rows take
-// (about 1 s on a 2-core machine), the batch still goes in, while a read
-// keeps the short call timeout.
+// (about 1 s on a 2-core machine), the batch still goes in.
 func TestBatchTimeoutGrowsWithRows(t *testing.T) {
 	openEmpty(t)
 	ctx := context.Background()

@@ -487,3 +487,32 @@ func syntheticGraph(t testing.TB, n, m int, seed uint64) *Graph {
 	require.NoError(t, err)
 	return g
 }
+
+// TestGapsWar lists the hromadas that can sign today first, then those in
+// the war zone at the last date, then those occupied before 2022, each
+// group by population, and counts the last two.
+func TestGapsWar(t *testing.T) {
+	war := func(m graph.Municipality, w *graph.WarStatus) graph.Municipality {
+		m.War = w
+		return m
+	}
+	ms := []graph.Municipality{
+		war(muni("ua-donetsk", "UA", 900_000), &graph.WarStatus{OccupiedBefore2022: true}),
+		war(muni("ua-mariupol", "UA", 430_000), &graph.WarStatus{WarZone: graph.WarZoneDates}),
+		war(muni("ua-sumy", "UA", 260_000), &graph.WarStatus{WarZone: graph.WarZoneDates[:2]}), // out of the war zone by the last date
+		muni("ua-uzhhorod", "UA", 115_000),
+	}
+	g, err := New(ms, nil)
+	require.NoError(t, err)
+	gaps, err := g.Gaps(context.Background(), GapOptions{})
+	require.NoError(t, err)
+	var ids []string
+	for _, it := range gaps.Items {
+		ids = append(ids, it.ID)
+	}
+	assert.Equal(t, []string{"ua-sumy", "ua-uzhhorod", "ua-mariupol", "ua-donetsk"}, ids)
+	assert.Equal(t, 1, gaps.WarZone)
+	assert.Equal(t, 1, gaps.Occupied)
+	assert.Equal(t, &graph.WarStatus{OccupiedBefore2022: true}, gaps.Items[3].War)
+	assert.Nil(t, gaps.Items[1].War)
+}

@@ -113,7 +113,8 @@ var nonEuropean = append([]string{"UA"}, graph.SuspendedCountries...)
 // first, then those in the war zone at the source's last date, then those
 // occupied before 2022 (see warGroup); within each, by population
 // (largest first) or by distance to the EU border (nearest first, unknown
-// locations last); ties go to the larger population, then to the id. EINVALID names "sort",
+// locations last); ties go to the larger population, then to the id.
+// EINVALID names "sort",
 // "oblast", "limit" or "suggestions"; errors of opts.Suggest are returned
 // wrapped, keeping their code.
 func (g *Graph) Gaps(ctx context.Context, opts GapOptions) (Gaps, error) {
@@ -320,20 +321,17 @@ func distanceToSegment(ax, ay, bx, by float64) float64 {
 	return math.Hypot(ax+t*dx, ay+t*dy)
 }
 
-// lastWarZoneDate is the last date of the war-zone columns of the KSE
-// table (graph.WarStatus.WarZone).
-const lastWarZoneDate = "2022-10-10"
-
 // warGroup places a gap in the list: 0 for a municipality that can look
-// for a partner today, 1 for one in the war zone at lastWarZoneDate, 2 for
-// one occupied before 2022, which cannot sign today.
+// for a partner today, 1 for one in the war zone at the last of
+// graph.WarZoneDates, 2 for one occupied before 2022, which cannot sign
+// today.
 func warGroup(m *graph.Municipality) int {
-	switch w := m.War; {
-	case w.Empty():
+	switch {
+	case m.War.Empty():
 		return 0
-	case w.OccupiedBefore2022:
+	case m.War.OccupiedBefore2022:
 		return 2
-	case slices.Contains(w.WarZone, lastWarZoneDate):
+	case m.War.InWarZoneLast():
 		return 1
 	}
 	return 0

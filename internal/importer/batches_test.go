@@ -98,12 +98,13 @@ func TestPlausibleUnit(t *testing.T) {
 	assert.True(t, plausibleUnit(rural, city), "two units: not this rule's business")
 }
 
-func TestWithoutUnitWord(t *testing.T) {
+func TestWithoutUnitPrefix(t *testing.T) {
 	for in, want := range map[string]string{
-		"Municipiul Iaşi": "Iaşi", "Oraş Bicaz": "Bicaz", "Oraș Siret": "Siret", "Comuna Vama": "Vama",
-		"Iaşi": "Iaşi", "Municipiul ": "Municipiul ", "Gminaxyz": "Gminaxyz",
+		"Municipiul Iaşi": "Iaşi", "Oraş Bicaz": "Bicaz", "Oraș Siret": "Siret", "Comuna Vama": "Vama", "Gmina Zarszyn": "Zarszyn",
+		"м.Устрики Долішні": "Устрики Долішні", "м. Барі": "Барі", "Ґміна Заршин": "Заршин", "гміна Заршин": "Заршин", "Obec Cífer": "Cífer",
+		"Iaşi": "Iaşi", "Municipiul ": "Municipiul ", "Gminaxyz": "Gminaxyz", "Comunanza": "Comunanza", "Селидове": "Селидове",
 	} {
-		assert.Equal(t, want, withoutUnitWord(in), in)
+		assert.Equal(t, want, withoutUnitPrefix(in), in)
 	}
 }
 

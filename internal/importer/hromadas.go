@@ -97,9 +97,9 @@ func hromadaRecord(row csvRow) (Record, *RowError) {
 	}
 	var war graph.WarStatus
 	war.OccupiedBefore2022 = f.flag("occipied_before_2022", row.get("occipied_before_2022"))
-	for _, d := range warZoneDates {
-		if f.flag(d.column, row.get(d.column)) {
-			war.WarZone = append(war.WarZone, d.date)
+	for _, d := range graph.WarZoneDates {
+		if col := warZoneColumn(d); f.flag(col, row.get(col)) {
+			war.WarZone = append(war.WarZone, d)
 		}
 	}
 	if f.err != nil {
@@ -112,13 +112,10 @@ func hromadaRecord(row csvRow) (Record, *RowError) {
 	return Record{Municipality: m, Pos: row.pos}, nil
 }
 
-// warZoneDates are the KSE table's war-zone columns, oldest first, with
-// the date each stands for.
-var warZoneDates = []struct{ column, date string }{
-	{"war_zone_27_04_2022", "2022-04-27"},
-	{"war_zone_20_06_2022", "2022-06-20"},
-	{"war_zone_23_08_2022", "2022-08-23"},
-	{"war_zone_10_10_2022", "2022-10-10"},
+// warZoneColumn is the KSE table's column for a date of
+// graph.WarZoneDates: "2022-04-27" → "war_zone_27_04_2022".
+func warZoneColumn(date string) string {
+	return "war_zone_" + date[8:10] + "_" + date[5:7] + "_" + date[:4]
 }
 
 // ImportHromadas imports the KSE hromada table (see ParseHromadas).

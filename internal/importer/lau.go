@@ -99,7 +99,7 @@ func lauRecord(row csvRow) (Record, *RowError) {
 	if before, _, ok := strings.Cut(name, ","); ok && strings.TrimSpace(before) != "" {
 		m.AltNames = append(m.AltNames, strings.TrimSpace(before))
 	}
-	if bare := withoutUnitWord(name); bare != name {
+	if bare := withoutUnitPrefix(name); bare != name {
 		m.AltNames = append(m.AltNames, bare)
 	}
 	tidyNames(&m)
@@ -159,19 +159,4 @@ func (im *Importer) ImportLAU(ctx context.Context, files []string) (*Report, err
 	}
 	im.opts.Progress.Done()
 	return rep, im.importMunicipalities(ctx, rep, SourceLAU, "lau", recs)
-}
-
-// unitWords are the words for a kind of unit that LAU names put before
-// the place's own name, with the space after them.
-var unitWords = []string{"Municipiul ", "Oraş ", "Oraș ", "Comuna ", "Miasto ", "Gmina "}
-
-// withoutUnitWord returns name without a leading word of unitWords, or
-// name itself.
-func withoutUnitWord(name string) string {
-	for _, w := range unitWords {
-		if rest, ok := strings.CutPrefix(name, w); ok && strings.TrimSpace(rest) != "" {
-			return strings.TrimSpace(rest)
-		}
-	}
-	return name
 }

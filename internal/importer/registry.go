@@ -8,7 +8,6 @@ import (
 	"html"
 	"io"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -71,8 +70,8 @@ func DetectRegistry(header, file string) (Registry, error) {
 // RowError per bad one. The Ukrainian side is the hromada of the KATOTTG
 // code (empty in some rows: then its short name alone), the other the
 // partner by name within its country (an ISO code). Names lose HTML
-// entities (&#39;), runs of spaces and the registers' word for the kind of
-// place before them ("м. Барі", "Гміна Заршин"); a signing date
+// entities (&#39;), runs of spaces and the word for the kind of place
+// before them ("м. Барі", "Гміна Заршин": see withoutUnitPrefix); a signing date
 // (YYYY-MM-DD or YYYY) gives the partnership's year.
 func ParseRegistry(r io.Reader, file string, reg Registry) ([]PairRow, []*RowError, int, error) {
 	return readCSV(r, file, reg.Columns, func(row csvRow) (PairRow, *RowError) { return registryRow(row, reg) })
@@ -94,7 +93,7 @@ func registryRow(row csvRow, reg Registry) (PairRow, *RowError) {
 	if f.err == nil && !graph.ValidCountry(cc) {
 		f.fail("partner_country", "%q is not a two-letter country code", row.get("partner_country"))
 	}
-	partner := Place{Name: withoutPlaceWord(cleanName(f.required("partner_name", row.get("partner_name")))), CountryRaw: cc, Country: cc}
+	partner := Place{Name: withoutUnitPrefix(cleanName(f.required("partner_name", row.get("partner_name")))), CountryRaw: cc, Country: cc}
 	since := 0
 	if d := row.get("signed_date"); reg.Dated && d != "" {
 		y, err := strconv.Atoi(d[:min(4, len(d))])
@@ -113,19 +112,6 @@ func registryRow(row csvRow, reg Registry) (PairRow, *RowError) {
 // partnership registers carry both.
 func cleanName(s string) string {
 	return strings.Join(strings.Fields(html.UnescapeString(s)), " ")
-}
-
-// placeWord is the registers' word for a kind of place before a name: "м."
-// (місто, city), "смт", "с." (село), "к." (комуна), "гміна" or "ґміна",
-// "громада", "obec".
-var placeWord = regexp.MustCompile(`(?i)^(м\.|місто|смт\.?|с\.|село|к\.|комуна|[гґ]міна|громада|муніципалітет|obec|city of|gmina|town of)\s*`)
-
-// withoutPlaceWord returns name without a leading placeWord.
-func withoutPlaceWord(name string) string {
-	if rest := strings.TrimSpace(placeWord.ReplaceAllString(name, "")); rest != "" {
-		return rest
-	}
-	return name
 }
 
 // ImportRegistry imports a register of today's partnerships of Ukrainian

@@ -92,6 +92,22 @@ func NewResolver(ix *Index) *Resolver {
 	return &Resolver{ix: ix, RadiusKm: 30, UnitRadiusKm: 150}
 }
 
+// unitPrefix is the word for a kind of unit or place that a name may
+// carry before the place's own name: in LAU names ("Municipiul Iaşi",
+// "Oraş Bicaz", "Gmina Zarszyn") and in the Ukrainian registers ("м. Барі",
+// "Ґміна Заршин", "с. Вільшанка", "Obec Cífer"). A word must be followed
+// by a space, an abbreviation by its dot.
+var unitPrefix = regexp.MustCompile(`(?i)^(?:(?:м|с|к|смт)\.\s*|(?:municipiul|oraş|oraș|comuna|miasto|gmina|obec|city of|town of|місто|смт|село|комуна|[гґ]міна|громада|муніципалітет)\s+)`)
+
+// withoutUnitPrefix returns name without a leading unitPrefix, or name
+// itself when nothing is left after it.
+func withoutUnitPrefix(name string) string {
+	if rest := strings.TrimSpace(unitPrefix.ReplaceAllString(name, "")); rest != "" {
+		return rest
+	}
+	return name
+}
+
 var (
 	unitSuffix  = regexp.MustCompile(`(?i)[\s-]+(raion|rayon|district|oblast|region|county|municipality|urban hromada|hromada|community|city|town|municipal district|metropolitan borough|borough)$`)
 	parenthesis = regexp.MustCompile(`^(.*?)\s*\(([^()]*)\)\s*$`)

@@ -152,21 +152,21 @@ func (f *fieldReader) float(column, value string, optional bool) float64 {
 	return v
 }
 
-// count returns the non-negative whole number in value, 0 when missing.
-// Whole numbers written as floats ("1234.0") are accepted.
-// flag reads a 0/1 column; an absent column or a missing value ("", NA)
-// reads as false.
+// flag reads a 0/1 column; an absent column or a missing value reads as
+// false.
 func (f *fieldReader) flag(column, value string) bool {
-	switch strings.TrimSpace(value) {
-	case "1":
+	switch {
+	case value == "1":
 		return true
-	case "0", "", "NA":
+	case value == "0" || isMissing(value):
 		return false
 	}
 	f.fail(column, "%q is not 0 or 1", value)
 	return false
 }
 
+// count returns the non-negative whole number in value, 0 when missing.
+// Whole numbers written as floats ("1234.0") are accepted.
 func (f *fieldReader) count(column, value string) int64 {
 	if isMissing(value) {
 		return 0
