@@ -270,6 +270,23 @@ func TestPartners(t *testing.T) {
 		assert.Contains(t, []string{p.Partnership.A, p.Partnership.B}, "ua-lviv")
 		assert.Equal(t, p.Partnership.Other("ua-lviv"), p.Municipality.ID)
 	}
+
+	// A partnership that several sources list shows each of them, in the
+	// document's PartnershipSource shape (serve checks the answer).
+	cited := want[0].Partnership.Cite(graph.Reference{Source: "ulead"}).
+		Cite(graph.Reference{Source: "register", Since: 2019, Agreement: "cbc_interterritorial", Themes: []string{"culture", "economy"}})
+	_, err = e.store.UpsertPartnerships(context.Background(), []graph.Partnership{cited})
+	require.NoError(t, err)
+	getJSON(t, e.handler(t, nil), "/v1/municipalities/ua-lviv/partners", &body)
+	var found bool
+	for _, p := range body.Partners {
+		if p.Partnership.Key() == cited.Key() {
+			found = true
+			assert.Equal(t, cited.Sources, p.Partnership.Sources)
+			assert.Len(t, p.Partnership.Sources, 3, "the sample's own source, U-LEAD and the register")
+		}
+	}
+	assert.True(t, found)
 }
 
 func TestSuggestions(t *testing.T) {

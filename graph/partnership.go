@@ -2,6 +2,7 @@ package graph
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -51,8 +52,82 @@ type Partnership struct {
 	Status Status          `json:"status"`
 	// Since is the year the partnership began, 0 when unknown.
 	Since int `json:"since,omitempty"`
-	// Source says where the record comes from (a URL, "wikipedia", ...).
+	// Source says where the record comes from (a URL, "wikipedia", ...):
+	// the first source that gave it.
 	Source string `json:"source,omitempty"`
+	// Sources lists every source that lists the partnership, the first
+	// import first (the Wikipedia list, the U-LEAD/GIZ map, the ministry's
+	// map, the register of agreements), each with what it says of it; nil
+	// for a partnership entered by hand.
+	Sources []Reference `json:"sources,omitempty"`
+}
+
+// Reference is what one source says of a partnership.
+type Reference struct {
+	// Source names the source, as Partnership.Source does.
+	Source string `json:"source"`
+	// Since is the year the source gives (the register's signing date),
+	// 0 when it gives none.
+	Since int `json:"since,omitempty"`
+	// Agreement is the kind of agreement as the source names it (the
+	// register's "cbc", "interterritorial", "cbc_interterritorial"), "" when
+	// it names none.
+	Agreement string `json:"agreement,omitempty"`
+	// Themes are the source's themes of the agreement, as it names them.
+	Themes []string `json:"themes,omitempty"`
+}
+
+// SourceNames returns the names of the sources that list p, in order: of
+// Sources, or Source alone when p has no Sources.
+func (p Partnership) SourceNames() []string {
+	if len(p.Sources) == 0 {
+		if p.Source == "" {
+			return nil
+		}
+		return []string{p.Source}
+	}
+	out := make([]string, len(p.Sources))
+	for i, r := range p.Sources {
+		out[i] = r.Source
+	}
+	return out
+}
+
+// Equal reports whether r and o say the same.
+func (r Reference) Equal(o Reference) bool {
+	return r.Source == o.Source && r.Since == o.Since && r.Agreement == o.Agreement && slices.Equal(r.Themes, o.Themes)
+}
+
+// Equal reports whether p and q hold the same data, reading nil and empty
+// lists of sources alike.
+func (p Partnership) Equal(q Partnership) bool {
+	return p.A == q.A && p.B == q.B && p.Kind == q.Kind && p.Status == q.Status && p.Since == q.Since &&
+		p.Source == q.Source && slices.EqualFunc(p.Sources, q.Sources, Reference.Equal)
+}
+
+// Cite returns p with ref among its sources, replacing what the same
+// source said before, and with the earliest year a source gives when p has
+// none. A partnership without sources but with a Source gets that one
+// first, with its year.
+func (p Partnership) Cite(ref Reference) Partnership {
+	refs := slices.Clone(p.Sources)
+	if len(refs) == 0 && p.Source != "" && p.Source != ref.Source {
+		refs = append(refs, Reference{Source: p.Source, Since: p.Since})
+	}
+	if i := slices.IndexFunc(refs, func(r Reference) bool { return r.Source == ref.Source }); i >= 0 {
+		refs[i] = ref
+	} else {
+		refs = append(refs, ref)
+	}
+	p.Sources = refs
+	if p.Since == 0 {
+		for _, r := range refs {
+			if r.Since != 0 && (p.Since == 0 || r.Since < p.Since) {
+				p.Since = r.Since
+			}
+		}
+	}
+	return p
 }
 
 // Normalize puts A and B in order so that the same pair always has the same
@@ -95,6 +170,25 @@ func (p *Partnership) Validate() error {
 		return FieldErrorf("status", "partnership %s-%s: %q is not one of %v", p.A, p.B, p.Status, Statuses)
 	case p.Since != 0 && (p.Since < 1900 || p.Since > time.Now().Year()+1):
 		return FieldErrorf("since", "partnership %s-%s: year %d is out of range 1900-%d", p.A, p.B, p.Since, time.Now().Year()+1)
+	}
+	seen := map[string]bool{}
+	for i, r := range p.Sources {
+		switch {
+		case r.Source == "" || len(r.Source) > MaxNameLength:
+			return FieldErrorf("sources", "partnership %s-%s: source %d has no name, or one longer than %d bytes", p.A, p.B, i+1, MaxNameLength)
+		case seen[r.Source]:
+			return FieldErrorf("sources", "partnership %s-%s: source %q is listed twice", p.A, p.B, r.Source)
+		case r.Since != 0 && (r.Since < 1900 || r.Since > time.Now().Year()+1):
+			return FieldErrorf("sources", "partnership %s-%s: source %q: year %d is out of range 1900-%d", p.A, p.B, r.Source, r.Since, time.Now().Year()+1)
+		case len(r.Agreement) > MaxNameLength:
+			return FieldErrorf("sources", "partnership %s-%s: source %q: agreement kind longer than %d bytes", p.A, p.B, r.Source, MaxNameLength)
+		}
+		for _, t := range r.Themes {
+			if t == "" || len(t) > MaxNameLength || strings.ContainsRune(t, '|') {
+				return FieldErrorf("sources", "partnership %s-%s: source %q: theme %q is empty, longer than %d bytes or holds a '|'", p.A, p.B, r.Source, t, MaxNameLength)
+			}
+		}
+		seen[r.Source] = true
 	}
 	return nil
 }

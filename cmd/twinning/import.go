@@ -17,7 +17,7 @@ import (
 
 // importKinds describes the kinds of file "twinning import" reads.
 var importKinds = []struct{ name, args, help string }{
-	{"geonames", "FILE", "a GeoNames dump (cities500/1000/5000/15000.txt, allCountries.txt); populated places only, city districts (PPLX) only with -districts"},
+	{"geonames", "FILE", "a GeoNames dump (cities500/1000/5000/15000.txt, allCountries.txt), or the reduced 9-column cities1000.tsv; populated places only, city districts (PPLX) only with -districts"},
 	{"hromadas", "FILE", "the KSE table of Ukrainian hromadas (ua-hromadas/full_dataset.csv); one municipality per hromada, named after its centre"},
 	{"lau", "FILE_OR_DIR...", "Eurostat LAU centre CSVs (eu-lau/*.csv); a directory stands for its *.csv files"},
 	{"twins", "FILE", "the Wikipedia twin-town list (twins/twin_cities.csv); both sides are resolved to stored municipalities"},
@@ -250,16 +250,30 @@ func importRules(w io.Writer) {
     centre become one municipality carrying both codes.
   - Otherwise a new municipality is created, with an id from its code
     (ua-<KATOTTG digits>, gn-<id>, lau-<cc>-<lau id>, wd-q<id>).
+  - GeoNames' reduced layout (cities1000.tsv: no ASCII or alternate names;
+    import it after lau) only adds: a place whose code is stored is left
+    as it is, one that the merge rule pairs with a unit lends the unit its
+    name, one within a LAU unit or hromada (its area as a circle around its
+    point, widened by a quarter) becomes that unit's alternative name (a
+    village is part of its municipality), and only the rest, such as the
+    communes of France, which has no LAU file, become municipalities.
 Twins and wikidata places are resolved by Wikidata id, then name (exact,
 alternative or former, e.g. Dnipropetrovsk -> Dnipro, Kiev -> Kyiv, then
 transliteration variants) within 30 km of the given point, then a raion,
 oblast or city district by its centre, then by the point alone.
 Registry rows name the hromada by its KATOTTG code, taken when the
-hromada has the row's name (else the name decides), and the partner by
-name within its country (a Ukrainian exonym is romanised and compared with
-every name of the country's municipalities, GeoNames' Ukrainian names
-included); without a point, of several places of one name the
-most populous is taken only when it has twice the people of every other.
+hromada has the row's name or is a renamed hromada's (else the name
+decides), and the partner by name within its country: as written, then a
+Ukrainian exonym by sound, read by the rules of the country's language
+(Щебрешин is Szczebrzeszyn, Масслейс Maassluis; one or two letters may
+differ in a long name, never the first). A county or region (powiat,
+Kreis, повіт) is no municipality: its rows are left out and counted apart,
+as are rows of a country the store holds nothing of. Without a point, of
+several places of one name the one whose own name it is wins over a
+locality's, a unit with a LAU or KATOTTG code over a GeoNames place
+without one, then the most populous if it has twice the people of every
+other, or the town if it is four times as dense as the rural gmina
+around it. A pair already stored cites every source that lists it.
 Bad rows are listed (the first %d) and left out, or with -strict abort the
 import before anything is written. Writes go in all-or-none batches; an
 interrupt stops between batches.

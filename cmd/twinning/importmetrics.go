@@ -61,6 +61,7 @@ func writeImportMetrics(path, kind string, rep *importer.Report, failed bool, en
 		ms.WithLabelValues("updated").Set(float64(rep.Updated))
 		ms.WithLabelValues("merged").Set(float64(rep.Merged))
 		ms.WithLabelValues("unchanged").Set(float64(rep.Unchanged))
+		ms.WithLabelValues("locality").Set(float64(rep.Localities))
 		ps := gaugeVec("twinning_import_last_partnerships", "Partnerships the last import created, updated and found unchanged.", "result")
 		ps.WithLabelValues("created").Set(float64(rep.Partnerships.Created))
 		ps.WithLabelValues("updated").Set(float64(rep.Partnerships.Updated))

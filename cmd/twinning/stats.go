@@ -100,6 +100,25 @@ func printStats(w io.Writer, st analytics.Stats) error {
 		}
 		fmt.Fprintf(w, "  %d municipalities have %d to %d partnerships\n", n, rest[0].Degree, slices.MaxFunc(rest, func(a, b analytics.DegreeCount) int { return a.Degree - b.Degree }).Degree)
 	}
-	_, err := fmt.Fprintf(w, "largest components: %v\n", st.All.TopComponents)
-	return err
+	if _, err := fmt.Fprintf(w, "largest components: %v\n", st.All.TopComponents); err != nil {
+		return err
+	}
+	if len(st.Sources) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nsources (a partnership listed by several counts for each):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  SOURCE\tPARTNERSHIPS\tONLY HERE\tUKRAINIAN\tDATED\tYEARS\t")
+	shownSources := st.Sources[:min(len(st.Sources), 15)]
+	for _, s := range shownSources {
+		years := "-"
+		if s.Dated > 0 {
+			years = fmt.Sprintf("%d-%d", s.FirstYear, s.LatestYear)
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%s\t\n", s.Source, s.Partnerships, s.Only, s.Ukrainian, s.Dated, years)
+	}
+	if rest := len(st.Sources) - len(shownSources); rest > 0 {
+		fmt.Fprintf(tw, "  and %d more sources (-json lists them all)\t\t\t\t\t\t\n", rest)
+	}
+	return tw.Flush()
 }

@@ -233,7 +233,7 @@ func (s *Store) UpsertPartnerships(ctx context.Context, ps []graph.Partnership) 
 	for _, p := range norm {
 		old, ok := s.partners[p.A][p.B]
 		switch {
-		case ok && old == p:
+		case ok && old.Equal(p):
 			res.Unchanged++
 			continue
 		case ok:

@@ -15,7 +15,7 @@ const municipalityProjection = `{.id, .name, .name_latin, .alt_names, .country, 
  .occupied_before_2022, .war_zone}`
 
 // partnershipProjection reads a PARTNER_OF relationship back.
-const partnershipProjection = `{.kind, .status, .since, .source}`
+const partnershipProjection = `{.kind, .status, .since, .source, .sources, .source_years, .source_agreements, .source_themes}`
 
 // normalize returns m as the store gives it back: empty lists become nil,
 // so that an unchanged municipality compares equal to its stored self.
@@ -174,7 +174,13 @@ func (p props) float(key string) (float64, bool, error) {
 	}
 }
 
-func (p props) strings(key string) ([]string, error) {
+func (p props) ints(key string) ([]int64, error) { return listOf[int64](p, key, "integer") }
+
+func (p props) strings(key string) ([]string, error) { return listOf[string](p, key, "string") }
+
+// listOf reads a list property whose items are all of type T (named want
+// in errors); null and an empty list give nil.
+func listOf[T any](p props, key, want string) ([]T, error) {
 	switch v := p[key].(type) {
 	case nil:
 		return nil, nil
@@ -182,17 +188,17 @@ func (p props) strings(key string) ([]string, error) {
 		if len(v) == 0 {
 			return nil, nil
 		}
-		out := make([]string, len(v))
+		out := make([]T, len(v))
 		for i, x := range v {
-			s, ok := x.(string)
+			t, ok := x.(T)
 			if !ok {
-				return nil, fmt.Errorf("property %s[%d]: got %T, want a string", key, i, x)
+				return nil, fmt.Errorf("property %s[%d]: got %T, want a %s", key, i, x, want)
 			}
-			out[i] = s
+			out[i] = t
 		}
 		return out, nil
 	default:
-		return nil, fmt.Errorf("property %s: got %T, want a list of strings", key, v)
+		return nil, fmt.Errorf("property %s: got %T, want a list of %ss", key, v, want)
 	}
 }
 
@@ -263,12 +269,26 @@ func toMunicipality(v any) (graph.Municipality, error) {
 
 // partnershipProps returns the relationship properties of p.
 func partnershipProps(p *graph.Partnership) map[string]any {
-	return map[string]any{
+	props := map[string]any{
 		"kind":   string(p.Kind),
 		"status": string(p.Status),
 		"since":  nonZero(int64(p.Since)),
 		"source": str(p.Source),
+		// A relationship property cannot hold maps, so the sources are
+		// kept as parallel lists (themes joined by "|"), null when none.
+		"sources":           nil,
+		"source_years":      nil,
+		"source_agreements": nil,
+		"source_themes":     nil,
 	}
+	if len(p.Sources) > 0 {
+		names, years, agreements, themes := make([]string, len(p.Sources)), make([]int64, len(p.Sources)), make([]string, len(p.Sources)), make([]string, len(p.Sources))
+		for i, r := range p.Sources {
+			names[i], years[i], agreements[i], themes[i] = r.Source, int64(r.Since), r.Agreement, strings.Join(r.Themes, "|")
+		}
+		props["sources"], props["source_years"], props["source_agreements"], props["source_themes"] = names, years, agreements, themes
+	}
+	return props
 }
 
 // toPartnership converts a partnershipProjection map and the two ids into a
@@ -290,5 +310,24 @@ func toPartnership(a, b string, v any) (graph.Partnership, error) {
 		}
 	}
 	out.Kind, out.Status, out.Since, out.Source = graph.PartnershipKind(kind), graph.Status(status), int(since), source
+	names, err1 := props(p).strings("sources")
+	years, err2 := props(p).ints("source_years")
+	agreements, err3 := props(p).strings("source_agreements")
+	themes, err4 := props(p).strings("source_themes")
+	for _, err := range []error{err1, err2, err3, err4} {
+		if err != nil {
+			return graph.Partnership{}, fmt.Errorf("partnership %s-%s: %w", a, b, err)
+		}
+	}
+	if len(years) != len(names) || len(agreements) != len(names) || len(themes) != len(names) {
+		return graph.Partnership{}, fmt.Errorf("partnership %s-%s: %d sources but %d years, %d agreements and %d theme lists", a, b, len(names), len(years), len(agreements), len(themes))
+	}
+	for i, name := range names {
+		r := graph.Reference{Source: name, Since: int(years[i]), Agreement: agreements[i]}
+		if themes[i] != "" {
+			r.Themes = strings.Split(themes[i], "|")
+		}
+		out.Sources = append(out.Sources, r)
+	}
 	return out, nil
 }

@@ -403,7 +403,7 @@ RETURN r.a AS a, r.b AS b, p `+partnershipProjection+` AS p`, map[string]any{"ro
 			switch {
 			case !ok:
 				res.Created++
-			case old == p:
+			case old.Equal(p):
 				res.Unchanged++
 				continue
 			default:

@@ -559,6 +559,25 @@ func testUpsertPartnerships(t *testing.T, s graph.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, 6, c.Partnerships, "updating a pair in either order adds no partnership")
 	assert.Equal(t, 4, c.ByStatus[graph.StatusActive])
+
+	// A partnership keeps what each source says of it, in order.
+	cited := want.Cite(graph.Reference{Source: "wikipedia"}).Cite(graph.Reference{Source: "register", Since: 2019, Agreement: "cbc_interterritorial", Themes: []string{"culture", "economy"}})
+	res, err = s.UpsertPartnerships(ctx, []graph.Partnership{cited})
+	require.NoError(t, err)
+	assert.Equal(t, graph.UpsertResult{Updated: 1}, res)
+	got, err = s.Partners(ctx, "fr-lyon")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, cited, got[0].Partnership)
+	assert.Contains(t, allPartnerships(t, s), cited)
+	res, err = s.UpsertPartnerships(ctx, []graph.Partnership{cited})
+	require.NoError(t, err)
+	assert.Equal(t, graph.UpsertResult{Unchanged: 1}, res, "the same sources: unchanged")
+	twice := cited
+	twice.Sources = append(slices.Clone(cited.Sources), graph.Reference{Source: "wikipedia"})
+	_, err = s.UpsertPartnerships(ctx, []graph.Partnership{twice})
+	assert.Equal(t, graph.EINVALID, graph.ErrorCode(err), "a source listed twice")
+	assert.Equal(t, "sources", graph.ErrorField(err))
 }
 
 func testUpsertPartnershipsAllOrNone(t *testing.T, s graph.Store) {

@@ -228,7 +228,7 @@ func (g *Graph) writeGeoJSON(w *bufio.Writer, sel selection) error {
 		p := &g.ps[e]
 		props := map[string]any{
 			"feature": "partnership", "a": p.A, "b": p.B, "kind": p.Kind, "status": p.Status,
-			"since": p.Since, "source": p.Source,
+			"since": p.Since, "source": p.Source, "sources": append([]string{}, p.SourceNames()...),
 		}
 		coords := [2][2]float64{{a.Location.Lon, a.Location.Lat}, {b.Location.Lon, b.Location.Lat}}
 		if err := emit(feature{Type: "Feature", ID: p.A + "--" + p.B, Properties: props,
@@ -263,6 +263,7 @@ var (
 		{"e_status", "edge", "status", "string"},
 		{"e_since", "edge", "since", "int"},
 		{"e_source", "edge", "source", "string"},
+		{"e_sources", "edge", "sources", "string"},
 	}
 )
 
@@ -315,6 +316,7 @@ func (g *Graph) writeGraphML(w *bufio.Writer, sel selection) error {
 			data("e_since", strconv.Itoa(p.Since))
 		}
 		data("e_source", p.Source)
+		data("e_sources", strings.Join(p.SourceNames(), ";"))
 		w.WriteString("    </edge>\n")
 	}
 	_, err := w.WriteString("  </graph>\n</graphml>\n")
@@ -325,7 +327,7 @@ func (g *Graph) writeGraphML(w *bufio.Writer, sel selection) error {
 var CSVHeader = []string{
 	"a_id", "a_name", "a_country", "a_region", "a_kind", "a_population", "a_lat", "a_lon",
 	"b_id", "b_name", "b_country", "b_region", "b_kind", "b_population", "b_lat", "b_lon",
-	"kind", "status", "since", "source",
+	"kind", "status", "since", "source", "sources",
 }
 
 // writeCSV writes the partnerships of sel as one CSV table.
@@ -355,7 +357,7 @@ func (g *Graph) writeCSV(w *bufio.Writer, sel selection) error {
 		if p.Since > 0 {
 			since = strconv.Itoa(p.Since)
 		}
-		row = append(row, string(p.Kind), string(p.Status), since, p.Source)
+		row = append(row, string(p.Kind), string(p.Status), since, p.Source, strings.Join(p.SourceNames(), ";"))
 		if err := cw.Write(row); err != nil {
 			return err
 		}

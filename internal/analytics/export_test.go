@@ -152,7 +152,7 @@ func TestExportCSV(t *testing.T) {
 	require.Len(t, rows, 3)
 	assert.Equal(t, CSVHeader, rows[0])
 	assert.Equal(t, []string{"pl-krakow", "pl-krakow", "PL", "", "city", "800000", "50.06", "19.94",
-		"ua-lviv", "Lviv", "UA", "UA-46", "city", "720000", "49.84", "24.03", "twinning", "active", "", ""}, rows[1])
+		"ua-lviv", "Lviv", "UA", "UA-46", "city", "720000", "49.84", "24.03", "twinning", "active", "", "", ""}, rows[1])
 	assert.Equal(t, "ua-noloc", rows[2][8])
 	assert.Empty(t, rows[2][14], "no latitude")
 }

@@ -2,7 +2,9 @@ package analytics
 
 import (
 	"math"
+	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/twinning/twinning/graph"
 )
@@ -39,6 +41,27 @@ type Stats struct {
 	// partnerships count as degree 0, as singleton components and with a
 	// clustering of 0.
 	All Network `json:"all"`
+	// Sources says what each source gives the graph, the source of most
+	// partnerships first.
+	Sources []SourceStat `json:"sources"`
+}
+
+// SourceStat counts the partnerships that one source lists (a
+// partnership's Sources, or its Source when it has none); a source that is
+// a URL counts under its site's host name.
+type SourceStat struct {
+	Source string `json:"source"`
+	// Partnerships counts the partnerships it lists; Only those that no
+	// other source lists; Ukrainian those with a Ukrainian municipality.
+	Partnerships int `json:"partnerships"`
+	Only         int `json:"only"`
+	Ukrainian    int `json:"ukrainian"`
+	// Dated counts those it gives a year for; FirstYear and LatestYear are
+	// the earliest and the latest of those years (how current the source
+	// is), 0 when it gives none.
+	Dated      int `json:"dated"`
+	FirstYear  int `json:"first_year"`
+	LatestYear int `json:"latest_year"`
 }
 
 // Network holds the measures that depend on which municipalities count as
@@ -117,6 +140,7 @@ func (g *Graph) Stats() Stats {
 	}
 	st.All = network(degrees, comp, sumLocal, len(g.ps))
 	st.Partnered = network(partneredDegrees, partneredComps, sumLocal, len(g.ps))
+	st.Sources = g.sourceStats()
 	return st
 }
 
@@ -252,4 +276,62 @@ func (g *Graph) componentSizes() []int {
 	}
 	slices.SortFunc(sizes, func(a, b int) int { return b - a })
 	return sizes
+}
+
+// sourceName is the name a source is counted under: a URL by its host
+// (without "www."), so that the articles of one site count as one source.
+func sourceName(source string) string {
+	if u, err := url.Parse(source); err == nil && u.Host != "" && (u.Scheme == "http" || u.Scheme == "https") {
+		return strings.TrimPrefix(strings.ToLower(u.Host), "www.")
+	}
+	return source
+}
+
+// sourceStats counts the partnerships of each source.
+func (g *Graph) sourceStats() []SourceStat {
+	by := map[string]*SourceStat{}
+	for e := range g.ps {
+		p := &g.ps[e]
+		refs := p.Sources
+		if len(refs) == 0 {
+			if p.Source == "" {
+				continue
+			}
+			refs = []graph.Reference{{Source: p.Source, Since: p.Since}}
+		}
+		ukrainian := g.ms[g.ends[e][0]].Country == "UA" || g.ms[g.ends[e][1]].Country == "UA"
+		for _, r := range refs {
+			name := sourceName(r.Source)
+			st := by[name]
+			if st == nil {
+				st = &SourceStat{Source: name}
+				by[name] = st
+			}
+			st.Partnerships++
+			if len(refs) == 1 {
+				st.Only++
+			}
+			if ukrainian {
+				st.Ukrainian++
+			}
+			if r.Since > 0 {
+				st.Dated++
+				if st.FirstYear == 0 || r.Since < st.FirstYear {
+					st.FirstYear = r.Since
+				}
+				st.LatestYear = max(st.LatestYear, r.Since)
+			}
+		}
+	}
+	out := make([]SourceStat, 0, len(by))
+	for _, st := range by {
+		out = append(out, *st)
+	}
+	slices.SortFunc(out, func(a, b SourceStat) int {
+		if a.Partnerships != b.Partnerships {
+			return b.Partnerships - a.Partnerships
+		}
+		return strings.Compare(a.Source, b.Source)
+	})
+	return out
 }

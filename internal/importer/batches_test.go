@@ -117,9 +117,11 @@ func TestImportRegistryULEAD(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 10, rep.Read)
 	assert.Equal(t, 1, rep.BadCount, "code UA123")
-	assert.Equal(t, 3, rep.Skipped["a side is unresolved"], "Bochnia is two units of like size; Nowhere is nowhere; nothing lies in XX")
-	assert.Equal(t, 2, rep.Skipped["partnership already stored from another source (kept)"], "Lviv–Kraków and Lviv–Geneva are in the twin list")
-	assert.Equal(t, 4, rep.Partnerships.Created)
+	assert.Equal(t, 1, rep.Skipped["a side is unresolved"], "Nowhere is nowhere")
+	assert.Equal(t, 1, rep.Skipped["a side's country has no municipality in the store"], "nothing lies in XX")
+	assert.Equal(t, 2, rep.Partnerships.Updated, "Lviv–Kraków and Lviv–Geneva are in the twin list, and now cite the map too")
+	assert.Equal(t, 5, rep.Partnerships.Created)
+	assert.Equal(t, 8, rep.InScope, "10 rows, 1 bad, 1 in XX")
 
 	partners := func(id string) map[string]graph.Partnership {
 		ps, err := s.Partners(ctx, id)
@@ -134,7 +136,10 @@ func TestImportRegistryULEAD(t *testing.T) {
 	assert.Equal(t, SourceULEAD, lviv["gn-2926271"].Source, "Flensburg, Stadt: the city, by the name before the comma")
 	assert.Equal(t, SourceULEAD, lviv["lau-is-1000"].Source)
 	assert.Equal(t, SourceWikipedia, lviv["lau-ch-6621"].Source, "a Vinnytsia code with Lviv's name is Lviv's row; the pair was known")
+	assert.Equal(t, []graph.Reference{{Source: SourceWikipedia}, {Source: SourceULEAD}}, lviv["lau-ch-6621"].Sources, "one partnership citing both")
+	assert.Equal(t, []graph.Reference{{Source: SourceULEAD}}, lviv["gn-2926271"].Sources)
 	assert.Contains(t, partners("ua-05020030000031457"), "gn-2926271", "Vinnytsia by its name, without a code")
+	assert.Contains(t, partners("ua-05020030000031457"), "lau-pl-1201011", "Bochnia: the town (994 people a km²), not the rural gmina around it (153)")
 	assert.Contains(t, partners("ua-68020110000071202"), "gn-3094802", "Kam&#39;ianets-Podilska decoded")
 
 	again, err := New(s, Options{}).ImportRegistry(ctx, openFixture(t, "ulead.csv"), "ulead.csv", PairOptions{})

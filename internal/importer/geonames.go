@@ -133,16 +133,36 @@ var geonamesColumns = []string{"geonameid", "name", "asciiname", "alternatenames
 // elsewhere "CC.ADMIN1" as GeoNames codes it, named from f.Admin1. The id is
 // "gn-" and the geonameid. A place in Crimea or Sevastopol (UA-43, UA-40)
 // is marked occupied before 2022.
+//
+// The reduced layout of cities1000.tsv is read too: a first line
+// "#geonameid<TAB>name<TAB>alt_name..." (ReducedGeoNamesHeader), then 9
+// columns (geonameid, name, alt_name, latitude, longitude, feature code,
+// country code, admin1 code, population), all populated places. Its
+// records are marked AddOnly: the layout has no ASCII or alternate names,
+// so it adds places to the store and never rewrites one that a full dump
+// gave.
 func ParseGeoNames(r io.Reader, file string, f GeoNamesFilter) (recs []Record, bad []*RowError, read int, skipped map[string]int, err error) {
 	file = filepath.Base(file)
 	skipped = map[string]int{}
+	reduced := false
 	err = eachTSVLine(r, func(line int, text string) error {
-		if strings.TrimSpace(text) == "" {
+		if line == 1 && strings.HasPrefix(text, ReducedGeoNamesHeader) {
+			reduced = true
+			return nil
+		}
+		if strings.TrimSpace(text) == "" || (reduced && strings.HasPrefix(text, "#")) {
 			return nil
 		}
 		read++
 		cols := strings.Split(text, "\t")
 		pos := Pos{File: file, Line: line}
+		if reduced {
+			if len(cols) != len(reducedColumns) {
+				bad = append(bad, rowErrorf(pos, "", "has %d tab-separated columns, expected %d (%s)", len(cols), len(reducedColumns), strings.Join(reducedColumns, ", ")))
+				return nil
+			}
+			cols = fullGeoNamesRow(cols)
+		}
 		if len(cols) != 19 {
 			bad = append(bad, rowErrorf(pos, "", "has %d tab-separated columns, expected 19 (%s ... %s)", len(cols), geonamesColumns[0], geonamesColumns[18]))
 			return nil
@@ -163,6 +183,7 @@ func ParseGeoNames(r io.Reader, file string, f GeoNamesFilter) (recs []Record, b
 		if rec, re := geonamesRecord(cols, pos, f); re != nil {
 			bad = append(bad, re)
 		} else {
+			rec.AddOnly = reduced
 			recs = append(recs, rec)
 		}
 		return nil
@@ -171,6 +192,22 @@ func ParseGeoNames(r io.Reader, file string, f GeoNamesFilter) (recs []Record, b
 		err = fmt.Errorf("read %s: %w", file, err)
 	}
 	return recs, bad, read, skipped, err
+}
+
+// ReducedGeoNamesHeader starts the first line of a GeoNames file in the
+// reduced layout of cities1000.tsv (see ParseGeoNames).
+const ReducedGeoNamesHeader = "#geonameid\tname\talt_name\t"
+
+// reducedColumns names the 9 columns of the reduced layout.
+var reducedColumns = []string{"geonameid", "name", "alt_name", "latitude", "longitude", "feature_code", "country_code", "admin1_code", "population"}
+
+// fullGeoNamesRow places the columns of a reduced row where a full dump
+// has them: alt_name as the alternate names, feature class P.
+func fullGeoNamesRow(c []string) []string {
+	full := make([]string, 19)
+	full[0], full[1], full[3], full[4], full[5] = c[0], c[1], c[2], c[3], c[4]
+	full[6], full[7], full[8], full[10], full[14] = "P", c[5], c[6], c[7], c[8]
+	return full
 }
 
 var digits = regexp.MustCompile(`^\d{1,12}$`)

@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -70,6 +71,11 @@ func (im *Importer) Index(ctx context.Context) (*Index, error) {
 type Record struct {
 	Municipality graph.Municipality
 	Pos          Pos
+	// AddOnly marks a record of a source too thin to rewrite what the
+	// store holds (GeoNames' reduced cities1000 layout): it creates a
+	// place that the store lacks, and otherwise only lends its name to
+	// the municipality it belongs to (see importMunicipalities).
+	AddOnly bool
 }
 
 // strictError returns the error that aborts a strict import at a bad row.
@@ -96,6 +102,16 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 	var pending []graph.Municipality
 	pendingAt := map[string]int{}
 	seen := map[string]bool{}
+	// keep puts m in the index and among the municipalities to write.
+	keep := func(m graph.Municipality) {
+		ix.Put(m)
+		if j, ok := pendingAt[m.ID]; ok {
+			pending[j] = m
+		} else {
+			pendingAt[m.ID] = len(pending)
+			pending = append(pending, m)
+		}
+	}
 	im.opts.Progress.Start("resolving "+rep.Kind, len(recs))
 	for i, rec := range recs {
 		if i%1024 == 0 {
@@ -115,12 +131,39 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 		if !found {
 			target, found = ix.Get(rec.Municipality.ID)
 		}
-		if !found {
-			target, found = im.mergeCandidate(ix, rec.Municipality, codeName)
-		}
-		next := rec.Municipality
-		if found {
-			next = mergeInto(target, rec.Municipality, source)
+		var next graph.Municipality
+		if rec.AddOnly {
+			var how addOnlyOutcome
+			next, how = addOnly(ix, rec.Municipality, codeName, found)
+			switch how {
+			case addOnlyKnown:
+				rep.Unchanged++
+				continue
+			case addOnlySkip:
+				rep.skip("already stored under another GeoNames id (a place of the same name within 5 km)")
+				continue
+			case addOnlyNew:
+			default: // a name lent to a municipality
+				if sameMunicipality(ix.muns[ix.byID[next.ID]], next) {
+					rep.Unchanged++
+					continue
+				}
+				if how == addOnlyMerged {
+					rep.Merged++
+				} else {
+					rep.Localities++
+				}
+				keep(next)
+				continue
+			}
+		} else {
+			if !found {
+				target, found = mergeCandidate(ix, rec.Municipality, codeName)
+			}
+			next = rec.Municipality
+			if found {
+				next = mergeInto(target, rec.Municipality, source)
+			}
 		}
 		if err := next.Validate(); err != nil {
 			rep.bad(rowErrorf(rec.Pos, graph.ErrorField(err), "%s", graph.ErrorMessage(err)))
@@ -137,13 +180,7 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 		default:
 			rep.Merged++
 		}
-		ix.Put(next)
-		if j, ok := pendingAt[next.ID]; ok {
-			pending[j] = next
-		} else {
-			pendingAt[next.ID] = len(pending)
-			pending = append(pending, next)
-		}
+		keep(next)
 	}
 	im.opts.Progress.Done()
 	if im.opts.Strict {
@@ -219,7 +256,7 @@ func writeBatches[T any](ctx context.Context, opts Options, what string, xs []T,
 
 // mergeCandidate returns the nearest municipality that m may be merged
 // into by the rule of the package documentation.
-func (im *Importer) mergeCandidate(ix *Index, m graph.Municipality, codeName string) (graph.Municipality, bool) {
+func mergeCandidate(ix *Index, m graph.Municipality, codeName string) (graph.Municipality, bool) {
 	if m.Location == nil {
 		return graph.Municipality{}, false
 	}
@@ -247,6 +284,68 @@ func (im *Importer) mergeCandidate(ix *Index, m graph.Municipality, codeName str
 		return graph.Municipality{}, false
 	}
 	return ix.muns[best], true
+}
+
+// addOnlyOutcome is what becomes of an AddOnly record.
+type addOnlyOutcome int
+
+const (
+	addOnlyNew      addOnlyOutcome = iota // a place of its own, created
+	addOnlyKnown                          // its code or id is stored: left as it is
+	addOnlySkip                           // the same place under another id of its source
+	addOnlyMerged                         // the municipality of its name: the name is lent
+	addOnlyLocality                       // a place within a municipality: the name is lent
+)
+
+// SameSourceRadiusKm is how near a stored GeoNames place of the same name
+// must lie for an AddOnly record to be taken as that place under another
+// id (cities1000.tsv comes from an older dump than cities15000.txt).
+const SameSourceRadiusKm = 5.0
+
+// addOnly decides what an AddOnly record m adds to the store, in order:
+// nothing when its code or id is stored (found); its name, as an
+// alternative name, to the municipality the merge rule would merge it
+// into (no code, no values: the record is too thin to rewrite a unit);
+// nothing when a place of its source and name lies within
+// SameSourceRadiusKm; its name to the administrative unit (a LAU unit, a
+// hromada) whose area, as a circle of the same area around the unit's
+// point widened by a quarter, holds it, the nearest first (a village that
+// is part of a municipality); else a municipality of its own. The
+// municipality it returns is the one to write.
+func addOnly(ix *Index, m graph.Municipality, codeName string, found bool) (graph.Municipality, addOnlyOutcome) {
+	if found {
+		return graph.Municipality{}, addOnlyKnown
+	}
+	lend := func(unit graph.Municipality) graph.Municipality {
+		if len(unit.AltNames) >= maxAltNames {
+			return unit
+		}
+		unit.AltNames = addAltNames(graph.Municipality{Name: unit.Name, NameLatin: unit.NameLatin, AltNames: slices.Clone(unit.AltNames)}, []string{m.Name, m.NameLatin})
+		return unit
+	}
+	if unit, ok := mergeCandidate(ix, m, codeName); ok {
+		return lend(unit), addOnlyMerged
+	}
+	if m.Location == nil {
+		return m, addOnlyNew
+	}
+	for _, name := range m.Names() {
+		for _, c := range ix.named(graph.NameKey(name), false, m.Country, m.Location) {
+			if c.distKm >= 0 && c.distKm <= SameSourceRadiusKm && owner(ix.muns[c.slot].Source) == owner(m.Source) {
+				return graph.Municipality{}, addOnlySkip
+			}
+		}
+	}
+	for _, c := range ix.near(*m.Location, 60, m.Country) {
+		unit := ix.muns[c.slot]
+		if unit.AreaKm2 <= 0 || owner(unit.Source) == owner(m.Source) {
+			continue
+		}
+		if c.distKm <= 1.25*math.Sqrt(unit.AreaKm2/math.Pi) {
+			return lend(unit), addOnlyLocality
+		}
+	}
+	return m, addOnlyNew
 }
 
 // MinUnitShare is the least share of a GeoNames place's population that

@@ -348,7 +348,9 @@ func TestImportTwins(t *testing.T) {
 	assert.Equal(t, 2, rep.BadCount)
 	assert.Equal(t, 9, rep.Partnerships.Created)
 	assert.Equal(t, 1, rep.Skipped["pair listed more than once (repeated or the other way round)"], "Kraków-Lviv repeats Lviv-Kraków")
-	assert.Equal(t, 3, rep.Skipped["a side is unresolved"], "Moscow, Batumi, Atlantis")
+	assert.Equal(t, 1, rep.Skipped["a side is unresolved"], "Atlantis")
+	assert.Equal(t, 2, rep.Skipped["a side's country has no municipality in the store"], "Moscow, Batumi")
+	assert.Equal(t, 11, rep.InScope, "15 rows, 2 bad, 2 in countries the store lacks")
 	partners, err := s.Partners(ctx, "ua-46060250000025047")
 	require.NoError(t, err)
 	var ids []string
@@ -361,7 +363,7 @@ func TestImportTwins(t *testing.T) {
 	assert.ElementsMatch(t, []string{"gn-3094802", "lau-ch-6621"}, ids)
 	b, err := os.ReadFile(rep.Resolution.UnresolvedFile)
 	require.NoError(t, err)
-	assert.Contains(t, string(b), "Moscow,Russia,RU")
+	assert.Contains(t, string(b), "Moscow,Russia,RU,55.7558,37.6173,,no municipality of this country in the store")
 	assert.Contains(t, string(b), `unknown country ""Narnia""`)
 }
 
@@ -428,7 +430,7 @@ func TestImportWikidata(t *testing.T) {
 	assert.Equal(t, 3, rep.BadCount)
 	assert.Equal(t, 1, rep.Created, "Berlin is created as wd-q64")
 	assert.Equal(t, 1, rep.Partnerships.Created, "Kyiv-Berlin")
-	assert.Equal(t, 2, rep.Skipped["partnership already stored from another source (kept)"], "Lviv-Kraków and Dnipro-Flensburg came from wikipedia")
+	assert.Equal(t, 2, rep.Partnerships.Updated, "Lviv-Kraków and Dnipro-Flensburg came from wikipedia, and now cite wikidata too")
 	lviv, err := s.MunicipalityByCode(ctx, "wikidata", "Q36036")
 	require.NoError(t, err, "a side resolved by name learns its Wikidata id")
 	assert.Equal(t, "ua-46060250000025047", lviv.ID)
@@ -441,7 +443,7 @@ func TestImportWikidata(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, rep.Created)
 	assert.Zero(t, rep.Merged)
-	assert.Equal(t, graph.UpsertResult{Unchanged: 1}, rep.Partnerships)
+	assert.Equal(t, graph.UpsertResult{Unchanged: 3}, rep.Partnerships)
 	assert.Equal(t, 6, rep.Resolution.ByMethod[ByCode])
 }
 
@@ -618,4 +620,49 @@ func partnerIDs(t *testing.T, s graph.Store, id string) []string {
 		ids = append(ids, p.Municipality.ID)
 	}
 	return ids
+}
+
+// TestImportReducedGeoNames imports GeoNames' reduced layout (cities1000)
+// after the other fixtures: a place already stored by its code is left as
+// it is, one that names a stored unit or a stored place lends nothing new
+// and creates no node, a village within a LAU unit becomes that unit's
+// alternative name, a place of a country without units is created; a
+// second import changes nothing.
+func TestImportReducedGeoNames(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	im := New(s, Options{})
+	importFixtures(t, im)
+	rep, err := im.ImportGeoNames(ctx, openFixture(t, "cities1000.tsv"), "cities1000.tsv", fixtureFilter(t))
+	require.NoError(t, err)
+	assert.Equal(t, 8, rep.Read)
+	assert.Equal(t, 1, rep.BadCount, "Broken has 4 columns")
+	assert.Contains(t, rep.BadRows[0].Error(), "cities1000.tsv line 8: has 4 tab-separated columns, expected 9 (geonameid, name, alt_name")
+	assert.Equal(t, 1, rep.Created, "Sighnaghi: Georgia has no LAU units")
+	assert.Equal(t, 2, rep.Unchanged, "Kraków by its code; Bochnia names the town's unit already")
+	assert.Equal(t, 1, rep.Localities, "Łapczyca lies within the rural gmina of Bochnia")
+	assert.Equal(t, 1, rep.Skipped["already stored under another GeoNames id (a place of the same name within 5 km)"], "Krakow")
+	assert.Equal(t, 1, rep.Skipped["city district (PPLX), see -districts"])
+	assert.Equal(t, 1, rep.Skipped["country not selected"])
+
+	_, err = s.Municipality(ctx, "gn-9999001")
+	assert.Equal(t, graph.ENOTFOUND, graph.ErrorCode(err), "no second Bochnia")
+	rural, err := s.Municipality(ctx, "lau-pl-1201022")
+	require.NoError(t, err)
+	assert.Contains(t, rural.AltNames, "Łapczyca")
+	assert.Empty(t, rural.Codes.GeoNames, "a locality lends its name, not its code")
+	town, err := s.Municipality(ctx, "lau-pl-1201011")
+	require.NoError(t, err)
+	assert.NotContains(t, town.AltNames, "Łapczyca")
+	geo, err := s.Municipality(ctx, "gn-9999004")
+	require.NoError(t, err)
+	assert.Equal(t, graph.KindCity, geo.Kind, "the seat of a second-level division")
+	kr, err := s.Municipality(ctx, "gn-3094802")
+	require.NoError(t, err)
+	assert.NotEmpty(t, kr.AltNames, "Kraków keeps the alternate names of the full dump")
+
+	again, err := New(s, Options{}).ImportGeoNames(ctx, openFixture(t, "cities1000.tsv"), "cities1000.tsv", fixtureFilter(t))
+	require.NoError(t, err)
+	assert.Zero(t, again.Created+again.Updated+again.Merged+again.Localities, "a second import changes nothing")
+	assert.Equal(t, 4, again.Unchanged)
 }

@@ -59,6 +59,15 @@ func LoadIndex(ctx context.Context, s graph.Store) (*Index, error) {
 	return ix, nil
 }
 
+// Countries returns the set of countries of the index's municipalities.
+func (ix *Index) Countries() map[string]bool {
+	out := map[string]bool{}
+	for i := range ix.muns {
+		out[ix.muns[i].Country] = true
+	}
+	return out
+}
+
 // Len returns the number of municipalities in the index.
 func (ix *Index) Len() int { return len(ix.muns) }
 

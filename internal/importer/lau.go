@@ -102,9 +102,16 @@ func lauRecord(row csvRow) (Record, *RowError) {
 	if bare := withoutUnitPrefix(name); bare != name {
 		m.AltNames = append(m.AltNames, bare)
 	}
+	if bare := strings.TrimSpace(lauUnitSuffix.ReplaceAllString(name, "")); bare != name && bare != "" {
+		m.AltNames = append(m.AltNames, bare) // "Otepää vald", "Madonas novads"
+	}
 	tidyNames(&m)
 	return Record{Municipality: m, Pos: row.pos}, nil
 }
+
+// lauUnitSuffix is the word for the kind of unit after an Estonian or
+// Latvian LAU name ("Otepää vald", "Haapsalu linn", "Bauskas novads").
+var lauUnitSuffix = regexp.MustCompile(`\s+(?:vald|linn|novads)$`)
 
 // LAUFiles expands the arguments of the lau command: a directory stands
 // for the *.csv files in it, in name order.

@@ -101,6 +101,7 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 		return graph.Wrap(graph.ErrorCode(err), err, "read the partnerships in the store")
 	}
 	resolver := NewResolver(ix)
+	held := ix.Countries()
 	var muns []graph.Municipality
 	munAt := map[string]int{}
 	keepMun := func(m graph.Municipality) {
@@ -149,6 +150,9 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 				return rr.Places[i].Resolution
 			}
 			res := resolver.Resolve(p)
+			if res.Method == Unresolved && p.Country != "" && !held[p.Country] {
+				res.Reason = "no municipality of this country in the store"
+			}
 			if res.Method == Unresolved && opts.CreateMissing && p.Country != "" {
 				m := createdMunicipality(p, opts.Source)
 				if err := m.Validate(); err == nil {
@@ -180,6 +184,7 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 			return res
 		}
 		inFile := map[[2]string]bool{}
+		rep.InScope, rep.ResolvedRows = 0, 0
 		what := "resolving " + rep.Kind
 		if pass > 1 {
 			what = fmt.Sprintf("resolving %s again with the %d places created (pass %d)", rep.Kind, len(created), pass)
@@ -193,7 +198,20 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 					return fmt.Errorf("interrupted before writing: %w", err)
 				}
 			}
+			if row.A.Regional || row.B.Regional {
+				rep.skip("the partner is a county or region, not a municipality")
+				continue
+			}
 			a, b := resolve(row.A, row.Pos, 1), resolve(row.B, row.Pos, 2)
+			away := func(p Place, res Resolution) bool { return res.ID == "" && p.Country != "" && !held[p.Country] }
+			if away(row.A, a) || away(row.B, b) {
+				rep.skip("a side's country has no municipality in the store")
+				continue
+			}
+			rep.InScope++
+			if a.ID != "" && b.ID != "" {
+				rep.ResolvedRows++
+			}
 			if a.ID == "" || b.ID == "" {
 				rep.skip("a side is unresolved")
 				continue
@@ -202,7 +220,8 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 				rep.skip("both sides resolve to the same municipality")
 				continue
 			}
-			p := graph.Partnership{A: a.ID, B: b.ID, Kind: graph.KindTwinning, Status: graph.StatusActive, Since: row.Since, Source: opts.Source}
+			ref := graph.Reference{Source: opts.Source, Since: row.Since, Agreement: row.Agreement, Themes: row.Themes}
+			p := graph.Partnership{A: a.ID, B: b.ID, Kind: graph.KindTwinning, Status: graph.StatusActive, Since: row.Since, Source: opts.Source, Sources: []graph.Reference{ref}}
 			if slices.Contains(graph.SuspendedCountries, row.A.Country) || slices.Contains(graph.SuspendedCountries, row.B.Country) {
 				p.Status = graph.StatusSuspended
 			}
@@ -217,25 +236,29 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 			}
 			inFile[p.Key()] = true
 			old, ok := existing[p.Key()]
-			switch {
-			case !ok:
+			if !ok {
 				rep.Partnerships.Created++
-			case old == p:
+				ps = append(ps, p)
+				continue
+			}
+			// One partnership per pair, citing every source that lists it:
+			// the source that created it owns its kind and status, another
+			// only adds itself (and a year, where the pair has none).
+			next := old.Cite(ref)
+			if old.Source == opts.Source {
+				next = p
+				next.Sources = old.Sources
+				if next.Since == 0 {
+					next.Since = old.Since
+				}
+				next = next.Cite(ref)
+			}
+			if next.Equal(old) {
 				rep.Partnerships.Unchanged++
 				continue
-			case old.Source != opts.Source:
-				rep.skip("partnership already stored from another source (kept)")
-				continue
-			default:
-				if p.Since == 0 {
-					p.Since = old.Since
-				}
-				if old == p {
-					rep.Partnerships.Unchanged++
-					continue
-				}
-				rep.Partnerships.Updated++
 			}
+			rep.Partnerships.Updated++
+			p = next
 			ps = append(ps, p)
 		}
 		im.opts.Progress.Done()

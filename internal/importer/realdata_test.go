@@ -27,8 +27,8 @@ func sharedData(t testing.TB) string {
 	return dir
 }
 
-// importAll imports the hromadas, GeoNames (Europe by default), LAU and the
-// twin-town list from dir into s, in that order.
+// importAll imports all of the open data in dir into s, as
+// ImportSharedData does.
 func importAll(t testing.TB, s graph.Store, dir string) []*Report {
 	t.Helper()
 	reps, err := New(s, Options{}).ImportSharedData(context.Background(), dir, SharedDataOptions{UnresolvedFile: filepath.Join(t.TempDir(), "unresolved.csv")})
@@ -50,7 +50,7 @@ func TestRealData(t *testing.T) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	t.Logf("all imports: %v, heap in use %d MiB, obtained from the OS %d MiB", time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20, ms.Sys>>20)
-	for _, r := range reps[:4] {
+	for _, r := range reps[:5] {
 		assert.Zero(t, r.BadCount, "%s: %v", r.Kind, r.BadRows)
 	}
 	assert.Equal(t, 1469, reps[0].Created, "one municipality per hromada")
@@ -60,7 +60,7 @@ func TestRealData(t *testing.T) {
 	t.Logf("store: %d municipalities, %d partnerships, %d in UA", c.Municipalities, c.Partnerships, c.ByCountry["UA"])
 
 	// ≥ 95% of the distinct Ukrainian place names resolve.
-	twins := reps[3].Resolution
+	twins := reps[4].Resolution
 	resolved := map[string]string{}
 	names := map[string]bool{}
 	for _, p := range twins.Places {
@@ -132,30 +132,26 @@ func TestRealData(t *testing.T) {
 		assert.Equal(t, tc.region, m.Region.Code, tc.name)
 	}
 
-	// The U-LEAD/GIZ map: how many rows resolve, and how many Ukrainian
-	// municipalities have a European partner (Russia and Belarus left
-	// out; every other partner in the store is European) with it.
-	// The share of rows whose both sides resolve, at least: measured 74%,
-	// 52% and 20% (most of the rest name places outside Europe or French
-	// communes, which the store lacks, or foreign places by Ukrainian
-	// exonyms that no name in the store matches, "Щебрешин" for
-	// Szczebrzeszyn; 75 of the register's rows name no partner at all).
-	least := map[string]float64{"ulead": 0.73, "ministry": 0.51, "register": 0.19}
-	for _, r := range reps[4:] {
-		resolvedRows := r.Partnerships.Created + r.Partnerships.Unchanged + r.Partnerships.Updated +
-			r.Skipped["partnership already stored from another source (kept)"] + r.Skipped["pair listed more than once (repeated or the other way round)"]
+	// The registers: the share of the rows whose places can be in the
+	// store (not a county or region, not outside the store's countries)
+	// whose both sides resolve, at least: measured 95.2% (U-LEAD), 92.1%
+	// (the ministry) and 86.8% (the register of agreements); the issue's
+	// goals are 95%, 90% and 85%.
+	least := map[string]float64{"ulead": 0.95, "ministry": 0.90, "register": 0.85}
+	for _, r := range reps[5:] {
 		byCode := map[string]bool{}
 		for _, p := range r.Resolution.Places {
 			if p.KATOTTG != "" && p.ID != "" {
 				byCode[p.KATOTTG] = true
 			}
 		}
-		t.Logf("%s: %d of %d rows resolve (%.1f%%), %d bad: %d new partnerships, %d already stored from another source; %d hromadas by their KATOTTG code",
-			r.Kind, resolvedRows, r.Read, 100*float64(resolvedRows)/float64(r.Read), r.BadCount, r.Partnerships.Created,
+		t.Logf("%s: %d of %d rows in scope resolve (%.1f%%; %d rows read, %d bad): %d new partnerships, %d already stored from another source; %d hromadas by their KATOTTG code",
+			r.Kind, r.ResolvedRows, r.InScope, 100*float64(r.ResolvedRows)/float64(r.InScope), r.Read, r.BadCount, r.Partnerships.Created,
 			r.Skipped["partnership already stored from another source (kept)"], len(byCode))
-		assert.GreaterOrEqual(t, float64(resolvedRows)/float64(r.Read), least[r.Kind], r.Kind)
+		assert.GreaterOrEqual(t, float64(r.ResolvedRows)/float64(r.InScope), least[r.Kind], r.Kind)
 	}
-	assert.Equal(t, 2416, reps[4].Read)
+	assert.Equal(t, 2416, reps[5].Read)
+	assert.Equal(t, 135233, reps[3].Read, "cities1000.tsv")
 	countryOf := map[string]string{}
 	require.NoError(t, s.ScanMunicipalities(ctx, func(m graph.Municipality) error { countryOf[m.ID] = m.Country; return nil }))
 	partnered := map[string]bool{}
@@ -173,7 +169,8 @@ func TestRealData(t *testing.T) {
 		return nil
 	}))
 	t.Logf("Ukraine–Europe partnerships: %d, at %d Ukrainian municipalities", uaEurope, len(partnered))
-	assert.Greater(t, len(partnered), 450, "Ukrainian municipalities with a European partner (246 with the twin list alone)")
+	assert.GreaterOrEqual(t, len(partnered), 540, "Ukrainian municipalities with a European partner (246 with the twin list alone)")
+	assert.GreaterOrEqual(t, uaEurope, 2200, "Ukraine–Europe partnerships (866 with the twin list alone)")
 
 	// With -create-missing, the list's unresolved places are created, and a
 	// second import of the same list changes nothing.

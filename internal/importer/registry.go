@@ -8,6 +8,8 @@ import (
 	"html"
 	"io"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -93,7 +95,8 @@ func registryRow(row csvRow, reg Registry) (PairRow, *RowError) {
 	if f.err == nil && !graph.ValidCountry(cc) {
 		f.fail("partner_country", "%q is not a two-letter country code", row.get("partner_country"))
 	}
-	partner := Place{Name: withoutUnitPrefix(cleanName(f.required("partner_name", row.get("partner_name")))), CountryRaw: cc, Country: cc}
+	partner := Place{Name: partnerName(f.required("partner_name", row.get("partner_name"))), CountryRaw: cc, Country: cc}
+	partner.Regional = regionalName(partner.Name, cc)
 	since := 0
 	if d := row.get("signed_date"); reg.Dated && d != "" {
 		y, err := strconv.Atoi(d[:min(4, len(d))])
@@ -105,7 +108,92 @@ func registryRow(row csvRow, reg Registry) (PairRow, *RowError) {
 	if f.err != nil {
 		return PairRow{}, f.err
 	}
-	return PairRow{Pos: row.pos, A: ua, B: partner, Since: since}, nil
+	out := PairRow{Pos: row.pos, A: ua, B: partner, Since: since, Agreement: strings.TrimSpace(row.get("kind_id"))}
+	for _, t := range strings.Split(row.get("theme_ids"), "|") {
+		if t = strings.ToLower(strings.TrimSpace(t)); t != "" && !slices.Contains(out.Themes, t) {
+			out.Themes = append(out.Themes, t)
+		}
+	}
+	return out, nil
+}
+
+var (
+	// contactTail starts what the register adds after a partner's name:
+	// its address, telephone, e-mail, a person after a dash, or a second
+	// party after "та" ("Нарбонна та Великий Нарбонн").
+	contactTail = regexp.MustCompile(`(?i)\s*(?:\s+та\s|,?\s*адреса[\s:]|,?\s*вул\.|,?\s*тел\.|,?\s*[eе]-mail|\s[-–]\s).*$`)
+	// countryPhrase is a country named beside a partner ("Республіка
+	// Польща", "Французька Республіка", "Республіки Польща").
+	countryPhrase = regexp.MustCompile(`(?i)\S+\s+республіка\b|республік\S*\s+\S+`)
+	// regionQualifier is a region in the genitive beside a partner's name
+	// ("Люблінського воєводства", "повіту Сучава", "Хелмського повіту").
+	regionQualifier = regexp.MustCompile(`(?i)(?:\S+(?:ого|ої)\s+(?:воєводства|повіту|жупанії|області|району|округу)|(?:воєводства|повіту|повіт)\s+[А-ЯІЇЄҐ]\S+$|\s\S+(?:ий|е)\s+(?:повіт|район|воєводство)$|\s\S+\s+повіт$)`)
+	// leadingWords are words before a partner's own name in the register
+	// ("і місто Ніско", "гміною Лешньовіце", "Примарія муніципії Комрат").
+	leadingWords = regexp.MustCompile(`(?i)^(?:(?:і|та|міста|місто|гміною|гміни|гмінна|гміна|селище|комуни|комуна|муніципій|муніципії|примарія|магістрат|міська рада|міської ради)\s+)+`)
+	// regionWord names a county or region rather than a municipality.
+	regionWord = regexp.MustCompile(`(?i)(?:^|[\s-])(?:повіт|повіту|воєводство|жупанія|область|округ|графство|регіон|county|counties|powiat|voivodeship|megye|judeţ|județ|bezirk|landkreis|kreis|region|oblast)(?:$|[\s,])|kreis$`)
+	// raionWord is a raion: in Lithuania the district municipality, else a
+	// region of several municipalities.
+	raionWord = regexp.MustCompile(`(?i)(?:^|\s)(?:район|районна рада|rajon|raion)(?:$|\s)`)
+)
+
+// partnerName returns a register's partner name without what surrounds
+// the place's own name: HTML entities and runs of spaces, an address,
+// telephone or e-mail, a person after a dash, a country or a region
+// beside it, the words before it ("і місто", "гміною") and the word for
+// its kind (withoutUnitPrefix). A name only in parentheses keeps them.
+func partnerName(s string) string {
+	s = contactTail.ReplaceAllString(cleanName(s), "")
+	if m := parenthesis.FindStringSubmatch(s); m != nil && strings.TrimSpace(m[1]) == "" {
+		s = m[2]
+	}
+	s = strings.TrimSpace(parenthesisAnywhere.ReplaceAllString(s, " "))
+	s = countryPhrase.ReplaceAllString(s, " ")
+	var parts []string
+	for _, part := range strings.Split(s, ",") {
+		if unitWordOnly.MatchString(strings.TrimSpace(part)) {
+			// "Offenbach, kreis": the unit is the county, not its seat.
+			return strings.Join(strings.Fields(s), " ")
+		}
+		rest := strings.TrimSpace(regionQualifier.ReplaceAllString(part, " "))
+		if rest == "" {
+			continue // only a region in the genitive: "Люблінського воєводства"
+		}
+		if !regionalName(rest, "") {
+			parts = append(parts, rest)
+		}
+	}
+	if len(parts) > 0 {
+		// A region beside the place ("Киндешть, Ботошанський повіт",
+		// "Регіон Овернь-Рона-Альпи, Муніципалітет Марсії-ле-Шатель") goes.
+		s = strings.Join(parts, ", ")
+	}
+	s = strings.Trim(strings.Join(strings.Fields(s), " "), " ,.;")
+	for {
+		// "ґміна і місто Ніско", "Муніципалітет м. Зугдіді": word after word.
+		rest := withoutUnitPrefix(leadingWords.ReplaceAllString(s, ""))
+		if rest == s || rest == "" {
+			return s
+		}
+		s = rest
+	}
+}
+
+// unitWordOnly is a word for a county or region standing alone after a
+// comma, which makes the name before it that unit's ("Offenbach, kreis").
+var unitWordOnly = regexp.MustCompile(`(?i)^(?:kreis|landkreis|county|powiat|повіт|район|raion|rayon|judeţ|județ|megye|bezirk|region|регіон)$`)
+
+var parenthesisAnywhere = regexp.MustCompile(`\([^()]*\)?`)
+
+// regionalName reports whether a partner's name is that of a county or
+// region, not of a municipality: the store holds municipalities, so such a
+// row is left out and not counted as unresolved.
+func regionalName(name, country string) bool {
+	if regionWord.MatchString(name) {
+		return true
+	}
+	return country != "LT" && raionWord.MatchString(name)
 }
 
 // cleanName decodes HTML entities and folds runs of white space, as the
@@ -120,9 +208,13 @@ func cleanName(s string) string {
 // ParseRegistry). The hromada is found by its KATOTTG code, checked against
 // the name the row gives, the partner by Resolver within its country;
 // every row whose sides resolve becomes a twinning partnership with the
-// register's Source (and the signing year, where given), active unless a
-// side lies in graph.SuspendedCountries. A pair already stored from another
-// source is kept as it is.
+// register's Source (and the signing year, the kind of agreement and its
+// themes, where given), active unless a side lies in
+// graph.SuspendedCountries. A pair already stored from another source
+// stays one partnership and cites this register too (graph.Partnership's
+// Sources). A partner that is a county or region, or in a country of which
+// the store holds nothing, leaves its row out, counted apart from the
+// unresolved (Report.InScope).
 func (im *Importer) ImportRegistry(ctx context.Context, r io.Reader, file string, opts PairOptions) (*Report, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {

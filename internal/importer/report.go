@@ -71,6 +71,15 @@ type Report struct {
 	// new, changed by the source that created them, changed by merging a
 	// record of another source in, and found identical.
 	Created, Updated, Merged, Unchanged int
+	// InScope counts the rows of a partnership list whose places can be
+	// in the store (neither a county or region, nor in a country of which
+	// the store holds nothing); ResolvedRows those of them whose two sides
+	// both resolved, whatever became of the pair afterwards.
+	InScope, ResolvedRows int
+	// Localities counts municipalities that gained the name of a place
+	// lying within them (a village or town of GeoNames' reduced layout that
+	// is not a municipality of its own), as an alternative name.
+	Localities int
 	// Partnerships counts the partnerships created, updated and unchanged.
 	Partnerships graph.UpsertResult
 	// Skipped counts rows left out on purpose, by reason.
@@ -116,6 +125,12 @@ func (r *Report) WriteSummary(w io.Writer) {
 	}
 	fmt.Fprintf(w, "import %s: read %d rows from %s in %v\n", r.Kind, r.Read, files, elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "  municipalities: %d created, %d updated, %d merged, %d unchanged\n", r.Created, r.Updated, r.Merged, r.Unchanged)
+	if r.InScope > 0 {
+		fmt.Fprintf(w, "  rows whose places can be in the store: %d, both sides resolved: %d (%.1f%%)\n", r.InScope, r.ResolvedRows, 100*float64(r.ResolvedRows)/float64(r.InScope))
+	}
+	if r.Localities > 0 {
+		fmt.Fprintf(w, "  localities:     %d municipalities gained the name of a place within them\n", r.Localities)
+	}
 	if r.Kind == "twins" || r.Kind == "wikidata" || r.Partnerships != (graph.UpsertResult{}) {
 		fmt.Fprintf(w, "  partnerships:   %d created, %d updated, %d unchanged\n", r.Partnerships.Created, r.Partnerships.Updated, r.Partnerships.Unchanged)
 	}

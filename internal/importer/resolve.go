@@ -39,6 +39,9 @@ type Place struct {
 	Wikidata   string       // Wikidata item id, "" when unknown
 	KATOTTG    string       // KATOTTG code of a Ukrainian hromada, "" when unknown
 	Population int64        // 0 when unknown
+	// Regional says that the name is that of a county or region, not a
+	// municipality (a register's "Хелмський повіт"): its rows are left out.
+	Regional bool
 }
 
 // Resolution is the outcome of resolving a Place.
@@ -84,6 +87,11 @@ type Resolver struct {
 	// UnitRadiusKm is how far the centre of a raion or oblast may lie from
 	// the point given for the unit.
 	UnitRadiusKm float64
+
+	// sounds holds the sound keys of each country's names (see
+	// countrySounds), soundsAt the index's size when they were built.
+	sounds   map[string][]soundRef
+	soundsAt map[string]int
 }
 
 // NewResolver returns a Resolver over ix with the default radii (30 km for
@@ -109,7 +117,7 @@ func withoutUnitPrefix(name string) string {
 }
 
 var (
-	unitSuffix  = regexp.MustCompile(`(?i)[\s-]+(raion|rayon|district|oblast|region|county|municipality|urban hromada|hromada|community|city|town|municipal district|metropolitan borough|borough)$`)
+	unitSuffix  = regexp.MustCompile(`(?i)[\s-]+(raion|rayon|district municipality|district|oblast|region|county|municipality|urban hromada|hromada|community|city|town|municipal district|metropolitan borough|borough|parish|commune|novada pašvaldība|pašvaldība)$`)
 	parenthesis = regexp.MustCompile(`^(.*?)\s*\(([^()]*)\)\s*$`)
 )
 
@@ -122,8 +130,13 @@ func (r *Resolver) Resolve(p Place) Resolution {
 		}
 	}
 	if p.KATOTTG != "" {
-		if m, ok := r.ix.ByCode("katottg", p.KATOTTG); ok && hasName(m, p.Name) {
+		if m, ok := r.ix.ByCode("katottg", p.KATOTTG); ok && (hasName(m, p.Name) || renamedHromadas[p.Name] == p.KATOTTG) {
 			return Resolution{ID: m.ID, Method: ByCode, DistKm: distance(p.Location, m.Location)}
+		}
+	}
+	if code := renamedHromadas[strings.TrimSpace(p.Name)]; code != "" && p.Country == "UA" && p.KATOTTG == "" {
+		if m, ok := r.ix.ByCode("katottg", code); ok {
+			return Resolution{ID: m.ID, Method: ByAltName, DistKm: distance(p.Location, m.Location)}
 		}
 	}
 	if p.Country == "" {
@@ -176,8 +189,20 @@ func (r *Resolver) byName(name string, p Place, radius float64) (Resolution, boo
 	if key == "" {
 		return Resolution{}, false
 	}
-	if res, ok := r.pick(r.ix.named(key, false, p.Country, p.Location), p, radius, ByExactName); ok {
+	exact := r.ix.named(key, false, p.Country, p.Location)
+	if res, ok := r.pick(exact, p, radius, ByExactName); ok {
 		return res, true
+	}
+	// A foreign name that matches no name of the country as written is
+	// another language's spelling of it, found by sound (a name that
+	// matches several is a namesake to tell apart, not a spelling): a
+	// Ukrainian exonym before the loose key, which reads Cyrillic as
+	// Ukrainian (Челядзь is Czeladź, not Cielądz), a Latin one after it.
+	foreign := p.Country != "UA" && len(exact) == 0
+	if foreign && hasCyrillic(name) {
+		if res, ok := r.pick(r.bySound(name, p), p, radius, ByTransliteration); ok {
+			return res, true
+		}
 	}
 	if p.Country == "UA" {
 		// A former name asked for, the current one stored, or the other way
@@ -192,7 +217,102 @@ func (r *Resolver) byName(name string, p Place, radius float64) (Resolution, boo
 			}
 		}
 	}
-	return r.pick(r.ix.named(LooseKey(key), true, p.Country, p.Location), p, radius, ByTransliteration)
+	loose := r.ix.named(LooseKey(key), true, p.Country, p.Location)
+	if res, ok := r.pick(loose, p, radius, ByTransliteration); ok {
+		return res, true
+	}
+	if foreign && len(loose) == 0 {
+		return r.pick(r.bySound(name, p), p, radius, ByTransliteration)
+	}
+	return Resolution{}, false
+}
+
+// soundRef is a municipality filed under the sound key of one of its
+// names.
+type soundRef struct {
+	key  string
+	slot int
+	alt  bool
+}
+
+// countrySounds returns the sound keys of every name of the country's
+// municipalities, built on first use and again when the index has grown.
+func (r *Resolver) countrySounds(country string) []soundRef {
+	if r.sounds == nil {
+		r.sounds, r.soundsAt = map[string][]soundRef{}, map[string]int{}
+	}
+	if refs, ok := r.sounds[country]; ok && r.soundsAt[country] == r.ix.Len() {
+		return refs
+	}
+	var refs []soundRef
+	for slot := range r.ix.muns {
+		m := &r.ix.muns[slot]
+		if m.Country != country {
+			continue
+		}
+		seen := map[string]bool{}
+		add := func(name string, alt bool) {
+			if k := soundKey(name, country); k != "" && !seen[k] {
+				seen[k] = true
+				refs = append(refs, soundRef{key: k, slot: slot, alt: alt})
+			}
+		}
+		add(m.Name, false)
+		add(m.NameLatin, false)
+		for _, a := range m.AltNames {
+			add(a, true)
+		}
+	}
+	r.sounds[country], r.soundsAt[country] = refs, r.ix.Len()
+	return refs
+}
+
+// bySound finds a Ukrainian exonym of a foreign place (`Щебрешин`,
+// `Гайдубесермень`), or a Latin spelling by another language's rules
+// ("Bzezhiny", "Tarrasa"), among the names of p's country by their sound
+// keys (see soundKey): the municipalities at the least edit distance, a
+// primary name before an alternative one at the same distance. A Cyrillic
+// exonym may lie soundTolerance edits away; a Latin name must sound the
+// same, as a Latin misspelling is as often another place (Gorzyce,
+// Gorlice).
+func (r *Resolver) bySound(name string, p Place) []candidate {
+	// A name in Latin script that matched no name as written is a
+	// spelling of another language ("Bzezhiny", "Zamost"): read by the
+	// generic rules, not the country's.
+	key, tol := soundKey(name, ""), 0
+	if hasCyrillic(name) {
+		key = soundKey(name, p.Country)
+		tol = soundTolerance(len(key))
+	}
+	if key == "" {
+		return nil
+	}
+	best := tol + 1
+	var out []candidate
+	for _, ref := range r.countrySounds(p.Country) {
+		d := soundDistance(key, ref.key, min(best, tol))
+		if d > tol || d > best || (d > 0 && ref.key[0] != key[0]) {
+			// A near spelling must begin alike: Харгіта is not Marghita.
+			continue
+		}
+		if d < best {
+			best, out = d, out[:0]
+		}
+		out = append(out, candidate{slot: ref.slot, distKm: distance(p.Location, r.ix.muns[ref.slot].Location), alt: ref.alt})
+	}
+	// One entry per municipality, its primary name first.
+	seen := map[int]int{}
+	var uniq []candidate
+	for _, c := range out {
+		if i, ok := seen[c.slot]; ok {
+			uniq[i].alt = uniq[i].alt && c.alt
+			continue
+		}
+		seen[c.slot] = len(uniq)
+		uniq = append(uniq, c)
+	}
+	sortCandidates(uniq)
+	return uniq
 }
 
 // pick chooses among name matches (nearest first): the nearest within
@@ -212,27 +332,86 @@ func (r *Resolver) pick(cs []candidate, p Place, radius float64, method Method) 
 	case len(cs) == 1:
 		c = cs[0]
 	default:
-		// Without a point, the most populous of the namesakes when it has
-		// at least twice the people of every other: a list names the
-		// city, not the rural gmina or the village of the same name.
-		best, second := 0, int64(0)
-		for i := 1; i < len(cs); i++ {
-			pop, top := r.ix.muns[cs[i].slot].Population, r.ix.muns[cs[best].slot].Population
-			if pop > top {
-				best, second = i, top
-			} else {
-				second = max(second, pop)
-			}
-		}
-		if top := r.ix.muns[cs[best].slot].Population; top == 0 || top < 2*second {
+		var ok bool
+		if c, ok = r.namesake(cs); !ok {
 			return Resolution{}, false
 		}
-		c = cs[best]
 	}
 	if c.alt && method == ByExactName {
 		method = ByAltName
 	}
 	return Resolution{ID: r.ix.muns[c.slot].ID, Method: method, DistKm: c.distKm}, true
+}
+
+// namesake chooses, without a point, among several municipalities of one
+// name, narrowing them in turn: to those with the name as their own (not
+// an alternative or a locality's name), when there are such; to those
+// holding an administrative unit's code (LAU, KATOTTG), when there are
+// such (a GeoNames place without one, in a country of LAU units, is a
+// part of a municipality: Gdańsk's Chełm beside the city of Chełm). Of
+// those left it takes the most populous when it has at least twice the
+// people of every other (a list names the city, not the village of the
+// same name), else the densest when all lie within MergeRadiusKm of it and
+// it is at least four times as dense as each (a list names the town, not
+// the rural gmina around it that bears its name: Hrubieszów, Terespol).
+func (r *Resolver) namesake(cs []candidate) (candidate, bool) {
+	narrow := func(keep func(c candidate) bool) {
+		var kept []candidate
+		for _, c := range cs {
+			if keep(c) {
+				kept = append(kept, c)
+			}
+		}
+		if len(kept) > 0 {
+			cs = kept
+		}
+	}
+	narrow(func(c candidate) bool { return !c.alt })
+	narrow(func(c candidate) bool {
+		codes := r.ix.muns[c.slot].Codes
+		return codes.LAU != "" || codes.KATOTTG != ""
+	})
+	if len(cs) == 1 {
+		return cs[0], true
+	}
+	mun := func(c candidate) *graph.Municipality { return &r.ix.muns[c.slot] }
+	best, second := 0, int64(0)
+	for i := 1; i < len(cs); i++ {
+		pop, top := mun(cs[i]).Population, mun(cs[best]).Population
+		if pop > top {
+			best, second = i, top
+		} else {
+			second = max(second, pop)
+		}
+	}
+	if top := mun(cs[best]).Population; top > 0 && top >= 2*second {
+		return cs[best], true
+	}
+	density := func(m *graph.Municipality) float64 {
+		if m.AreaKm2 <= 0 || m.Population <= 0 {
+			return 0
+		}
+		return float64(m.Population) / m.AreaKm2
+	}
+	dense := 0
+	for i := range cs {
+		if density(mun(cs[i])) > density(mun(cs[dense])) {
+			dense = i
+		}
+	}
+	d := density(mun(cs[dense]))
+	if d == 0 || mun(cs[dense]).Location == nil {
+		return candidate{}, false
+	}
+	for i, c := range cs {
+		if i == dense {
+			continue
+		}
+		if km := distance(mun(cs[dense]).Location, mun(c).Location); km < 0 || km > MergeRadiusKm || density(mun(c)) <= 0 || d < 4*density(mun(c)) {
+			return candidate{}, false
+		}
+	}
+	return cs[dense], true
 }
 
 // hint says why a place is unresolved, naming the nearest municipality of
@@ -339,6 +518,23 @@ var ukrainianFormerNames = func() map[string]string {
 	}
 	return m
 }()
+
+// renamedHromadas maps the short names of hromadas renamed after the KSE
+// table was made (2021-2024: Volodymyr, Zviahel, Sheptytskyi, Pivdenne,
+// Zlatopil, ...) to their KATOTTG codes, under which the table has them by
+// their former names (Червоноградська, Первомайська of Kharkiv oblast, ...):
+// the registers name them by the new ones.
+var renamedHromadas = map[string]string{
+	"Володимирська":      "UA07020010000096841", // Володимир-Волинська
+	"Звягельська":        "UA18080150000022496", // Новоград-Волинська
+	"Сіверськодонецька":  "UA44120110000010163", // Сєвєродонецька
+	"Шептицька":          "UA46120130000026331", // Червоноградська
+	"Південноукраїнська": "UA48040250000044166", // Южноукраїнська
+	"Таїрівська":         "UA51100290000027993", // Таїровська
+	"Південнівська":      "UA51100410000059549", // Южненська
+	"Катлабузька":        "UA51080110000079212", // Суворовська
+	"Златопільська":      "UA63100090000052019", // Первомайська, Kharkiv oblast
+}
 
 // ukrainianRenamedFrom maps the key of a current name to the keys of its
 // former names.

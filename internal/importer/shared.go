@@ -24,10 +24,12 @@ type SharedDataOptions struct {
 // ../shared/data (see its README) into the importer's store, in the order
 // of the README's command sequence: the KSE hromadas, GeoNames
 // cities15000 for the default European countries (with countryInfo and
-// the admin1 codes), every Eurostat LAU file, the Wikipedia twin-town
-// list, then the registers of today's partnerships (the U-LEAD/GIZ map, the
-// ministry's map, the register of agreements). It returns the seven
-// reports in that order, and stops at the first error, naming the file.
+// the admin1 codes), every Eurostat LAU file, GeoNames cities1000 (the
+// places the others lack, and the names of places within municipalities),
+// the Wikipedia twin-town list, then the registers of today's partnerships
+// (the U-LEAD/GIZ map, the ministry's map, the register of agreements). It
+// returns the eight reports in that order, and stops at the first error,
+// naming the file.
 func (im *Importer) ImportSharedData(ctx context.Context, dir string, opts SharedDataOptions) ([]*Report, error) {
 	var files []*os.File
 	defer func() {
@@ -69,14 +71,20 @@ func (im *Importer) ImportSharedData(ctx context.Context, dir string, opts Share
 		return fail("hromadas", err)
 	}
 	reps = append(reps, rep)
-	if f, err = open("geonames/cities15000.txt"); err != nil {
-		return fail("GeoNames", err)
+	geonames := func(name string) error {
+		f, err := open(filepath.Join("geonames", name))
+		if err == nil {
+			rep, err = im.ImportGeoNames(ctx, f, name, GeoNamesFilter{Countries: DefaultCountries(info), CountryNames: info, Admin1: admin1})
+		}
+		if err != nil {
+			return fmt.Errorf("import GeoNames %s from %s: %w", name, dir, err)
+		}
+		reps = append(reps, rep)
+		return nil
 	}
-	rep, err = im.ImportGeoNames(ctx, f, "cities15000.txt", GeoNamesFilter{Countries: DefaultCountries(info), CountryNames: info, Admin1: admin1})
-	if err != nil {
-		return fail("GeoNames", err)
+	if err := geonames("cities15000.txt"); err != nil {
+		return nil, err
 	}
-	reps = append(reps, rep)
 	lau, err := LAUFiles([]string{filepath.Join(dir, "eu-lau")})
 	if err != nil {
 		return fail("LAU", err)
@@ -85,6 +93,9 @@ func (im *Importer) ImportSharedData(ctx context.Context, dir string, opts Share
 		return fail("LAU", err)
 	}
 	reps = append(reps, rep)
+	if err := geonames("cities1000.tsv"); err != nil {
+		return nil, err
+	}
 	if f, err = open("twins/twin_cities.csv"); err != nil {
 		return fail("twins", err)
 	}

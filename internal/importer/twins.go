@@ -20,6 +20,10 @@ type PairRow struct {
 	Pos   Pos
 	A, B  Place
 	Since int
+	// Agreement and Themes are what the row says of the agreement (the
+	// register's kind and themes), kept in the partnership's source.
+	Agreement string
+	Themes    []string
 }
 
 // ParseTwins reads the Wikipedia twin-town list (CSV with the header

@@ -167,7 +167,7 @@ function showTab(name, focus = false) {
     if (on && focus) tab.focus();
   }
   if (name === "map") state.map?.invalidateSize();
-  if (name === "analyst" && !$("matrix").dataset.loaded) { loadMatrix(); loadGaps(); }
+  if (name === "analyst" && !$("matrix").dataset.loaded) { loadSources(); loadMatrix(); loadGaps(); }
   if (name === "cityhall") renderCityHall();
 }
 function setupTabs() {
@@ -348,7 +348,15 @@ function renderPartners() {
     h("span", { class: "swatch s-" + p.partnership.status, title: t("status." + p.partnership.status) }),
     h("button", { type: "button", class: "link", onclick: () => select(p.municipality.id, true) }, displayName(p.municipality)),
     h("span", { class: "muted" }, `${countryName(p.municipality.country)} · ${t("status." + p.partnership.status)}` +
-      (p.partnership.since ? " · " + t("partners.since", { year: p.partnership.since }) : "")))));
+      (p.partnership.since ? " · " + t("partners.since", { year: p.partnership.since }) : "") +
+      (sourceNames(p.partnership).length ? " · " + t("partners.sources", { list: sourceNames(p.partnership).join(", ") }) : "")))));
+}
+
+// sourceNames returns the sources that list a partnership, in the
+// interface language: each source of `sources`, or `source` alone.
+function sourceNames(p) {
+  const names = p.sources?.length ? p.sources.map((s) => s.source) : (p.source ? [p.source] : []);
+  return names.map((n) => (texts[state.lang]["source." + n] || texts.en["source." + n] ? t("source." + n) : n));
 }
 
 // ---- suggestions ----
@@ -484,6 +492,26 @@ function setupFilters() {
 }
 
 // ---- analyst view ----
+
+async function loadSources() {
+  const box = $("sources");
+  try {
+    const res = await api("/v1/graph/stats");
+    const name = (n) => (texts.en["source." + n] ? t("source." + n) : n);
+    box.replaceChildren(h("table", {},
+      h("caption", { class: "muted" }, t("sources.caption")),
+      h("thead", {}, h("tr", {}, ...["sources.source", "sources.partnerships", "sources.only", "sources.ukrainian", "sources.years"]
+        .map((k, i) => h("th", { scope: "col", class: i >= 1 && i <= 3 ? "num" : "" }, t(k))))),
+      h("tbody", {}, ...res.sources.slice(0, 20).map((s) => h("tr", {},
+        h("th", { scope: "row" }, name(s.source)),
+        h("td", { class: "num" }, fmt(s.partnerships)),
+        h("td", { class: "num" }, fmt(s.only)),
+        h("td", { class: "num" }, fmt(s.ukrainian)),
+        h("td", {}, s.dated ? `${s.first_year}–${s.latest_year} (${fmt(s.dated)})` : "—"))))));
+  } catch (e) {
+    box.replaceChildren(h("p", { class: "muted" }, e.message));
+  }
+}
 
 async function loadMatrix() {
   const box = $("matrix");
@@ -720,7 +748,7 @@ function setLanguage(lang) {
   drawMap();
   if (state.municipality) loadSuggestions(true); // their reasons, in the new language
   for (const o of $("m-from").options) o.textContent = o.value ? `${countryName(o.value)} (${o.value})` : t("matrix.all");
-  if (!$("view-analyst").hidden) { loadMatrix(); loadGaps(); } else delete $("matrix").dataset.loaded;
+  if (!$("view-analyst").hidden) { loadSources(); loadMatrix(); loadGaps(); } else delete $("matrix").dataset.loaded;
   if (!$("view-cityhall").hidden) renderCityHall();
 }
 
