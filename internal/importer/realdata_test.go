@@ -2,9 +2,11 @@ package importer
 
 import (
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,6 +153,7 @@ func TestRealData(t *testing.T) {
 		assert.GreaterOrEqual(t, float64(r.ResolvedRows)/float64(r.InScope), least[r.Kind], r.Kind)
 	}
 	assert.Equal(t, 2416, reps[5].Read)
+	holdHardCases(t, s)
 	assert.Equal(t, 135233, reps[3].Read, "cities1000.tsv")
 	countryOf := map[string]string{}
 	require.NoError(t, s.ScanMunicipalities(ctx, func(m graph.Municipality) error { countryOf[m.ID] = m.Country; return nil }))
@@ -200,4 +203,46 @@ func BenchmarkImportAll(b *testing.B) {
 	for b.Loop() {
 		importAll(b, openStore(b), dir)
 	}
+}
+
+// holdHardCases resolves the hand-checked partner names of
+// testdata/registry/hard-cases.csv (exonyms of many languages, namesakes,
+// localities, counties) against the store of all the open data: each must
+// give the expected municipality, nothing ("" : no place can be told, or
+// none is held), or be a county or region ("region"). Two Ukrainian sides
+// too: renamed hromadas, with and without their code.
+func holdHardCases(t *testing.T, s graph.Store) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "testdata", "registry", "hard-cases.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(rows)-1, 60, "at least 60 hand-checked cases")
+	ix, err := LoadIndex(context.Background(), s)
+	require.NoError(t, err)
+	r := NewResolver(ix)
+	wrong := 0
+	for _, row := range rows[1:] {
+		country, name, want, why := row[0], row[1], row[2], row[3]
+		clean := partnerName(name)
+		if want == "region" {
+			if !assert.True(t, regionalName(clean, country), "%s (%s): %s", name, country, why) {
+				wrong++
+			}
+			continue
+		}
+		got := r.Resolve(Place{Name: clean, Country: country, CountryRaw: country})
+		if !assert.Equal(t, want, got.ID, "%s (%s): %s; %+v", name, country, why, got) {
+			wrong++
+		}
+	}
+	for _, p := range []Place{
+		{Name: "Шептицька", Country: "UA", KATOTTG: "UA46120130000026331"},
+		{Name: "Володимирська", Country: "UA"},
+	} {
+		want := "ua-" + strings.TrimPrefix(renamedHromadas[p.Name], "UA")
+		assert.Equal(t, want, r.Resolve(p).ID, "%s, renamed", p.Name)
+	}
+	t.Logf("hard cases: %d of %d as expected", len(rows)-1-wrong, len(rows)-1)
 }
