@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/twinning/twinning/internal/eval"
@@ -17,8 +18,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("eval", "[flags]", stderr)
 	var sc storeConfig
 	sc.register(fs)
-	pool := fs.String("pool", string(eval.PoolGraph), "candidates: graph (European municipalities with a partnership) or all (every European municipality)")
-	folds := fs.Int("folds", 5, "folds over the Ukrainian sources for the learned weights (0 or 1: no learned row)")
+	protocol := fs.String("protocol", string(eval.ProtocolLeaveOneOut), "loo (hide each European partner of a Ukrainian municipality in turn), registry (rank the partnerships that only today's registers list on the graph of the rest) or dated (rank the register's agreements of 2022 and later on the graph dated before)")
+	pool := fs.String("pool", string(eval.PoolGraph), "candidates: graph (European municipalities with a partnership) or all (every European municipality); registry and dated always rank all")
+	folds := fs.Int("folds", 5, "folds over the Ukrainian sources for the learned weights (0 or 1: no learned row); with registry or dated, each fold is fitted on the other folds' new partnerships, on the graph before them")
 	seed := fs.Uint64("seed", 1, "seed of the fold split and the sampling of non-partners")
 	modelPath := fs.String("model", "", "also measure this model: default, learned or a file written by \"twinning train\" (env TWINNING_MODEL)")
 	jsonPath := fs.String("json", "", "write the report as JSON to this file")
@@ -36,6 +38,15 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if p := eval.Pool(*pool); p != eval.PoolGraph && p != eval.PoolAll {
 		return usageError{fmt.Sprintf("-pool: must be %s or %s, got %q", eval.PoolGraph, eval.PoolAll, *pool)}
+	}
+	proto := eval.Protocol(*protocol)
+	if !slices.Contains(eval.Protocols, proto) {
+		return usageError{fmt.Sprintf("-protocol: must be one of %v, got %q", eval.Protocols, *protocol)}
+	}
+	if proto != eval.ProtocolLeaveOneOut {
+		// A hidden partner may have no partnership in the graph it is
+		// ranked on.
+		*pool = string(eval.PoolAll)
 	}
 	if *folds < 0 {
 		return usageError{fmt.Sprintf("-folds: must be 0 or more, got %d", *folds)}
@@ -56,11 +67,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 
 	start := time.Now()
-	d, err := loadDataset(ctx, &sc, eval.Pool(*pool), stderr)
+	d, err := loadDataset(ctx, &sc, proto, eval.Pool(*pool), stderr)
 	if err != nil {
 		return err
 	}
 	if len(d.Cases) == 0 {
+		if proto != eval.ProtocolLeaveOneOut {
+			return fmt.Errorf("no cases: %s holds no Ukraine-Europe partnership that the %s protocol hides (import the registers: see the README's Open data)", sc.describe(), proto)
+		}
 		return errors.New("no cases: no Ukrainian municipality has two European partners in " + sc.describe())
 	}
 	fmt.Fprintf(stderr, "twinning: read the graph in %v\n", time.Since(start).Round(time.Millisecond))
@@ -90,15 +104,22 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // loadDataset opens the configured store, reads the graph into an
 // evaluation dataset and closes the store.
-func loadDataset(ctx context.Context, sc *storeConfig, pool eval.Pool, stderr io.Writer) (*eval.Dataset, error) {
+func loadDataset(ctx context.Context, sc *storeConfig, protocol eval.Protocol, pool eval.Pool, stderr io.Writer) (*eval.Dataset, error) {
 	store, err := sc.openSaying(ctx, stderr)
 	if err != nil {
 		return nil, err
 	}
 	defer store.Close()
-	d, err := eval.Load(ctx, store, pool)
+	ms, ps, err := score.ReadGraph(ctx, store)
 	if err != nil {
 		return nil, fmt.Errorf("read the graph from %s: %w", sc.describe(), err)
 	}
-	return d, nil
+	known, targets, err := eval.Split(ps, protocol)
+	if err != nil {
+		return nil, err
+	}
+	if protocol == eval.ProtocolLeaveOneOut {
+		return eval.NewDataset(ms, known, pool)
+	}
+	return eval.NewTargetDataset(ms, known, targets, protocol)
 }

@@ -42,7 +42,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	opt.Seed = *seed
 	start := time.Now()
-	d, err := loadDataset(ctx, &sc, eval.PoolGraph, stderr)
+	d, err := loadDataset(ctx, &sc, eval.ProtocolLeaveOneOut, eval.PoolGraph, stderr)
 	if err != nil {
 		return err
 	}

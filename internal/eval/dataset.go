@@ -79,6 +79,16 @@ type Dataset struct {
 	poolKind Pool
 	poolPos  map[int]int // position in Pool by index position
 	fold     map[int]int // fold by source, once assigned
+	// poolByCountry holds the pool positions of each country's candidates.
+	poolByCountry map[string][]int
+
+	// protocol made the cases; future says that the cases' links are not
+	// in the graph (registry, dated), so that nothing is hidden; others
+	// holds each source's hidden partners, left out of each other's
+	// rankings.
+	protocol Protocol
+	future   bool
+	others   map[int][]int
 }
 
 // Load reads every municipality and partnership of s and builds a
@@ -104,7 +114,7 @@ func NewDataset(ms []graph.Municipality, ps []graph.Partnership, pool Pool) (*Da
 	}
 	n := ix.Len()
 	d := &Dataset{
-		ms: make([]graph.Municipality, n), ps: ps, Index: ix,
+		ms: make([]graph.Municipality, n), ps: ps, Index: ix, protocol: ProtocolLeaveOneOut,
 		ux: make([]float64, n), uy: make([]float64, n), uz: make([]float64, n),
 		located: make([]bool, n), country: make([]string, n),
 		adj: make([][]int32, n), degree: make([]int, n), uaDegree: make([]int, n),
@@ -139,9 +149,11 @@ func NewDataset(ms []graph.Municipality, ps []graph.Partnership, pool Pool) (*Da
 		}
 	}
 	d.poolPos = map[int]int{}
+	d.poolByCountry = map[string][]int{}
 	for i := range n {
 		if European(d.country[i]) && (pool == PoolAll || d.degree[i] > 0) {
 			d.poolPos[i] = len(d.Pool)
+			d.poolByCountry[d.country[i]] = append(d.poolByCountry[d.country[i]], len(d.Pool))
 			d.Pool = append(d.Pool, i)
 		}
 	}

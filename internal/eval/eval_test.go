@@ -339,3 +339,68 @@ func TestTopScored(t *testing.T) {
 	assert.Equal(t, []int{1, 2, 5, 0, 3, 6}, topScored(scores, skip, 10, nil))
 	assert.Empty(t, topScored(scores, skip, 0, nil))
 }
+
+// TestProtocols splits a small graph whose partnerships carry sources as
+// the registry and dated protocols do, and ranks the targets.
+func TestProtocols(t *testing.T) {
+	ms, ps := smallGraph()
+	cite := func(p graph.Partnership, refs ...graph.Reference) graph.Partnership {
+		p.Sources = refs
+		p.Source = refs[0].Source
+		return p
+	}
+	for i := range ps {
+		ps[i] = cite(ps[i], graph.Reference{Source: "wikipedia"})
+	}
+	pair := func(a, b string) graph.Partnership {
+		p := graph.Partnership{A: a, B: b, Kind: graph.KindTwinning, Status: graph.StatusActive}
+		p.Normalize()
+		return p
+	}
+	ps = append(ps,
+		cite(pair("ua-kharkiv", "pl-rzeszow"), graph.Reference{Source: "ulead"}, graph.Reference{Source: "register", Since: 2023}),
+		cite(pair("ua-kharkiv", "de-freiburg"), graph.Reference{Source: "ministry"}),
+		cite(pair("ua-lviv", "pl-rzeszow"), graph.Reference{Source: "register", Since: 2005}),
+		cite(pair("ua-lviv", "fr-lyon"), graph.Reference{Source: "wikipedia"}, graph.Reference{Source: "ulead"}),
+	)
+	keys := func(xs []graph.Partnership) []string {
+		var out []string
+		for _, p := range xs {
+			out = append(out, p.A+"|"+p.B)
+		}
+		return out
+	}
+
+	known, targets, err := Split(ps, ProtocolRegistry)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"pl-rzeszow|ua-kharkiv", "de-freiburg|ua-kharkiv", "pl-rzeszow|ua-lviv"}, keys(targets), "only the registers list them")
+	assert.Len(t, known, len(ps)-3, "Lviv–Lyon: the Wikipedia list has it too")
+
+	known, targets, err = Split(ps, ProtocolDated)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"pl-rzeszow|ua-kharkiv"}, keys(targets), "signed in 2023")
+	assert.Contains(t, keys(known), "pl-rzeszow|ua-lviv", "signed in 2005: before")
+	assert.NotContains(t, keys(known), "de-freiburg|ua-kharkiv", "undated: in neither")
+
+	_, _, err = Split(ps, "future")
+	assert.Equal(t, graph.EINVALID, graph.ErrorCode(err))
+
+	known, targets, err = Split(ps, ProtocolRegistry)
+	require.NoError(t, err)
+	d, err := NewTargetDataset(ms, known, targets, ProtocolRegistry)
+	require.NoError(t, err)
+	assert.Len(t, d.Cases, 3)
+	assert.Len(t, d.Sources, 2)
+	assert.Equal(t, PoolAll, d.pool(), "Rzeszów has no partnership in the graph before the registers")
+	rep, err := Run(context.Background(), d, Options{Models: []NamedModel{{Label: "engine", Model: score.DefaultModel()}}})
+	require.NoError(t, err)
+	assert.Contains(t, rep.Protocol, "registry:")
+	require.Len(t, rep.SameCountry, len(rep.Methods))
+	for m, mr := range rep.SameCountry {
+		assert.Equal(t, 3, mr.Cases)
+		assert.GreaterOrEqual(t, mr.HitRate10, rep.Methods[m].HitRate10, "%s: fewer candidates in one country", mr.Name)
+	}
+	var b strings.Builder
+	require.NoError(t, rep.WriteTable(&b))
+	assert.Contains(t, b.String(), "Among the candidates of the hidden partner's country only")
+}

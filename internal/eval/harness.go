@@ -74,10 +74,31 @@ type Report struct {
 	FoldSplit string `json:"fold_split,omitempty"`
 	// Signals names the signals the figures are split by (see Signal),
 	// with the number of cases of each.
-	Signals     []SignalCount  `json:"signals"`
-	Methods     []MethodReport `json:"methods"`
-	FoldWeights []FoldReport   `json:"fold_fits,omitempty"`
-	Rows        []CaseRow      `json:"-"`
+	Signals []SignalCount  `json:"signals"`
+	Methods []MethodReport `json:"methods"`
+	// SameCountry holds the figures of each method when a case ranks only
+	// the candidates of its hidden partner's country (how an officer who
+	// wants, say, a German partner asks), in Methods order.
+	SameCountry []MethodReport `json:"same_country"`
+	// ByCountry holds HR@10 by the hidden partner's country, for the
+	// countries of at least MinCountryCases cases, most cases first.
+	ByCountry   []CountryReport `json:"by_country"`
+	FoldWeights []FoldReport    `json:"fold_fits,omitempty"`
+	Rows        []CaseRow       `json:"-"`
+}
+
+// MinCountryCases is the least number of cases of a country that
+// Report.ByCountry lists.
+const MinCountryCases = 20
+
+// CountryReport is HR@10 of every method over the cases of one country of
+// the hidden partner, among all candidates and among that country's.
+type CountryReport struct {
+	Country string `json:"country"`
+	Cases   int    `json:"cases"`
+	// HitRate10 and SameCountry10 are by method, in Report.Methods order.
+	HitRate10     []float64 `json:"hit_rate_10"`
+	SameCountry10 []float64 `json:"same_country_hit_rate_10"`
 }
 
 // SignalCount is a signal and its number of cases.
@@ -104,7 +125,7 @@ func Run(ctx context.Context, d *Dataset, opts Options) (*Report, error) {
 	for _, m := range opts.Models {
 		methods = append(methods, ModelEngine(m.Label, m.Model))
 	}
-	rep := &Report{Protocol: protocol, Pool: d.pool(), PoolSize: len(d.Pool), Sources: len(d.Sources), Cases: len(d.Cases)}
+	rep := &Report{Protocol: d.describe(), Pool: d.pool(), PoolSize: len(d.Pool), Sources: len(d.Sources), Cases: len(d.Cases)}
 	if opts.Folds > 1 {
 		fits, err := d.crossValidate(ctx, opts.Folds, opts.Train)
 		if err != nil {
@@ -138,7 +159,7 @@ func Run(ctx context.Context, d *Dataset, opts Options) (*Report, error) {
 			}
 		}
 	}
-	outcomes, signals, err := d.rank(ctx, methods, opts.Workers)
+	outcomes, within, signals, err := d.rank(ctx, methods, opts.Workers)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +180,9 @@ func Run(ctx context.Context, d *Dataset, opts Options) (*Report, error) {
 			mr.BySignal[sig] = Summarise(split[sig])
 		}
 		rep.Methods = append(rep.Methods, mr)
+		rep.SameCountry = append(rep.SameCountry, MethodReport{Name: method.Name(), Metrics: Summarise(within[m])})
 	}
+	rep.ByCountry = d.byCountry(outcomes, within)
 	rep.Rows = make([]CaseRow, len(d.Cases))
 	for k, c := range d.Cases {
 		rep.Rows[k] = CaseRow{Case: c, Signal: signals[k], Ranks: make([]float64, len(methods))}
@@ -230,12 +253,15 @@ func (d *Dataset) crossValidate(ctx context.Context, k int, opt TrainOptions) ([
 }
 
 // rank ranks every case with every method and returns the outcomes by
-// method, then case, and the signal of every case.
-func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]Outcome, []Signal, error) {
+// method, then case, among all candidates and among those of the hidden
+// partner's country, and the signal of every case.
+func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]Outcome, [][]Outcome, []Signal, error) {
 	signals := make([]Signal, len(d.Cases))
 	outcomes := make([][]Outcome, len(methods))
+	within := make([][]Outcome, len(methods))
 	for m := range outcomes {
 		outcomes[m] = make([]Outcome, len(d.Cases))
+		within[m] = make([]Outcome, len(d.Cases))
 	}
 	poolIndex := d.poolPos
 	if workers <= 0 {
@@ -269,6 +295,11 @@ func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]
 						st.skip[j] = true
 					}
 				}
+				for _, p := range d.others[c.Source] {
+					if j, ok := poolIndex[p]; ok && p != c.Hidden {
+						st.skip[j] = true
+					}
+				}
 				st.reset(c)
 				for m, method := range methods {
 					method.Score(st, out)
@@ -280,6 +311,7 @@ func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]
 					}
 					outcomes[m][k] = outcome(out, target, st.skip)
 					outcomes[m][k].Countries = st.countriesAtTop(out)
+					within[m][k] = outcomeAmong(out, target, st.skip, d.poolByCountry[d.country[c.Hidden]])
 				}
 				f, err := st.engineFeatures()
 				if err != nil {
@@ -292,17 +324,73 @@ func (d *Dataset) rank(ctx context.Context, methods []Method, workers int) ([][]
 						st.skip[j] = false
 					}
 				}
+				for _, p := range d.others[c.Source] {
+					if j, ok := poolIndex[p]; ok {
+						st.skip[j] = false
+					}
+				}
 			}
 		}()
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, nil, firstErr
+		return nil, nil, nil, firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, fmt.Errorf("eval: %w", err)
+		return nil, nil, nil, fmt.Errorf("eval: %w", err)
 	}
-	return outcomes, signals, nil
+	return outcomes, within, signals, nil
+}
+
+// outcomeAmong is outcome over the candidates at the given pool positions
+// only.
+func outcomeAmong(scores []float64, target int, skip []bool, positions []int) Outcome {
+	var o Outcome
+	t := scores[target]
+	for _, k := range positions {
+		if k == target || skip[k] {
+			continue
+		}
+		if s := scores[k]; s > t {
+			o.Better++
+		} else if s == t {
+			o.Tied++
+		}
+	}
+	return o
+}
+
+// byCountry returns HR@10 by the hidden partner's country, for countries
+// of at least MinCountryCases cases, most cases first.
+func (d *Dataset) byCountry(outcomes, within [][]Outcome) []CountryReport {
+	cases := map[string][]int{}
+	for k, c := range d.Cases {
+		cc := d.country[c.Hidden]
+		cases[cc] = append(cases[cc], k)
+	}
+	var out []CountryReport
+	for cc, ks := range cases {
+		if len(ks) < MinCountryCases {
+			continue
+		}
+		r := CountryReport{Country: cc, Cases: len(ks), HitRate10: make([]float64, len(outcomes)), SameCountry10: make([]float64, len(outcomes))}
+		for m := range outcomes {
+			for _, k := range ks {
+				r.HitRate10[m] += outcomes[m][k].HitRate(hitsAt10)
+				r.SameCountry10[m] += within[m][k].HitRate(hitsAt10)
+			}
+			r.HitRate10[m] /= float64(len(ks))
+			r.SameCountry10[m] /= float64(len(ks))
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b CountryReport) int {
+		if a.Cases != b.Cases {
+			return b.Cases - a.Cases
+		}
+		return cmp.Compare(a.Country, b.Country)
+	})
+	return out
 }
 
 // countriesAtTop returns the number of countries among the 10 best scored

@@ -49,7 +49,11 @@ func (s *caseState) engineFeatures() ([]float64, error) {
 	}
 	s.ready = true
 	d := s.d
-	q, err := d.Index.NewQuery(d.Index.ID(s.c.Source), d.Index.ID(s.c.Hidden))
+	var hidden []string
+	if !d.future {
+		hidden = append(hidden, d.Index.ID(s.c.Hidden))
+	}
+	q, err := d.Index.NewQuery(d.Index.ID(s.c.Source), hidden...)
 	if err != nil {
 		s.err = err
 		return nil, err
@@ -96,8 +100,8 @@ func (b countBaseline) Score(s *caseState, out []float64) {
 	counts := b.counts(s.d)
 	for k, i := range s.d.Pool {
 		out[k] = float64(counts[i])
-		if i == s.c.Hidden {
-			out[k]--
+		if i == s.c.Hidden && !s.d.future {
+			out[k]-- // the hidden link's own count
 		}
 	}
 }

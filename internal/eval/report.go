@@ -9,8 +9,13 @@ import (
 	"text/tabwriter"
 )
 
+// maxCountryColumns is how many countries WriteTable's table by country
+// shows.
+const maxCountryColumns = 8
+
 // WriteTable writes the report as an aligned table.
 func (r *Report) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "protocol: %s\n", r.Protocol)
 	fmt.Fprintf(w, "%d cases from %d Ukrainian sources; pool %q of %d European municipalities\n", r.Cases, r.Sources, r.Pool, r.PoolSize)
 	if r.Folds > 1 {
 		fmt.Fprintf(w, "learned weights: %d-fold over the Ukrainian sources, each fold fitted without its links\n", r.Folds)
@@ -23,6 +28,36 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if len(r.SameCountry) > 0 {
+		fmt.Fprintln(w, "\nAmong the candidates of the hidden partner's country only (an officer who asks for a partner in that country):")
+		fmt.Fprintln(w)
+		fmt.Fprintln(tw, "METHOD\tHR@10\tHR@50\tMRR\tNDCG@10\tMEAN RANK\tCASES\t")
+		for _, m := range r.SameCountry {
+			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%d\t\n", m.Name, m.HitRate10, m.HitRate50, m.MRR, m.NDCG10, m.MeanRank, m.Cases)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(r.ByCountry) > 0 {
+		shown := r.ByCountry[:min(len(r.ByCountry), maxCountryColumns)]
+		fmt.Fprintf(w, "\nHR@10 by the hidden partner's country (the %d of most cases; -json has every country of %d cases or more), among all candidates / among that country's:\n\n", len(shown), MinCountryCases)
+		head := "METHOD\t"
+		for _, c := range shown {
+			head += fmt.Sprintf("%s (%d)\t", c.Country, c.Cases)
+		}
+		fmt.Fprintln(tw, head)
+		for m, method := range r.Methods {
+			line := method.Name + "\t"
+			for _, c := range shown {
+				line += fmt.Sprintf("%.2f / %.2f\t", c.HitRate10[m], c.SameCountry10[m])
+			}
+			fmt.Fprintln(tw, line)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
 	if len(r.Signals) == 0 {
 		return nil

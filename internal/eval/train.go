@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/twinning/twinning/internal/score"
 )
@@ -90,13 +91,17 @@ func (d *Dataset) sample(ix *score.Index, cases []Case, opt TrainOptions) ([]gro
 		near, far [][score.NumFactors]float64
 	)
 	for _, c := range cases {
-		q, err := ix.NewQuery(ix.ID(c.Source), ix.ID(c.Hidden))
+		var hidden []string
+		if !d.future {
+			hidden = append(hidden, ix.ID(c.Hidden))
+		}
+		q, err := ix.NewQuery(ix.ID(c.Source), hidden...)
 		if err != nil {
 			return nil, 0, fmt.Errorf("eval: train on %s-%s: %w", ix.ID(c.Source), ix.ID(c.Hidden), err)
 		}
 		near, far = near[:0], far[:0]
 		for _, i := range d.Pool {
-			if i == c.Hidden || q.IsPartner(i) {
+			if i == c.Hidden || q.IsPartner(i) || slices.Contains(d.others[c.Source], i) {
 				continue
 			}
 			q.Values(i, v[:])
