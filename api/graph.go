@@ -24,6 +24,7 @@ const (
 // on the /v1 sub-router, to be called inside routes' r.Route("/v1", ...):
 //
 //	GET /graph/stats
+//	GET /graph/quality
 //	GET /graph/countries?from=UA&status=active&region=UA-46
 //	GET /graph/path?from=ua-lviv&to=de-freiburg&max_hops=4
 //	GET /municipalities/{id}/neighbourhood?hops=2&max_nodes=500
@@ -40,6 +41,7 @@ func (s *Server) GraphRoutes(snap *analytics.Snapshot, suggest analytics.Suggest
 	h := &graphHandlers{s: s, snap: snap, suggest: suggest}
 	return func(r chi.Router) {
 		r.Get("/graph/stats", h.stats)
+		r.Get("/graph/quality", h.quality)
 		r.Get("/graph/countries", h.countries)
 		r.Get("/graph/path", h.path)
 		r.Get("/municipalities/{id}/neighbourhood", h.neighbourhood)
@@ -109,6 +111,17 @@ func (h *graphHandlers) stats(w http.ResponseWriter, r *http.Request) {
 	}
 	if g := h.graph(w, r); g != nil {
 		h.s.writeJSON(w, http.StatusOK, g.Stats())
+	}
+}
+
+// quality answers GET /v1/graph/quality with analytics.Quality.
+func (h *graphHandlers) quality(w http.ResponseWriter, r *http.Request) {
+	if err := newParams(r).err; err != nil {
+		h.s.writeError(w, r, err)
+		return
+	}
+	if g := h.graph(w, r); g != nil {
+		h.s.writeJSON(w, http.StatusOK, g.Quality())
 	}
 }
 

@@ -64,6 +64,13 @@ func TestGraphRoutes(t *testing.T) {
 	assert.Equal(t, counts.Municipalities, st.Municipalities)
 	assert.Equal(t, counts.Partnerships, st.Partnerships)
 
+	var q analytics.Quality
+	getGraphJSON(t, h, "/v1/graph/quality", &q)
+	assert.Equal(t, counts.Municipalities, q.Municipalities)
+	assert.NotEmpty(t, q.Duplicates.Description)
+	rec = serveGraph(t, h, "/v1/graph/quality?x=1")
+	assert.Equal(t, http.StatusBadRequest, rec.Code, "no parameters")
+
 	var m analytics.CountryMatrix
 	getGraphJSON(t, h, "/v1/graph/countries?from=ua&status=active", &m)
 	require.Len(t, m.Rows, 1)

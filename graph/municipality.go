@@ -45,6 +45,19 @@ type Point struct {
 	Lon float64 `json:"lon"`
 }
 
+// EarthRadiusKm is the Earth's mean radius (IUGG), the one every distance
+// of the project uses.
+const EarthRadiusKm = 6371.0088
+
+// DistanceKm returns the great-circle distance between a and b in km (the
+// haversine formula).
+func DistanceKm(a, b Point) float64 {
+	la1, la2 := a.Lat*math.Pi/180, b.Lat*math.Pi/180
+	dLat, dLon := la2-la1, (b.Lon-a.Lon)*math.Pi/180
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * EarthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
 // Region is a first-level administrative division (oblast, voivodeship,
 // Land, NUTS 2 region...). Code is stable and unique across countries, e.g.
 // "UA-46" (ISO 3166-2) or "PL21" (NUTS 2).

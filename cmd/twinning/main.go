@@ -6,8 +6,9 @@
 //	twinning serve   [flags]            serve the HTTP API
 //	twinning search  [flags] TEXT       search municipalities
 //	twinning suggest [flags] NAME_OR_ID rank partner suggestions, with reasons
-//	twinning import  KIND [flags] FILE  import open data (geonames, hromadas, lau, twins, wikidata)
+//	twinning import  KIND [flags] FILE  import open data (geonames, hromadas, lau, twins, wikidata, registry)
 //	twinning stats   [flags]            statistics of the partnership graph
+//	twinning quality [flags]            the data-quality report: duplicates, districts, names
 //	twinning export  [flags]            export the graph as GeoJSON, GraphML or CSV
 //	twinning keys    create|list|revoke  manage the API keys (writes need one)
 //	twinning request ACTION [flags]     post partner requests, shortlist, track outreach
@@ -44,6 +45,7 @@ var commands = map[string]command{
 	"suggest": {"rank partner suggestions for a municipality, with reasons", runSuggest},
 	"import":  {"import open data files into the store", runImport},
 	"stats":   {"print statistics of the partnership graph", runStats},
+	"quality": {"report suspected duplicates, missing Latin names, districts and created places", runQuality},
 	"export":  {"export the graph as GeoJSON, GraphML or CSV", runExport},
 	"batch":   {"rank suggestions for every municipality of a country, as CSV or JSON", runBatch},
 	"eval":    {"measure suggestions against real partnerships, with baselines", runEval},
@@ -118,7 +120,7 @@ func (e usageError) Error() string { return e.msg }
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "twinning finds twinning partners for Ukrainian municipalities among European ones.")
 	fmt.Fprintln(w, "\nUsage: twinning COMMAND [flags] [args]\n\nCommands:")
-	for _, name := range []string{"serve", "search", "suggest", "request", "profile", "themes", "import", "stats", "export", "batch", "eval", "train", "keys"} {
+	for _, name := range []string{"serve", "search", "suggest", "request", "profile", "themes", "import", "stats", "quality", "export", "batch", "eval", "train", "keys"} {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'twinning COMMAND -h' for a command's flags.")

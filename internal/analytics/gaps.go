@@ -287,7 +287,7 @@ var euBorder = [][][2]float64{
 }
 
 // earthRadiusKm is the mean radius of the Earth.
-const earthRadiusKm = 6371.0
+const earthRadiusKm = graph.EarthRadiusKm
 
 // BorderDistanceKm returns the approximate distance in kilometres from p
 // to Ukraine's border with the EU (the polylines of euBorder), measured to

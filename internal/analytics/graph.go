@@ -25,6 +25,8 @@ type Graph struct {
 
 	centralOnce sync.Once
 	central     *centrality
+	qualityOnce sync.Once
+	quality     Quality
 }
 
 // Build reads every municipality and partnership of s through

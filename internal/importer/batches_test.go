@@ -96,6 +96,12 @@ func TestPlausibleUnit(t *testing.T) {
 	assert.True(t, plausibleUnit(centre, hromada), "a hromada is larger than its centre")
 	assert.True(t, plausibleUnit(rural, graph.Municipality{Source: SourceGeoNames}), "no population: no evidence")
 	assert.True(t, plausibleUnit(rural, city), "two units: not this rule's business")
+	preston := graph.Municipality{ID: "gn-2639912", Population: 313332, Source: SourceGeoNames}
+	district := graph.Municipality{ID: "lau-uk-e07000123", Population: 141818, AreaKm2: 142.2, Source: SourceLAU}
+	assert.True(t, plausibleUnit(district, preston), "an urban district: GeoNames counts the urban area")
+	tarnow := graph.Municipality{ID: "gn-757026", Population: 117799, Source: SourceGeoNames}
+	suburban := graph.Municipality{ID: "lau-pl-1001121241609", Population: 26202, AreaKm2: 82.7, Source: SourceLAU}
+	assert.False(t, plausibleUnit(suburban, tarnow), "a dense rural gmina with a fifth of the city's people")
 }
 
 func TestWithoutUnitPrefix(t *testing.T) {

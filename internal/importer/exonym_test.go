@@ -144,3 +144,27 @@ func TestNamesake(t *testing.T) {
 		assert.Equal(t, id, r.Resolve(Place{Name: name, Country: "PL", CountryRaw: "PL"}).ID, name)
 	}
 }
+
+// TestLAUAltNames holds the other names a LAU unit is known by.
+func TestLAUAltNames(t *testing.T) {
+	for _, c := range []struct {
+		name, country string
+		want          []string
+	}{
+		{"Vilniaus miesto savivaldybė", "LT", []string{"Vilnius"}},
+		{"Kauno rajono savivaldybė", "LT", []string{"Kaunas"}},
+		{"Šiaulių miesto savivaldybė", "LT", []string{"Šiauliai"}},
+		{"Antwerpen / Anvers", "BE", []string{"Antwerpen", "Anvers"}},
+		{"Oldenburg (Oldenburg), Stadt", "DE", []string{"Oldenburg (Oldenburg)", "Oldenburg"}},
+		{"Grad Zagreb", "HR", []string{"Zagreb"}},
+		{"Aberdeen City", "UK", []string{"Aberdeen"}},
+		{"Otepää vald", "EE", []string{"Otepää"}},
+		{"Municipiul Iaşi", "RO", []string{"Iaşi"}},
+	} {
+		got := lauAltNames(c.name, c.country)
+		for _, w := range c.want {
+			assert.Contains(t, got, w, c.name)
+		}
+	}
+	assert.Empty(t, lauAltNames("Kraków", "PL"))
+}

@@ -356,10 +356,24 @@ func addOnly(ix *Index, m graph.Municipality, codeName string, found bool) (grap
 // fraction of them (Przemyśl: the city 60,689, gmina Przemyśl 10,650).
 const MinUnitShare = 0.6
 
+// UrbanDensity is the population density (people per km²) from which an
+// administrative unit is urban: the town's own unit, not the rural gmina
+// around it (Chełm's rural gmina has 75 a km², Preston's district 1,000).
+// UrbanMinShare is the least share of the place's population that an urban
+// unit must still hold (the suburban rural gmina of Tarnów has 317 a km²
+// but 22% of the city's people).
+const (
+	UrbanDensity  = 300.0
+	UrbanMinShare = 0.35
+)
+
 // plausibleUnit reports whether a and b may be one place as far as their
 // populations tell: when one is a GeoNames place and the other an
 // administrative unit of another source, both with a population, the unit
-// holds at least MinUnitShare of the place's.
+// holds at least MinUnitShare of the place's, or is urban (UrbanDensity)
+// and holds UrbanMinShare of it: GeoNames counts some cities by their
+// urban area (Preston 313,332, its district 141,818), never a rural gmina
+// by the town in it.
 func plausibleUnit(a, b graph.Municipality) bool {
 	place, unit := a, b
 	if owner(b.Source) == SourceGeoNames {
@@ -369,7 +383,11 @@ func plausibleUnit(a, b graph.Municipality) bool {
 		place.Population <= 0 || unit.Population <= 0 {
 		return true
 	}
-	return float64(unit.Population) >= MinUnitShare*float64(place.Population)
+	share := float64(unit.Population) / float64(place.Population)
+	if unit.AreaKm2 > 0 && float64(unit.Population)/unit.AreaKm2 >= UrbanDensity && share >= UrbanMinShare {
+		return true
+	}
+	return share >= MinUnitShare
 }
 
 // owner returns the source that created a municipality: the first of the

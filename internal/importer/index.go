@@ -249,12 +249,7 @@ func distance(a, b *graph.Point) float64 {
 	if a == nil || b == nil {
 		return -1
 	}
-	const r = 6371.0
-	la1, la2 := a.Lat*math.Pi/180, b.Lat*math.Pi/180
-	dLat := la2 - la1
-	dLon := (b.Lon - a.Lon) * math.Pi / 180
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
+	return graph.DistanceKm(*a, *b)
 }
 
 // LooseKey folds a graph.NameKey further so that the usual variants of

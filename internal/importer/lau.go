@@ -96,22 +96,63 @@ func lauRecord(row csvRow) (Record, *RowError) {
 	if pop > 0 {
 		m.Population, m.PopulationYear = pop, 2018
 	}
-	if before, _, ok := strings.Cut(name, ","); ok && strings.TrimSpace(before) != "" {
-		m.AltNames = append(m.AltNames, strings.TrimSpace(before))
-	}
-	if bare := withoutUnitPrefix(name); bare != name {
-		m.AltNames = append(m.AltNames, bare)
-	}
-	if bare := strings.TrimSpace(lauUnitSuffix.ReplaceAllString(name, "")); bare != name && bare != "" {
-		m.AltNames = append(m.AltNames, bare) // "Otepää vald", "Madonas novads"
-	}
+	m.AltNames = append(m.AltNames, lauAltNames(name, country)...)
 	tidyNames(&m)
 	return Record{Municipality: m, Pos: row.pos}, nil
 }
 
-// lauUnitSuffix is the word for the kind of unit after an Estonian or
-// Latvian LAU name ("Otepää vald", "Haapsalu linn", "Bauskas novads").
-var lauUnitSuffix = regexp.MustCompile(`\s+(?:vald|linn|novads)$`)
+// lauUnitSuffix is the word for the kind of unit after an Estonian,
+// Latvian or Scottish LAU name ("Otepää vald", "Haapsalu linn", "Bauskas
+// novads", "Aberdeen City").
+var lauUnitSuffix = regexp.MustCompile(`\s+(?:vald|linn|novads|City)$`)
+
+// lithuanianUnit is a Lithuanian LAU name: the town in the genitive, then
+// "miesto" (city) or "rajono" (district) and "savivaldybė".
+var lithuanianUnit = regexp.MustCompile(`^(.+?)\s+(?:miesto\s+|rajono\s+)?savivaldybė$`)
+
+// lithuanianNominative maps the genitive endings of Lithuanian town names
+// to the nominative ones they may stand for (Vilniaus Vilnius, Kauno
+// Kaunas, Šiaulių Šiauliai, Kelmės Kelmė, Klaipėdos Klaipėda, Rokiškio
+// Rokiškis, Pasvalio Pasvalys), longest ending first.
+var lithuanianNominative = [][2]string{
+	{"ių", "iai"}, {"aus", "us"}, {"ės", "ė"}, {"os", "a"}, {"io", "is"}, {"io", "ys"}, {"ų", "ai"}, {"o", "as"}, {"o", "is"},
+}
+
+// lauAltNames returns the other names a LAU name stands for: the part
+// before a comma ("Flensburg, Stadt"), before a parenthesis ("Oldenburg
+// (Oldenburg), Stadt"), each side of a bilingual name ("Antwerpen /
+// Anvers"), the name without the word for its kind before
+// (withoutUnitPrefix: "Municipiul Iaşi", "Grad Zagreb") or after it
+// ("Otepää vald", "Aberdeen City"), and a Lithuanian unit's town in the nominative
+// ("Vilniaus miesto savivaldybė": Vilnius).
+func lauAltNames(name, country string) []string {
+	var out []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" && s != name {
+			out = append(out, s)
+		}
+	}
+	before, _, _ := strings.Cut(name, ",")
+	add(before)
+	if i := strings.Index(before, "("); i > 0 {
+		add(before[:i])
+	}
+	if strings.Contains(name, " / ") {
+		for _, part := range strings.Split(name, " / ") {
+			add(part)
+		}
+	}
+	add(withoutUnitPrefix(name))
+	add(lauUnitSuffix.ReplaceAllString(name, ""))
+	if m := lithuanianUnit.FindStringSubmatch(name); m != nil && country == "LT" {
+		for _, e := range lithuanianNominative {
+			if stem, ok := strings.CutSuffix(m[1], e[0]); ok && stem != "" {
+				add(stem + e[1])
+			}
+		}
+	}
+	return out
+}
 
 // LAUFiles expands the arguments of the lau command: a directory stands
 // for the *.csv files in it, in name order.

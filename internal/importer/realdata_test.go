@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/internal/analytics"
 )
 
 // sharedData returns the folder of the real open data, or skips the test.
@@ -154,6 +155,17 @@ func TestRealData(t *testing.T) {
 	}
 	assert.Equal(t, 2416, reps[5].Read)
 	holdHardCases(t, s)
+
+	// The data-quality report of issue 17: no suspected duplicate, no
+	// municipality without a Latin name, nothing created without a code.
+	g, err := analytics.Build(ctx, s)
+	require.NoError(t, err)
+	q := g.Quality()
+	t.Logf("quality: %d duplicates, %d namesakes, %d without a Latin name, %d created, %d suspected districts",
+		q.Duplicates.Count, q.Namesakes.Count, q.NoLatinName.Count, q.Created.Count, q.Districts.Count)
+	assert.Zero(t, q.Duplicates.Count, "%+v", q.Duplicates.Examples)
+	assert.Zero(t, q.NoLatinName.Count, "%+v", q.NoLatinName.Examples)
+	assert.Zero(t, q.Created.Count)
 	assert.Equal(t, 135233, reps[3].Read, "cities1000.tsv")
 	countryOf := map[string]string{}
 	require.NoError(t, s.ScanMunicipalities(ctx, func(m graph.Municipality) error { countryOf[m.ID] = m.Country; return nil }))

@@ -105,7 +105,7 @@ func NewResolver(ix *Index) *Resolver {
 // "Oraş Bicaz", "Gmina Zarszyn") and in the Ukrainian registers ("м. Барі",
 // "Ґміна Заршин", "с. Вільшанка", "Obec Cífer"). A word must be followed
 // by a space, an abbreviation by its dot.
-var unitPrefix = regexp.MustCompile(`(?i)^(?:(?:м|с|к|смт)\.\s*|(?:municipiul|oraş|oraș|comuna|miasto|gmina|obec|city of|town of|місто|смт|село|комуна|[гґ]міна|громада|муніципалітет)\s+)`)
+var unitPrefix = regexp.MustCompile(`(?i)^(?:(?:м|с|к|смт)\.\s*|(?:municipiul|oraş|oraș|comuna|miasto|gmina|obec|město|grad|općina|opština|občina|mestna občina|city of|town of|місто|смт|село|комуна|[гґ]міна|громада|муніципалітет)\s+)`)
 
 // withoutUnitPrefix returns name without a leading unitPrefix, or name
 // itself when nothing is left after it.

@@ -13,7 +13,7 @@ import (
 )
 
 // earthRadiusKm is the mean radius of the Earth.
-const earthRadiusKm = 6371.0088
+const earthRadiusKm = graph.EarthRadiusKm
 
 // Bits of Index.flags.
 const (

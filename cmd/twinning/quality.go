@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/twinning/twinning/internal/analytics"
+)
+
+// runQuality prints the data-quality report of the store (see
+// analytics.Quality).
+func runQuality(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("quality", "[flags]", stderr)
+	var sc storeConfig
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	sc.register(fs)
+	rest, err := parseFlags(fs, args, sc.envs(nil))
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("quality takes no arguments, got %q", rest)}
+	}
+	if err := sc.validate(); err != nil {
+		return err
+	}
+	g, err := openGraph(ctx, &sc, stderr)
+	if err != nil {
+		return err
+	}
+	q := g.Quality()
+	if *asJSON {
+		return writeJSON(stdout, q)
+	}
+	return printQuality(stdout, q)
+}
+
+// printQuality writes the report as text: each check's count and its
+// first findings.
+func printQuality(w io.Writer, q analytics.Quality) error {
+	fmt.Fprintf(w, "data quality of %d municipalities\n", q.Municipalities)
+	for _, c := range []struct {
+		title string
+		check analytics.QualityCheck
+	}{
+		{"suspected duplicates", q.Duplicates},
+		{"namesakes (two units of one name)", q.Namesakes},
+		{"without a Latin name", q.NoLatinName},
+		{"created from partnership lists", q.Created},
+		{"suspected city districts", q.Districts},
+	} {
+		fmt.Fprintf(w, "\n%s: %d\n  %s\n", c.title, c.check.Count, c.check.Description)
+		for _, f := range c.check.Examples {
+			var names []string
+			for _, n := range f.Municipalities {
+				names = append(names, fmt.Sprintf("%s (%s, %s, %d)", n.Name, n.ID, n.Country, n.Population))
+			}
+			line := "  - " + strings.Join(names, " / ")
+			if f.DistanceKm > 0 {
+				line += fmt.Sprintf(", %.1f km", f.DistanceKm)
+			}
+			if f.Note != "" {
+				line += ": " + f.Note
+			}
+			if _, err := fmt.Fprintln(w, line); err != nil {
+				return err
+			}
+		}
+		if more := c.check.Count - len(c.check.Examples); more > 0 {
+			fmt.Fprintf(w, "  and %d more (-json lists the first %d)\n", more, analytics.QualityExamples)
+		}
+	}
+	return nil
+}
