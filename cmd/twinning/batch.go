@@ -168,7 +168,7 @@ type batchStats struct {
 
 // batchCSVFixed are the CSV columns before the factors'.
 var batchCSVFixed = []string{"source_id", "source_name", "source_name_latin", "source_region", "rank", "candidate_id", "candidate_name",
-	"candidate_name_latin", "candidate_country", "candidate_region", "candidate_population", "distance_km", "score"}
+	"candidate_name_latin", "candidate_label", "candidate_country", "candidate_region", "candidate_population", "distance_km", "score"}
 
 // batchCSVHeader returns the CSV columns: one row per suggestion, the
 // contribution of each factor in a column of its own; a source without
@@ -200,7 +200,7 @@ func writeBatchCSV(ctx context.Context, w io.Writer, engine *score.Engine, ids [
 			m := s.Municipality
 			clear(row)
 			copy(row, []string{r.For.ID, r.For.Name, r.For.NameLatin, r.For.Region.Name, strconv.Itoa(s.Rank), m.ID, m.Name,
-				m.NameLatin, m.Country, m.Region.Name, popCell(m.Population), kmCell(s.DistanceKm), formatScore(s.Score)})
+				m.NameLatin, suggestionLabel(s), m.Country, m.Region.Name, popCell(m.Population), kmCell(s.DistanceKm), formatScore(s.Score)})
 			// Factors come in FactorNames order; batch sets no extra one.
 			for k, f := range s.Factors[:len(score.FactorNames)] {
 				row[len(batchCSVFixed)+k] = formatScore(f.Contribution)

@@ -207,7 +207,7 @@ func printSuggestions(w io.Writer, res score.Result) error {
 	}
 	nameWidth, idWidth, factorWidth := len("MUNICIPALITY"), len("ID"), 0
 	for _, s := range res.Suggestions {
-		nameWidth = max(nameWidth, len([]rune(s.Municipality.DisplayName())))
+		nameWidth = max(nameWidth, len([]rune(suggestionLabel(s))))
 		idWidth = max(idWidth, len(s.Municipality.ID))
 		for _, f := range s.Factors {
 			factorWidth = max(factorWidth, len(f.Name))
@@ -222,7 +222,7 @@ func printSuggestions(w io.Writer, res score.Result) error {
 		if s.DistanceKm > 0 {
 			distance = fmt.Sprintf("%.0f km", s.DistanceKm)
 		}
-		fmt.Fprintf(w, "%4d  %-*s  %-*s  %-7s  %12s  %8s  %6.3f\n", s.Rank, nameWidth, m.DisplayName(), idWidth, m.ID,
+		fmt.Fprintf(w, "%4d  %-*s  %-*s  %-7s  %12s  %8s  %6.3f\n", s.Rank, nameWidth, suggestionLabel(s), idWidth, m.ID,
 			m.Country, formatPopulation(m.Population), distance, s.Score)
 		for _, f := range s.Factors {
 			// Adding +0 turns a -0 (a negative weight times 0) into 0.
@@ -239,4 +239,13 @@ func regionName(m graph.Municipality) string {
 		return m.Region.Name
 	}
 	return m.Region.Code
+}
+
+// suggestionLabel is the suggestion's label, which tells namesakes of the
+// list apart, or the municipality's display name.
+func suggestionLabel(s score.Suggestion) string {
+	if s.Label != "" {
+		return s.Label
+	}
+	return s.Municipality.DisplayName()
 }

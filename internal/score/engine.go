@@ -198,8 +198,13 @@ func (e *Engine) suggest(ix *Index, src int32, opts *Options, limit int, keep []
 		Diversity:    opts.Diversity,
 		Suggestions:  make([]Suggestion, len(best)),
 	}
+	ms := make([]*graph.Municipality, len(best))
 	for k, c := range best {
 		res.Suggestions[k] = e.explain(r, c.index, k+1, opts.Extra, opts.Lang)
+		ms[k] = &res.Suggestions[k].Municipality
+	}
+	for k, l := range graph.Labels(ms) {
+		res.Suggestions[k].Label = l
 	}
 	return res
 }

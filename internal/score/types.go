@@ -98,6 +98,10 @@ type Factor struct {
 type Suggestion struct {
 	Rank         int                `json:"rank"`
 	Municipality graph.Municipality `json:"municipality"`
+	// Label names the municipality so that no two suggestions of the list
+	// read alike (graph.Labels): "Hrubieszów (town)" beside "Hrubieszów
+	// (rural gmina)".
+	Label string `json:"label,omitempty"`
 	// Score is the sum of the factors' contributions.
 	Score float64 `json:"score"`
 	// DistanceKm is the great-circle distance to the source, when both

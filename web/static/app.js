@@ -427,7 +427,7 @@ function suggestionItem(s, i, list, expanded, open, extra) {
     h("button", { type: "button", class: "sugg-head", "aria-expanded": expanded ? "true" : "false",
       "aria-controls": `explain-${list.id}-${i}`, onclick: open, onkeydown: (e) => moveFocus(e, list, ".sugg-head", i) },
     h("span", { class: "rank" }, `${s.rank}.`),
-    h("span", { class: "name" }, displayName(m), " ", h("span", { class: "muted" }, `${countryName(m.country)}`)),
+    h("span", { class: "name" }, s.label || displayName(m), " ", h("span", { class: "muted" }, `${countryName(m.country)}`)),
     h("span", { class: "score" }, fixed(s.score))),
     h("p", { class: "sugg-reason" }, s.reason),
     extra ?? null);
