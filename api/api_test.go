@@ -591,3 +591,42 @@ func BenchmarkSuggestionsEndpoint(b *testing.B) {
 		})
 	}
 }
+
+// TestWarFilter filters search, suggestions and gaps by what the war means
+// for a hromada.
+func TestWarFilter(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	kharkiv, err := e.store.Municipality(ctx, "ua-kharkiv")
+	require.NoError(t, err)
+	kharkiv.War = &graph.WarStatus{WarZone: graph.WarZoneDates}
+	_, err = e.store.UpsertMunicipalities(ctx, []graph.Municipality{kharkiv})
+	require.NoError(t, err)
+	require.NoError(t, e.engine.Load(ctx, e.store))
+	h := e.handler(t, nil)
+
+	var page graph.Page
+	getJSON(t, h, "/v1/municipalities?country=UA&war=war_zone", &page)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "ua-kharkiv", page.Items[0].ID)
+	getJSON(t, h, "/v1/municipalities?country=UA&war=free&limit=500", &page)
+	assert.NotContains(t, ids(page.Items), "ua-kharkiv")
+	assert.Contains(t, ids(page.Items), "ua-lviv")
+
+	var res score.Result
+	getJSON(t, h, "/v1/municipalities/pl-krakow/suggestions?country=UA&war=affected&limit=100", &res)
+	require.Len(t, res.Suggestions, 1, "a European city that looks for a front-line hromada")
+	assert.Equal(t, "ua-kharkiv", res.Suggestions[0].Municipality.ID)
+
+	rec := serve(t, h, httptest.NewRequest("GET", "/v1/municipalities?war=peace", nil))
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, rec.Body.String(), `"war"`)
+}
+
+func ids(ms []graph.Municipality) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.ID
+	}
+	return out
+}

@@ -213,8 +213,9 @@ func (h *graphHandlers) neighbourhood(w http.ResponseWriter, r *http.Request) {
 // gaps answers GET /v1/graph/gaps with analytics.Gaps. suggestions=0 (or
 // no SuggestFunc) leaves suggestions out.
 func (h *graphHandlers) gaps(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r, "sort", "oblast", "limit", "suggestions")
+	p := newParams(r, "sort", "oblast", "limit", "suggestions", "war")
 	opts := analytics.GapOptions{
+		War:         p.war(),
 		Sort:        p.single("sort"),
 		Oblast:      p.single("oblast"),
 		Limit:       p.intRange("limit", analytics.DefaultGapsLimit, 1, analytics.MaxGapsLimit),

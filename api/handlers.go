@@ -43,9 +43,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // searchMunicipalities answers GET /v1/municipalities with a graph.Page.
 func (s *Server) searchMunicipalities(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r, "q", "country", "region", "kind", "theme",
-		"min_population", "max_population", "offset", "limit")
+		"min_population", "max_population", "war", "offset", "limit")
 	q := graph.Query{
 		Text:      p.single("q"),
+		War:       p.war(),
 		Countries: p.countries(),
 		Regions:   p.list("region"),
 		Kinds:     p.kinds(),
@@ -129,9 +130,10 @@ func (s *Server) suggestions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := newParams(r, "country", "min_population", "max_population", "theme", "limit",
-		"include_partners", "include_suspended", "diversity", "lang")
+		"include_partners", "include_suspended", "diversity", "lang", "war")
 	opts := score.Options{
 		Countries:        p.countries(),
+		War:              p.war(),
 		Themes:           p.themes(),
 		Limit:            p.intRange("limit", score.DefaultLimit, 1, score.MaxLimit),
 		IncludePartners:  p.bool("include_partners"),

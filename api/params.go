@@ -225,3 +225,12 @@ func pathID(r *http.Request) (string, error) {
 	}
 	return id, nil
 }
+
+// war returns the war filter (graph.WarFilter), "" when absent.
+func (p *params) war() graph.WarFilter {
+	names := make([]string, len(graph.WarFilters))
+	for i, f := range graph.WarFilters {
+		names[i] = string(f)
+	}
+	return graph.WarFilter(p.oneOf("war", names))
+}

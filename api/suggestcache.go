@@ -116,6 +116,8 @@ func suggestionKey(id string, o score.Options) string {
 	b.WriteByte(0)
 	b.WriteString(strconv.FormatFloat(o.Diversity, 'g', -1, 64))
 	b.WriteByte(0)
+	b.WriteString(string(o.War))
+	b.WriteByte(0)
 	if o.Lang != score.LangEnglish { // "en" is the default, "": one entry
 		b.WriteString(o.Lang)
 	}

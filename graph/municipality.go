@@ -177,6 +177,46 @@ func (w *WarStatus) Empty() bool { return w == nil || !w.OccupiedBefore2022 && l
 // in the war zone.
 func (w *WarStatus) Affected() bool { return !w.Empty() }
 
+// WarFilter selects municipalities by what the war means for them; the
+// empty filter keeps every one.
+type WarFilter string
+
+// The war filters.
+const (
+	// WarFree keeps the municipalities that can sign today: neither
+	// occupied before 2022 nor in the war zone at the last of
+	// WarZoneDates (every European municipality).
+	WarFree WarFilter = "free"
+	// WarZoneLast keeps the hromadas in the war zone at the last date.
+	WarZoneLast WarFilter = "war_zone"
+	// WarOccupied keeps the hromadas occupied before 2022.
+	WarOccupied WarFilter = "occupied"
+	// WarAffected keeps the hromadas occupied before 2022 or in the war
+	// zone at any date: front-line, de-occupied and occupied alike.
+	WarAffected WarFilter = "affected"
+)
+
+// WarFilters lists the war filters.
+var WarFilters = []WarFilter{WarFree, WarZoneLast, WarOccupied, WarAffected}
+
+// Valid reports whether f is "" or one of WarFilters.
+func (f WarFilter) Valid() bool { return f == "" || slices.Contains(WarFilters, f) }
+
+// Matches reports whether a municipality of war status w passes f.
+func (f WarFilter) Matches(w *WarStatus) bool {
+	switch f {
+	case WarFree:
+		return w == nil || !w.OccupiedBefore2022 && !w.InWarZoneLast()
+	case WarZoneLast:
+		return w.InWarZoneLast()
+	case WarOccupied:
+		return w != nil && w.OccupiedBefore2022
+	case WarAffected:
+		return w.Affected()
+	}
+	return true
+}
+
 // warDate is the form of a WarStatus.WarZone date.
 var warDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 

@@ -22,6 +22,8 @@ type Query struct {
 	// only when both are 0.
 	MinPopulation int64
 	MaxPopulation int64
+	// War keeps municipalities by what the war means for them.
+	War WarFilter
 	// Offset skips that many results; Limit caps them (0 means DefaultLimit).
 	Offset int
 	Limit  int
@@ -49,6 +51,8 @@ func (q *Query) Validate() error {
 		return FieldErrorf("max_population", "must not be below min_population (%d > %d)", q.MinPopulation, q.MaxPopulation)
 	case len([]rune(q.Text)) > 200:
 		return FieldErrorf("q", "is longer than 200 characters")
+	case !q.War.Valid():
+		return FieldErrorf("war", "%q is not one of %v", q.War, WarFilters)
 	}
 	for _, c := range q.Countries {
 		if !ValidCountry(c) {

@@ -29,6 +29,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sc        storeConfig
 	)
 	from := fs.String("from", "UA", "rank suggestions for every municipality of this ISO 3166-1 alpha-2 country")
+	war := fs.String("war", "", warUsage+" (of the municipalities ranked for, e.g. free: the hromadas that can sign today)")
 	sourceCode := fs.String("source-code", "", "only sources that carry this code: "+strings.Join(graph.CodeNames, ", ")+" (e.g. katottg: the hromadas)")
 	candidateCode := fs.String("candidate-code", "", "only candidates that carry this code: "+strings.Join(graph.CodeNames, ", ")+" (e.g. lau: the Eurostat LAU municipalities)")
 	fs.Var(&countries, "country", "suggest only in these ISO 3166-1 alpha-2 countries (repeatable, or comma-separated)")
@@ -56,6 +57,10 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	src := strings.ToUpper(*from)
 	if !graph.ValidCountry(src) {
 		return usageError{fmt.Sprintf("-from: %q is not an ISO 3166-1 alpha-2 code such as UA", *from)}
+	}
+	warFilter := graph.WarFilter(*war)
+	if !warFilter.Valid() {
+		return usageError{fmt.Sprintf("-war: must be one of %v, got %q", graph.WarFilters, *war)}
 	}
 	for _, c := range []struct{ flag, value string }{{"-source-code", *sourceCode}, {"-candidate-code", *candidateCode}} {
 		if c.value != "" && !slices.Contains(graph.CodeNames, c.value) {
@@ -101,7 +106,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var ids []string
 	for i := range ix.Len() {
 		m, _ := ix.Municipality(ix.ID(i))
-		if m.Country == src && (*sourceCode == "" || m.Codes.Get(*sourceCode) != "") {
+		if m.Country == src && (*sourceCode == "" || m.Codes.Get(*sourceCode) != "") && warFilter.Matches(m.War) {
 			ids = append(ids, m.ID)
 		}
 	}

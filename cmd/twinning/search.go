@@ -26,6 +26,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Var(&themes, "theme", "keep municipalities with any of these themes (repeatable, or comma-separated)")
 	minPop := fs.Int64("min-population", 0, "smallest population (0: no bound)")
 	maxPop := fs.Int64("max-population", 0, "largest population (0: no bound)")
+	war := fs.String("war", "", warUsage)
 	offset := fs.Int("offset", 0, "skip this many results")
 	limit := fs.Int("limit", graph.DefaultLimit, fmt.Sprintf("show at most this many results (1-%d)", graph.MaxLimit))
 	asJSON := fs.Bool("json", false, "print the result page as JSON")
@@ -43,6 +44,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		Themes:        themes,
 		MinPopulation: *minPop,
 		MaxPopulation: *maxPop,
+		War:           graph.WarFilter(*war),
 		Offset:        *offset,
 		Limit:         *limit,
 	}
@@ -59,8 +61,8 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return flagError(err, "TEXT")
 	}
 	if strings.TrimSpace(q.Text) == "" && len(q.Countries)+len(q.Regions)+len(q.Kinds)+len(q.Themes) == 0 &&
-		q.MinPopulation == 0 && q.MaxPopulation == 0 {
-		return usageError{"give a TEXT to search for, or at least one filter (-country, -region, -kind, -theme, -min-population, -max-population)"}
+		q.MinPopulation == 0 && q.MaxPopulation == 0 && q.War == "" {
+		return usageError{"give a TEXT to search for, or at least one filter (-country, -region, -kind, -theme, -min-population, -max-population, -war)"}
 	}
 
 	store, err := sc.openSaying(ctx, stderr)
@@ -139,3 +141,6 @@ func flagError(err error, positional string) error {
 	}
 	return usageError{name + ": " + graph.ErrorMessage(err)}
 }
+
+// warUsage documents the -war flag of search, suggest and batch.
+var warUsage = "keep municipalities by what the war means for them: free (can sign today: not occupied before 2022, not in the war zone at the KSE table's last date, 2022-10-10), war_zone (in the war zone then), occupied (occupied before 2022) or affected (any of them); default: all"

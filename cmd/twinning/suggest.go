@@ -27,6 +27,7 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	includePartners := fs.Bool("include-partners", false, "keep municipalities that are already partners")
 	includeSuspended := fs.Bool("include-suspended", false, fmt.Sprintf("keep municipalities in %v, left out by default", graph.SuspendedCountries))
 	diversity := fs.Float64("diversity", 0, diversityUsage)
+	war := fs.String("war", "", warUsage+" (of the candidates)")
 	lang := fs.String("lang", score.LangEnglish, langUsage)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	modelName := registerModel(fs)
@@ -55,6 +56,7 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		IncludeSuspended: *includeSuspended,
 		Diversity:        *diversity,
 		Lang:             *lang,
+		War:              graph.WarFilter(*war),
 	}
 	for _, c := range countries {
 		opts.Countries = append(opts.Countries, strings.ToUpper(c))

@@ -131,6 +131,9 @@ func (f filter) match(m *graph.Municipality) bool {
 	if len(q.Themes) > 0 && !slices.ContainsFunc(m.Themes, func(t string) bool { return slices.Contains(q.Themes, t) }) {
 		return false
 	}
+	if !q.War.Matches(m.War) {
+		return false
+	}
 	if q.MinPopulation > 0 || q.MaxPopulation > 0 {
 		switch {
 		case m.Population == 0:

@@ -84,7 +84,11 @@ const searchFilters = `
   AND ($regions IS NULL OR m.region_code IN $regions)
   AND ($kinds IS NULL OR m.kind IN $kinds)
   AND ($themes IS NULL OR any(t IN m.themes WHERE t IN $themes))
-  AND ($bounded = false OR (m.population > 0 AND m.population >= $min AND ($max = 0 OR m.population <= $max)))`
+  AND ($bounded = false OR (m.population > 0 AND m.population >= $min AND ($max = 0 OR m.population <= $max)))
+  AND ($war = '' OR ($war = 'free' AND coalesce(m.occupied_before_2022, false) = false AND NOT $lastWarDate IN coalesce(m.war_zone, []))
+    OR ($war = 'war_zone' AND $lastWarDate IN coalesce(m.war_zone, []))
+    OR ($war = 'occupied' AND coalesce(m.occupied_before_2022, false))
+    OR ($war = 'affected' AND (coalesce(m.occupied_before_2022, false) OR size(coalesce(m.war_zone, [])) > 0)))`
 
 // searchPage orders the matches and cuts one page out of them, counting
 // them all.
@@ -120,8 +124,11 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 		"bounded":   q.MinPopulation > 0 || q.MaxPopulation > 0,
 		"min":       q.MinPopulation,
 		"max":       q.MaxPopulation,
-		"offset":    int64(q.Offset),
-		"limit":     int64(page.Limit),
+		"war":       string(q.War),
+		// graph.WarFilter's dates: the last of them is "in the war zone".
+		"lastWarDate": graph.WarZoneDates[len(graph.WarZoneDates)-1],
+		"offset":      int64(q.Offset),
+		"limit":       int64(page.Limit),
 	}
 	if len(q.Kinds) > 0 {
 		kinds := make([]string, len(q.Kinds))
@@ -309,7 +316,11 @@ func (s *Store) ScanPartnerships(ctx context.Context, fn func(graph.Partnership)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var page []graph.Partnership
+		var (
+			page         []graph.Partnership
+			rows         int    // rows read, a deleted partnership's included
+			lastA, lastB string // the ends of the last row
+		)
 		err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 			// The first ends come from the id index in order, from the
 			// last page's on, so that a page reads only what follows it
@@ -326,10 +337,14 @@ RETURN a.id AS a, b.id AS b, p `+partnershipProjection+` AS p`,
 			if err != nil {
 				return err
 			}
-			page = page[:0]
+			page, rows = page[:0], len(recs)
 			for _, r := range recs {
 				a, _ := r.Values[0].(string)
 				b, _ := r.Values[1].(string)
+				lastA, lastB = a, b
+				if r.Values[2] == nil {
+					continue // deleted by a concurrent transaction while read
+				}
 				p, err := toPartnership(a, b, r.Values[2])
 				if err != nil {
 					return err
@@ -346,9 +361,9 @@ RETURN a.id AS a, b.id AS b, p `+partnershipProjection+` AS p`,
 				return err
 			}
 		}
-		if len(page) < scanPageSize {
+		if rows < scanPageSize {
 			return nil
 		}
-		afterA, afterB = page[len(page)-1].A, page[len(page)-1].B
+		afterA, afterB = lastA, lastB
 	}
 }

@@ -254,6 +254,10 @@ func testSearchFilters(t *testing.T, s graph.Store) {
 		{"text and country", graph.Query{Text: "krak", Countries: []string{"PL"}}, []string{"pl-krakow"}},
 		{"text and other country", graph.Query{Text: "lviv", Countries: []string{"PL"}}, nil},
 		{"text and theme", graph.Query{Text: "o", Themes: []string{"economy"}}, []string{"ua-dnipro", "pl-wroclaw", "fr-lyon"}},
+		{"war zone at the last date", graph.Query{War: graph.WarZoneLast}, []string{"ua-dnipro"}},
+		{"affected by the war", graph.Query{War: graph.WarAffected}, []string{"ua-dnipro"}},
+		{"occupied before 2022", graph.Query{War: graph.WarOccupied}, nil},
+		{"free to sign", graph.Query{War: graph.WarFree, Countries: []string{"UA"}}, []string{"ua-lviv", "ua-kamianets"}},
 		{"everything", graph.Query{Text: "Львів", Countries: []string{"UA"}, Regions: []string{"UA-46"}, Kinds: []graph.Kind{graph.KindCity}, Themes: []string{"culture"}, MinPopulation: 1, MaxPopulation: 1000000}, []string{"ua-lviv"}},
 	} {
 		page := search(t, s, tc.q)
@@ -298,6 +302,7 @@ func testSearchInvalid(t *testing.T, s graph.Store) {
 		{graph.Query{MinPopulation: -5}, "min_population"},
 		{graph.Query{MaxPopulation: -5}, "max_population"},
 		{graph.Query{MinPopulation: 10, MaxPopulation: 5}, "max_population"},
+		{graph.Query{War: "peace"}, "war"},
 		{graph.Query{Countries: []string{"pl"}}, "country"},
 		{graph.Query{Kinds: []graph.Kind{"metropolis"}}, "kind"},
 		{graph.Query{Themes: []string{"nightlife"}}, "theme"},

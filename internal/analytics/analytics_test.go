@@ -515,4 +515,22 @@ func TestGapsWar(t *testing.T) {
 	assert.Equal(t, 1, gaps.Occupied)
 	assert.Equal(t, &graph.WarStatus{OccupiedBefore2022: true}, gaps.Items[3].War)
 	assert.Nil(t, gaps.Items[1].War)
+
+	for f, want := range map[graph.WarFilter][]string{
+		graph.WarFree:     {"ua-sumy", "ua-uzhhorod"},
+		graph.WarZoneLast: {"ua-mariupol"},
+		graph.WarOccupied: {"ua-donetsk"},
+		graph.WarAffected: {"ua-sumy", "ua-mariupol", "ua-donetsk"},
+	} {
+		gaps, err := g.Gaps(context.Background(), GapOptions{War: f})
+		require.NoError(t, err)
+		var got []string
+		for _, it := range gaps.Items {
+			got = append(got, it.ID)
+		}
+		assert.Equal(t, want, got, f)
+		assert.Equal(t, len(want), gaps.Total, f)
+	}
+	_, err = g.Gaps(context.Background(), GapOptions{War: "peace"})
+	assert.Equal(t, "war", graph.ErrorField(err))
 }

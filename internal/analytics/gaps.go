@@ -57,6 +57,9 @@ type GapOptions struct {
 	// Suggestions is how many candidates each gap gets (0 means
 	// DefaultGapSuggestions).
 	Suggestions int
+	// War keeps the gaps by what the war means for them ("" keeps all;
+	// graph.WarFree the hromadas that can sign today).
+	War graph.WarFilter
 }
 
 // Gaps is the answer to Graph.Gaps.
@@ -133,6 +136,9 @@ func (g *Graph) Gaps(ctx context.Context, opts GapOptions) (Gaps, error) {
 	if per < 1 || per > MaxGapSuggestions {
 		return Gaps{}, graph.FieldErrorf("suggestions", "must be between 1 and %d, got %d", MaxGapSuggestions, opts.Suggestions)
 	}
+	if !opts.War.Valid() {
+		return Gaps{}, graph.FieldErrorf("war", "%q is not one of %v", opts.War, graph.WarFilters)
+	}
 	oblast := strings.TrimSpace(opts.Oblast)
 	inOblast := func(m *graph.Municipality) bool {
 		return oblast == "" || m.Region.Code == oblast || strings.EqualFold(m.Region.Name, oblast)
@@ -144,7 +150,7 @@ func (g *Graph) Gaps(ctx context.Context, opts GapOptions) (Gaps, error) {
 	matched := false
 	for i := range int32(len(g.ms)) {
 		m := &g.ms[i]
-		if m.Country != "UA" || m.Kind == graph.KindRegion || !inOblast(m) {
+		if m.Country != "UA" || m.Kind == graph.KindRegion || !inOblast(m) || !opts.War.Matches(m.War) {
 			continue
 		}
 		matched = true

@@ -76,6 +76,9 @@ func (opts *Options) validate() (int, error) {
 	case opts.MaxPopulation != 0 && opts.MinPopulation > opts.MaxPopulation:
 		return 0, graph.FieldErrorf("max_population", "must not be below min_population (%d > %d)", opts.MinPopulation, opts.MaxPopulation)
 	}
+	if !opts.War.Valid() {
+		return 0, graph.FieldErrorf("war", "%q is not one of %v", opts.War, graph.WarFilters)
+	}
 	for _, c := range opts.Countries {
 		if !graph.ValidCountry(c) {
 			return 0, graph.FieldErrorf("country", "%q is not an ISO 3166-1 alpha-2 code", c)
@@ -166,6 +169,9 @@ func (e *Engine) suggest(ix *Index, src int32, opts *Options, limit int, keep []
 			continue
 		}
 		if themeFilter != 0 && ix.themes[i]&themeFilter == 0 {
+			continue
+		}
+		if opts.War != "" && !opts.War.Matches(ix.ms[i].War) {
 			continue
 		}
 		if !opts.IncludePartners {

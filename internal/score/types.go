@@ -26,6 +26,9 @@ type Options struct {
 	IncludePartners bool
 	// IncludeSuspended keeps candidates in graph.SuspendedCountries.
 	IncludeSuspended bool
+	// War keeps candidates by what the war means for them (a European
+	// city that looks for a front-line or de-occupied hromada).
+	War graph.WarFilter
 	// Extra, when set, adds a factor of the caller's to every candidate's
 	// score, after the model's own (a partner request's complementarity).
 	Extra *ExtraFactor

@@ -336,8 +336,18 @@ function renderSelected() {
       m.area_km2 ? t("card.area", { n: fmt(m.area_km2) }) : null,
       t("card.partners", { n: state.partners.length })].filter(Boolean).join(" · ")),
     m.themes?.length ? h("div", {}, t("card.themes") + ": ", ...m.themes.map((x) => h("span", { class: "tag" }, themeName(x)))) : null,
+    warLine(m.war),
     codes ? h("div", { class: "codes" }, t("card.codes") + ": " + codes) : null,
   );
+}
+
+// warLine says what the war means for a hromada, from the KSE table: occupied
+// before 2022, or the dates of 2022 at which it lay in the war zone.
+function warLine(w) {
+  if (!w) return null;
+  if (w.occupied_before_2022) return h("div", { class: "war" }, t("war.occupied"));
+  if (!w.war_zone?.length) return null;
+  return h("div", { class: "war" }, t("war.zone", { dates: w.war_zone.join(", ") }));
 }
 
 function renderPartners() {
