@@ -130,7 +130,7 @@ func (s *Server) suggestions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := newParams(r, "country", "min_population", "max_population", "theme", "limit",
-		"include_partners", "include_suspended", "diversity", "lang", "war")
+		"include_partners", "include_suspended", "include_districts", "diversity", "lang", "war")
 	opts := score.Options{
 		Countries:        p.countries(),
 		War:              p.war(),
@@ -138,6 +138,7 @@ func (s *Server) suggestions(w http.ResponseWriter, r *http.Request) {
 		Limit:            p.intRange("limit", score.DefaultLimit, 1, score.MaxLimit),
 		IncludePartners:  p.bool("include_partners"),
 		IncludeSuspended: p.bool("include_suspended"),
+		IncludeDistricts: p.bool("include_districts"),
 		Diversity:        p.fraction("diversity"),
 		Lang:             p.oneOf("lang", score.Langs),
 	}

@@ -113,6 +113,7 @@ func suggestionKey(id string, o score.Options) string {
 	b.WriteByte(0)
 	b.WriteString(strconv.FormatBool(o.IncludePartners))
 	b.WriteString(strconv.FormatBool(o.IncludeSuspended))
+	b.WriteString(strconv.FormatBool(o.IncludeDistricts))
 	b.WriteByte(0)
 	b.WriteString(strconv.FormatFloat(o.Diversity, 'g', -1, 64))
 	b.WriteByte(0)

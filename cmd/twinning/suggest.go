@@ -28,6 +28,7 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	includeSuspended := fs.Bool("include-suspended", false, fmt.Sprintf("keep municipalities in %v, left out by default", graph.SuspendedCountries))
 	diversity := fs.Float64("diversity", 0, diversityUsage)
 	war := fs.String("war", "", warUsage+" (of the candidates)")
+	includeDistricts := fs.Bool("include-districts", false, "keep city districts (Kyiv's Obolon, Warsaw's Mokotów), left out by default")
 	lang := fs.String("lang", score.LangEnglish, langUsage)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	modelName := registerModel(fs)
@@ -57,6 +58,7 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Diversity:        *diversity,
 		Lang:             *lang,
 		War:              graph.WarFilter(*war),
+		IncludeDistricts: *includeDistricts,
 	}
 	for _, c := range countries {
 		opts.Countries = append(opts.Countries, strings.ToUpper(c))

@@ -150,8 +150,8 @@ func (g *Graph) Gaps(ctx context.Context, opts GapOptions) (Gaps, error) {
 	matched := false
 	for i := range int32(len(g.ms)) {
 		m := &g.ms[i]
-		if m.Country != "UA" || m.Kind == graph.KindRegion || !inOblast(m) || !opts.War.Matches(m.War) {
-			continue
+		if m.Country != "UA" || m.Kind == graph.KindRegion || !inOblast(m) || !opts.War.Matches(m.War) || g.isDistrict(i) {
+			continue // a district of Kyiv is no hromada to partner
 		}
 		matched = true
 		ob := byOblast[m.Region.Code]

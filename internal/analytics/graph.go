@@ -27,6 +27,8 @@ type Graph struct {
 	central     *centrality
 	qualityOnce sync.Once
 	quality     Quality
+	withinOnce  sync.Once
+	within      []int // graph.WithinUnits of ms
 }
 
 // Build reads every municipality and partnership of s through
@@ -234,3 +236,17 @@ func (s *Snapshot) Set(g *Graph) { s.g.Store(g) }
 
 // Graph returns the current graph, or nil before the first Load or Set.
 func (s *Snapshot) Graph() *Graph { return s.g.Load() }
+
+// withinUnits returns graph.WithinUnits of the graph's municipalities,
+// computed on first use.
+func (g *Graph) withinUnits() []int {
+	g.withinOnce.Do(func() { g.within = graph.WithinUnits(g.ms) })
+	return g.within
+}
+
+// isDistrict reports whether municipality i is a city district
+// (graph.IsDistrict of the unit it lies within).
+func (g *Graph) isDistrict(i int32) bool {
+	u := g.withinUnits()[i]
+	return u >= 0 && graph.IsDistrict(&g.ms[i], &g.ms[u])
+}

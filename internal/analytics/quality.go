@@ -39,10 +39,14 @@ type Quality struct {
 	// Created lists municipalities created from a partnership list for a
 	// place that resolved to nothing, without any code.
 	Created QualityCheck `json:"created_from_lists"`
-	// Districts lists suspected city districts: GeoNames places without
-	// an administrative code that lie within a larger municipality of
-	// another name (Gdańsk's Chełm), and Kyiv's districts.
+	// Districts lists suspected city districts (graph.WithinUnits,
+	// graph.IsDistrict): Kyiv's, Warsaw's Mokotów, Gdańsk's Chełm. The
+	// engine does not suggest them, nor do the gaps list them.
 	Districts QualityCheck `json:"districts"`
+	// Unmerged lists GeoNames places within a unit of another name that
+	// hold most of its people: the unit's own town, which the merge did
+	// not pair with it (Sofia and Stolichna), the same place as two nodes.
+	Unmerged QualityCheck `json:"unmerged"`
 }
 
 // QualityCheck is one check of the report.
@@ -89,12 +93,6 @@ func (q qualityGrid) near(ms []graph.Municipality, p *graph.Point, km float64, f
 	}
 }
 
-// administrative reports whether m is an administrative unit: it holds a
-// LAU or KATOTTG code.
-func administrative(m *graph.Municipality) bool {
-	return m.Codes.LAU != "" || m.Codes.KATOTTG != ""
-}
-
 // Quality returns the data-quality report of the graph, computed on first
 // use (about a second on all of the open data) and kept with the graph.
 func (g *Graph) Quality() Quality {
@@ -113,23 +111,21 @@ func (g *Graph) computeQuality() Quality {
 		NoLatinName: QualityCheck{Description: "municipalities without a name in Latin script"},
 		Created: QualityCheck{Description: "municipalities created from a partnership list for a place that resolved to nothing, without any code: " +
 			"check them, or import the file that has them"},
-		Districts: QualityCheck{Description: "suspected city districts: GeoNames places without an administrative code within a larger municipality " +
-			"of another name (a district, or the unit's own town under a name the merge did not pair), and Kyiv's districts"},
+		Districts: QualityCheck{Description: "suspected city districts: GeoNames places without an administrative code within a unit of another name " +
+			"that has at least twice their people, and Kyiv's districts; not suggested, not gaps"},
+		Unmerged: QualityCheck{Description: "GeoNames places without an administrative code within a unit of another name that they hold most of: " +
+			"the unit's own town under a name the merge did not pair with it, the same place as two nodes"},
 	}
 	grid := qualityGrid{}
-	lauCountries := map[string]bool{}
 	for i := range g.ms {
 		m := &g.ms[i]
 		if m.Location != nil {
 			c := qualityCell(m.Location)
 			grid[c] = append(grid[c], int32(i))
 		}
-		if administrative(m) {
-			lauCountries[m.Country] = true
-		}
 	}
-	var dups, namesakes, nolatin, created, districts []QualityFinding
-	kyiv := g.kyiv()
+	var dups, namesakes, nolatin, created, districts, unmerged []QualityFinding
+	within := g.withinUnits()
 	for i := range g.ms {
 		m := &g.ms[i]
 		if strings.TrimSpace(m.NameLatin) == "" {
@@ -142,8 +138,19 @@ func (g *Graph) computeQuality() Quality {
 		if m.Location == nil {
 			continue
 		}
-		if f, ok := g.district(int32(i), grid, lauCountries, kyiv); ok {
-			districts = append(districts, f)
+		if u := within[i]; u >= 0 {
+			unit := &g.ms[u]
+			f := QualityFinding{Municipalities: []Node{g.node(int32(i)), g.node(int32(u))}, weight: m.Population}
+			if unit.Location != nil {
+				f.DistanceKm = math.Round(graph.DistanceKm(*m.Location, *unit.Location)*10) / 10
+			}
+			if graph.IsDistrict(m, unit) {
+				f.Note = "a district of " + unit.DisplayName()
+				districts = append(districts, f)
+			} else {
+				f.Note = "the town of " + unit.DisplayName() + " under another name"
+				unmerged = append(unmerged, f)
+			}
 		}
 		if m.Population < DuplicateMinPopulation {
 			continue
@@ -155,7 +162,7 @@ func (g *Graph) computeQuality() Quality {
 				return
 			}
 			f := QualityFinding{Municipalities: []Node{g.node(int32(i)), g.node(j)}, DistanceKm: math.Round(d*10) / 10, weight: max(m.Population, o.Population)}
-			if administrative(m) && administrative(o) {
+			if m.Administrative() && o.Administrative() {
 				f.Note = "two administrative units: " + unitCode(m) + " and " + unitCode(o)
 				namesakes = append(namesakes, f)
 			} else {
@@ -168,6 +175,7 @@ func (g *Graph) computeQuality() Quality {
 	q.NoLatinName.fill(nolatin)
 	q.Created.fill(created)
 	q.Districts.fill(districts)
+	q.Unmerged.fill(unmerged)
 	return q
 }
 
@@ -177,61 +185,6 @@ func unitCode(m *graph.Municipality) string {
 		return "LAU " + m.Codes.LAU
 	}
 	return "KATOTTG " + m.Codes.KATOTTG
-}
-
-// kyiv returns Kyiv, the most populous municipality of region UA-30, or
-// -1.
-func (g *Graph) kyiv() int32 {
-	best := int32(-1)
-	for i := range g.ms {
-		if g.ms[i].Region.Code == "UA-30" && (best < 0 || g.ms[i].Population > g.ms[best].Population) {
-			best = int32(i)
-		}
-	}
-	return best
-}
-
-// districtMaxKm bounds how far from a unit's point a district may lie:
-// the circle of a large rural unit's area would take in the towns around
-// it that are units of their own.
-const districtMaxKm = 15.0
-
-// district reports whether municipality i is a suspected city district:
-// a place of region UA-30 other than Kyiv itself, or a GeoNames place
-// without an administrative code, in a country of administrative units,
-// that lies within a more populous unit of another name (the unit's area
-// as a circle around its point, widened by a quarter, at most
-// districtMaxKm): a district (Mokotów in Warsaw), or the unit's own town
-// under a name the importers did not pair with the unit's (Sofia and
-// Stolichna, Brighton and "Brighton and Hove").
-func (g *Graph) district(i int32, grid qualityGrid, lauCountries map[string]bool, kyiv int32) (QualityFinding, bool) {
-	m := &g.ms[i]
-	if m.Region.Code == "UA-30" && i != kyiv && kyiv >= 0 && !administrative(m) {
-		return QualityFinding{Municipalities: []Node{g.node(i), g.node(kyiv)}, Note: "a district of Kyiv", weight: m.Population}, true
-	}
-	if administrative(m) || !strings.HasPrefix(m.Source, "geonames") || !lauCountries[m.Country] {
-		return QualityFinding{}, false
-	}
-	key := graph.NameKey(m.Name)
-	var (
-		found          bool
-		best           int32
-		bestD, bestPop = 0.0, int64(0)
-	)
-	grid.near(g.ms, m.Location, 40, func(j int32, d float64) {
-		u := &g.ms[j]
-		if !administrative(u) || u.Country != m.Country || u.AreaKm2 <= 0 || u.Population <= m.Population || graph.NameKey(u.Name) == key {
-			return
-		}
-		if d <= min(districtMaxKm, 1.25*math.Sqrt(u.AreaKm2/math.Pi)) && (!found || u.Population > bestPop) {
-			found, best, bestD, bestPop = true, j, d, u.Population
-		}
-	})
-	if !found {
-		return QualityFinding{}, false
-	}
-	return QualityFinding{Municipalities: []Node{g.node(i), g.node(best)}, Note: "within " + g.ms[best].DisplayName(),
-		DistanceKm: math.Round(bestD*10) / 10, weight: m.Population}, true
 }
 
 // fill sets the check's count and its first QualityExamples findings, the

@@ -24,6 +24,9 @@ func TestQuality(t *testing.T) {
 		// Kyiv and Obolon.
 		{ID: "gn-4", Name: "Київ", NameLatin: "Kyiv", Country: "UA", Population: 2797553, Region: graph.Region{Code: "UA-30"}, Location: at(50.45, 30.52), Codes: graph.Codes{GeoNames: "4"}, Source: "geonames"},
 		{ID: "gn-5", Name: "Оболонь", NameLatin: "Obolon", Country: "UA", Population: 317300, Region: graph.Region{Code: "UA-30"}, Location: at(50.5, 30.5), Codes: graph.Codes{GeoNames: "5"}, Source: "geonames"},
+		// Sofia, which the merge did not pair with its unit, Stolichna.
+		{ID: "lau-bg-sof46", Name: "Столична", NameLatin: "Stolichna", Country: "BG", Population: 1328120, AreaKm2: 1349, Location: at(42.70, 23.32), Codes: graph.Codes{LAU: "BG_1"}, Source: "lau"},
+		{ID: "gn-727011", Name: "Sofia", NameLatin: "Sofia", Country: "BG", Population: 1152556, Location: at(42.69, 23.32), Codes: graph.Codes{GeoNames: "727011"}, Source: "geonames"},
 		// No Latin name; a place created from a list.
 		{ID: "lau-el-1", Name: "Κοινότητα Λαέρμων", Country: "GR", Population: 361, Location: at(36.1, 27.9), Codes: graph.Codes{LAU: "EL_1"}, Source: "lau"},
 		{ID: "tw-jp-taito-35.71-139.78", Name: "Taitō", NameLatin: "Taitō", Country: "JP", Source: "wikipedia"},
@@ -31,7 +34,7 @@ func TestQuality(t *testing.T) {
 	g, err := New(ms, nil)
 	require.NoError(t, err)
 	q := g.Quality()
-	assert.Equal(t, 10, q.Municipalities)
+	assert.Equal(t, 12, q.Municipalities)
 	require.Equal(t, 1, q.Duplicates.Count)
 	assert.Equal(t, []string{"gn-1", "lau-uk-1"}, []string{q.Duplicates.Examples[0].Municipalities[0].ID, q.Duplicates.Examples[0].Municipalities[1].ID})
 	assert.InDelta(t, 1.3, q.Duplicates.Examples[0].DistanceKm, 0.1)
@@ -44,7 +47,9 @@ func TestQuality(t *testing.T) {
 	require.Equal(t, 2, q.Districts.Count, "Obolon in Kyiv, Mokotów in Warsaw")
 	assert.Equal(t, "gn-5", q.Districts.Examples[0].Municipalities[0].ID, "the largest first")
 	assert.Equal(t, "a district of Kyiv", q.Districts.Examples[0].Note)
-	assert.Equal(t, "within Warszawa", q.Districts.Examples[1].Note)
+	assert.Equal(t, "a district of Warszawa", q.Districts.Examples[1].Note)
+	require.Equal(t, 1, q.Unmerged.Count, "Sofia within Stolichna")
+	assert.Equal(t, "the town of Stolichna under another name", q.Unmerged.Examples[0].Note)
 	assert.Equal(t, q, g.Quality(), "kept with the graph")
 
 	empty, err := New(nil, nil)

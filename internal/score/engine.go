@@ -174,6 +174,9 @@ func (e *Engine) suggest(ix *Index, src int32, opts *Options, limit int, keep []
 		if opts.War != "" && !opts.War.Matches(ix.ms[i].War) {
 			continue
 		}
+		if ix.flags[i]&flagDistrict != 0 && !opts.IncludeDistricts {
+			continue
+		}
 		if !opts.IncludePartners {
 			if s := r.slot[i]; s >= 0 && r.entries[s].partner {
 				continue

@@ -891,3 +891,31 @@ func TestPartnerChainsEdges(t *testing.T) {
 		assert.Equal(t, "No chain of three partnerships links Source to "+strings.ToUpper(id[3:]), f.Reason)
 	}
 }
+
+// TestSuggestLeavesDistrictsOut suggests neither a district of a city
+// (graph.WithinUnits, graph.IsDistrict) unless asked, nor a hromada the war
+// filter leaves out.
+func TestSuggestLeavesDistrictsOut(t *testing.T) {
+	warsaw := muni("lau-pl-1", "Warszawa", "PL", "PL91", 1790658, 52.23, 21.01)
+	warsaw.Codes.LAU, warsaw.AreaKm2, warsaw.Source = "PL_1", 517, "lau"
+	mokotow := muni("gn-764484", "Mokotów", "PL", "PL91", 217683, 52.19, 21.02)
+	mokotow.Codes.GeoNames, mokotow.Source = "764484", "geonames"
+	krakow := muni("pl-krakow", "Kraków", "PL", "PL21", 779115, 50.06, 19.94)
+	front := muni("ua-front", "Front", "UA", "UA-63", 200000, 49.99, 36.23)
+	front.War = &graph.WarStatus{WarZone: graph.WarZoneDates}
+	e, _ := newTestEngine(t, []graph.Municipality{source(), warsaw, mokotow, krakow, front}, nil)
+	res, err := e.Suggest(context.Background(), "ua-src", Options{Limit: 10})
+	require.NoError(t, err)
+	assert.Equal(t, -1, rank(res, "gn-764484"), "a district of Warsaw")
+	assert.GreaterOrEqual(t, rank(res, "lau-pl-1"), 0)
+	res, err = e.Suggest(context.Background(), "ua-src", Options{Limit: 10, IncludeDistricts: true})
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, rank(res, "gn-764484"), 0, "asked for")
+
+	res, err = e.Suggest(context.Background(), "pl-krakow", Options{Limit: 10, Countries: []string{"UA"}, War: graph.WarZoneLast})
+	require.NoError(t, err)
+	require.Len(t, res.Suggestions, 1)
+	assert.Equal(t, "ua-front", res.Suggestions[0].Municipality.ID)
+	_, err = e.Suggest(context.Background(), "pl-krakow", Options{War: "peace"})
+	assert.Equal(t, "war", graph.ErrorField(err))
+}

@@ -19,6 +19,7 @@ const earthRadiusKm = graph.EarthRadiusKm
 const (
 	flagLocation   = 1 << iota // the location is known
 	flagPopulation             // the population is known
+	flagDistrict               // a city district (graph.WithinUnits, graph.IsDistrict): no candidate unless asked
 )
 
 // Index is an immutable snapshot of the graph laid out for scoring: one
@@ -154,6 +155,12 @@ func NewIndex(ms []graph.Municipality, ps []graph.Partnership) (*Index, error) {
 		cell:          make([]int32, n),
 	}
 	slices.SortFunc(ix.ms, func(a, b graph.Municipality) int { return cmp.Compare(a.ID, b.ID) })
+	within := graph.WithinUnits(ix.ms)
+	for i, u := range within {
+		if u >= 0 && graph.IsDistrict(&ix.ms[i], &ix.ms[u]) {
+			ix.flags[i] |= flagDistrict
+		}
+	}
 	regionOf := regionScheme(ix.ms)
 	regionByCode := map[string]int32{}
 	for i := range ix.ms {

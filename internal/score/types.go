@@ -26,6 +26,10 @@ type Options struct {
 	IncludePartners bool
 	// IncludeSuspended keeps candidates in graph.SuspendedCountries.
 	IncludeSuspended bool
+	// IncludeDistricts keeps city districts (Kyiv's Obolon, Warsaw's
+	// Mokotów: graph.WithinUnits, graph.IsDistrict), left out by default:
+	// a district is not a municipality that signs partnerships.
+	IncludeDistricts bool
 	// War keeps candidates by what the war means for them (a European
 	// city that looks for a front-line or de-occupied hromada).
 	War graph.WarFilter
