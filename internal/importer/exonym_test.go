@@ -70,6 +70,7 @@ func TestPartnerName(t *testing.T) {
 		"Offenbach, kreis":        "Offenbach, kreis",
 		"Bistra (Maramureș )":     "Bistra",
 		"Перемишль - Роберт Хома": "Перемишль",
+		"Яcси": "Ясси",
 	} {
 		assert.Equal(t, want, partnerName(in), in)
 	}

@@ -134,6 +134,15 @@ func TestRealData(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.region, m.Region.Code, tc.name)
 	}
+	// A list's point far from the city (Rhodes at the island's middle)
+	// gives the city of the name, not the community that holds the point.
+	for _, p := range twins.Places {
+		if p.Country == "GR" && (p.Name == "Rhodes" || p.Name == "Zakynthos") {
+			m, err := s.Municipality(ctx, p.ID)
+			require.NoError(t, err, p.Name)
+			assert.Greater(t, m.Population, int64(5000), "%s resolved to %s (%s): a town, not a community of a few hundred", p.Name, m.ID, m.Name)
+		}
+	}
 
 	// The registers: the share of the rows whose places can be in the
 	// store (not a county or region, not outside the store's countries)

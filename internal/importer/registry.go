@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/twinning/twinning/graph"
 )
@@ -196,11 +197,23 @@ func regionalName(name, country string) bool {
 	return country != "LT" && raionWord.MatchString(name)
 }
 
-// cleanName decodes HTML entities and folds runs of white space, as the
-// partnership registers carry both.
+// cleanName decodes HTML entities, folds runs of white space and writes
+// the Latin look-alikes in a Cyrillic word in Cyrillic (the registers'
+// `Яcси` has a Latin c), as the partnership registers carry all three.
 func cleanName(s string) string {
-	return strings.Join(strings.Fields(html.UnescapeString(s)), " ")
+	words := strings.Fields(html.UnescapeString(s))
+	for i, w := range words {
+		if hasCyrillic(w) && strings.ContainsFunc(w, func(r rune) bool { return r < 0x80 && unicode.IsLetter(r) }) {
+			words[i] = cyrillicLookalikes.Replace(w)
+		}
+	}
+	return strings.Join(words, " ")
 }
+
+// cyrillicLookalikes maps the Latin letters that look like Cyrillic ones
+// to them.
+var cyrillicLookalikes = strings.NewReplacer("a", "а", "c", "с", "e", "е", "i", "і", "o", "о", "p", "р", "x", "х", "y", "у",
+	"A", "А", "B", "В", "C", "С", "E", "Е", "H", "Н", "I", "І", "K", "К", "M", "М", "O", "О", "P", "Р", "T", "Т", "X", "Х")
 
 // ImportRegistry imports a register of today's partnerships of Ukrainian
 // hromadas: the U-LEAD/GIZ map, the ministry's map or the register of

@@ -169,6 +169,13 @@ func (r *Resolver) Resolve(p Place) Resolution {
 		}
 	}
 	if p.Location != nil {
+		// A list's point can be far off (Rhodes at the island's middle,
+		// 40 km from the city; Zaporizhia 77 km off): the place of the
+		// name within UnitRadiusKm wins over whatever unit holds the point
+		// (the community of Laerma, 361 people).
+		if res, ok := r.byName(name, p, r.UnitRadiusKm); ok {
+			return res
+		}
 		for _, c := range r.ix.near(*p.Location, 60, p.Country) {
 			m := &r.ix.muns[c.slot]
 			reach := 2.0
