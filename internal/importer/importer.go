@@ -280,11 +280,34 @@ func mergeCandidate(ix *Index, m graph.Municipality, codeName string) (graph.Mun
 		consider(ix.named(k, false, m.Country, m.Location))
 		consider(ix.named(LooseKey(k), true, m.Country, m.Location))
 	}
+	if best < 0 && m.Population >= WideMergeMinPopulation {
+		// A city whose unit's point lies far off (the KSE table puts
+		// Luhansk's centre at Stanytsia Luhanska, 16 km away): the only
+		// unit of the city's own name within WideMergeRadiusKm.
+		var found []candidate
+		for _, c := range ix.named(graph.NameKey(m.Name), false, m.Country, m.Location) {
+			if c.distKm >= 0 && c.distKm <= WideMergeRadiusKm && !c.alt {
+				found = append(found, c)
+			}
+		}
+		if len(found) == 1 && ix.muns[found[0].slot].Codes.Get(codeName) == "" && plausibleUnit(m, ix.muns[found[0].slot]) {
+			best = found[0].slot
+		}
+	}
 	if best < 0 {
 		return graph.Municipality{}, false
 	}
 	return ix.muns[best], true
 }
+
+// WideMergeRadiusKm and WideMergeMinPopulation widen the merge rule for a
+// city of WideMergeMinPopulation people or more: it merges with the only
+// municipality of its own name (not an alternative one) within
+// WideMergeRadiusKm, as a unit's point can lie far from the city.
+const (
+	WideMergeRadiusKm      = 50.0
+	WideMergeMinPopulation = 50000
+)
 
 // addOnlyOutcome is what becomes of an AddOnly record.
 type addOnlyOutcome int

@@ -134,6 +134,15 @@ func TestRealData(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.region, m.Region.Code, tc.name)
 	}
+	// Luhansk: the KSE table's centre lies 16 km off, yet the city and
+	// its hromada are one node, which holds the city's partners.
+	luhansk, err := s.MunicipalityByCode(ctx, "geonames", "702658")
+	require.NoError(t, err)
+	assert.Equal(t, "ua-44060010000059164", luhansk.ID)
+	lp, err := s.Partners(ctx, luhansk.ID)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, len(lp), 5, "Lublin, Cardiff, Saint-Étienne...")
+
 	// A list's point far from the city (Rhodes at the island's middle)
 	// gives the city of the name, not the community that holds the point.
 	for _, p := range twins.Places {
