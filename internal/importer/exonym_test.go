@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/twinning/twinning/graph"
 )
@@ -168,4 +169,25 @@ func TestLAUAltNames(t *testing.T) {
 		}
 	}
 	assert.Empty(t, lauAltNames("Kraków", "PL"))
+}
+
+// TestCandidates holds what the unresolved-places file offers a person.
+func TestCandidates(t *testing.T) {
+	ix := NewIndex()
+	for _, m := range []graph.Municipality{
+		{ID: "lau-pl-k1", Name: "Kłodawa", Country: "PL", Population: 13000, AreaKm2: 150},
+		{ID: "lau-pl-k2", Name: "Kłodawa", Country: "PL", Population: 8000, AreaKm2: 120},
+		{ID: "ro-marghita", Name: "Marghita", Country: "RO", Population: 17614},
+	} {
+		ix.Put(m)
+	}
+	r := NewResolver(ix)
+	kl := Place{Name: "Kłodawa", Country: "PL"}
+	require.Equal(t, Unresolved, r.Resolve(kl).Method)
+	assert.Equal(t, []string{
+		"lau-pl-k1 Kłodawa (13000 people): one of 2 places of this name, none with twice the people of every other nor a town's density",
+		"lau-pl-k2 Kłodawa (8000 people): one of 2 places of this name, none with twice the people of every other nor a town's density",
+	}, r.Candidates(kl))
+	assert.Equal(t, []string{"ro-marghita Marghita (17614 people): begins with another sound"}, r.Candidates(Place{Name: "Харгіта", Country: "RO"}))
+	assert.Empty(t, r.Candidates(Place{Name: "Atlantis"}), "no country")
 }

@@ -152,6 +152,8 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 			res := resolver.Resolve(p)
 			if res.Method == Unresolved && p.Country != "" && !held[p.Country] {
 				res.Reason = "no municipality of this country in the store"
+			} else if res.Method == Unresolved && opts.UnresolvedFile != "" {
+				res.Candidates = resolver.Candidates(p)
 			}
 			if res.Method == Unresolved && opts.CreateMissing && p.Country != "" {
 				m := createdMunicipality(p, opts.Source)
@@ -301,7 +303,7 @@ func writeUnresolved(path string, rr *ResolutionReport) error {
 		return fmt.Errorf("unresolved places file: %w", err)
 	}
 	w := csv.NewWriter(f)
-	_ = w.Write([]string{"file", "line", "side", "name", "country", "country_iso", "lat", "lon", "wikidata", "reason"})
+	_ = w.Write([]string{"file", "line", "side", "name", "country", "country_iso", "lat", "lon", "wikidata", "reason", "candidates"})
 	for _, p := range rr.Places {
 		if p.Method != Unresolved {
 			continue
@@ -310,7 +312,8 @@ func writeUnresolved(path string, rr *ResolutionReport) error {
 		if p.Location != nil {
 			lat, lon = strconv.FormatFloat(p.Location.Lat, 'f', -1, 64), strconv.FormatFloat(p.Location.Lon, 'f', -1, 64)
 		}
-		_ = w.Write([]string{p.Pos.File, strconv.Itoa(p.Pos.Line), strconv.Itoa(p.Side), p.Name, p.CountryRaw, p.Country, lat, lon, p.Wikidata, p.Reason})
+		_ = w.Write([]string{p.Pos.File, strconv.Itoa(p.Pos.Line), strconv.Itoa(p.Side), p.Name, p.CountryRaw, p.Country, lat, lon, p.Wikidata, p.Reason,
+			strings.Join(p.Candidates, "; ")})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

@@ -50,6 +50,9 @@ type Resolution struct {
 	Method Method  // how it was found
 	DistKm float64 // distance between the given point and the municipality, -1 when unknown
 	Reason string  // why it is unresolved, or a hint for a person
+	// Candidates are, for an unresolved place, the municipalities a
+	// person might mean, each with why it was refused (Resolver.Candidates).
+	Candidates []string
 }
 
 // Resolver finds the municipality a Place names. Its rules, tried in order
@@ -438,6 +441,80 @@ func (r *Resolver) hint(name string, p Place) string {
 		return "the places of this name have no coordinates"
 	}
 	return "no municipality of this name in the country"
+}
+
+// MaxCandidates is how many municipalities the unresolved-places file
+// offers for a place, each with why it was refused.
+const MaxCandidates = 3
+
+// Candidates lists the municipalities a person might mean by a place that
+// did not resolve, at most MaxCandidates, each as "id name (people): why
+// refused": the places of its name (too far from the point, or namesakes
+// none of which stands out), else those whose name sounds nearly alike
+// (more letters away than allowed, or beginning with another sound).
+func (r *Resolver) Candidates(p Place) []string {
+	if p.Country == "" {
+		return nil
+	}
+	name := strings.TrimSpace(p.Name)
+	key := graph.NameKey(name)
+	cs := r.ix.named(key, false, p.Country, p.Location)
+	if len(cs) == 0 {
+		cs = r.ix.named(LooseKey(key), true, p.Country, p.Location)
+	}
+	describe := func(m *graph.Municipality, why string) string {
+		return fmt.Sprintf("%s %s (%d people): %s", m.ID, m.DisplayName(), m.Population, why)
+	}
+	var out []string
+	for _, c := range cs[:min(len(cs), MaxCandidates)] {
+		m := &r.ix.muns[c.slot]
+		why := fmt.Sprintf("one of %d places of this name, none with twice the people of every other nor a town's density", len(cs))
+		if p.Location != nil && c.distKm >= 0 {
+			why = fmt.Sprintf("%.0f km from the point given (at most %.0f)", c.distKm, r.UnitRadiusKm)
+		}
+		out = append(out, describe(m, why))
+	}
+	if len(out) > 0 || key == "" {
+		return out
+	}
+	sk := soundKey(name, "")
+	tol := 0
+	if hasCyrillic(name) {
+		sk, tol = soundKey(name, p.Country), soundTolerance(len(soundKey(name, p.Country)))
+	}
+	if sk == "" {
+		return nil
+	}
+	type near struct {
+		slot, d int
+		first   bool
+	}
+	var ns []near
+	seen := map[int]bool{}
+	for _, ref := range r.countrySounds(p.Country) {
+		if seen[ref.slot] {
+			continue
+		}
+		if d := soundDistance(sk, ref.key, tol+2); d <= tol+2 {
+			seen[ref.slot] = true
+			ns = append(ns, near{ref.slot, d, ref.key[0] == sk[0]})
+		}
+	}
+	slices.SortStableFunc(ns, func(a, b near) int { return a.d - b.d })
+	for _, n := range ns[:min(len(ns), MaxCandidates)] {
+		letters := "letters"
+		if n.d == 1 {
+			letters = "letter"
+		}
+		why := fmt.Sprintf("sounds %d %s away (at most %d allowed)", n.d, letters, tol)
+		if n.d <= tol && !n.first {
+			why = "begins with another sound"
+		} else if n.d <= tol {
+			why = "one of several that sound alike"
+		}
+		out = append(out, describe(&r.ix.muns[n.slot], why))
+	}
+	return out
 }
 
 // ukrainianFormerNames maps the graph.NameKey of former names and Russian
