@@ -666,3 +666,17 @@ func TestImportReducedGeoNames(t *testing.T) {
 	assert.Zero(t, again.Created+again.Updated+again.Merged+again.Localities, "a second import changes nothing")
 	assert.Equal(t, 4, again.Unchanged)
 }
+
+// TestLAURegionNames names a LAU unit's NUTS 2 region by the GeoNames
+// region of the places its region's units merge with.
+func TestLAURegionNames(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	importFixtures(t, New(s, Options{}))
+	krakow, err := s.Municipality(ctx, "gn-3094802")
+	require.NoError(t, err)
+	require.NotEmpty(t, krakow.Region.Name)
+	rural, err := s.Municipality(ctx, "lau-pl-1201022")
+	require.NoError(t, err)
+	assert.Equal(t, graph.Region{Code: "PL21", Name: krakow.Region.Name}, rural.Region, "Kraków's unit, merged with GeoNames' Kraków, names PL21")
+}

@@ -206,5 +206,63 @@ func (im *Importer) ImportLAU(ctx context.Context, files []string) (*Report, err
 		im.opts.Progress.Add(1)
 	}
 	im.opts.Progress.Done()
+	if err := im.nameRegions(ctx, recs); err != nil {
+		return rep, err
+	}
 	return rep, im.importMunicipalities(ctx, rep, SourceLAU, "lau", recs)
+}
+
+// RegionNameShare is the least share of a NUTS 2 region's merged places
+// whose GeoNames region must bear one name for the region to take it.
+const RegionNameShare = 0.9
+
+// nameRegions names the NUTS 2 regions of LAU records, which the LAU
+// files give by code only ("PL81"): each takes the GeoNames region name
+// ("Lublin") that at least RegionNameShare of its units' GeoNames places
+// carry, the place a unit is merged with (found by the unit's code, or by
+// the merge rule on a first import), so that a list reads "Hrubieszów
+// (Lublin)"; a region whose places lie in several GeoNames regions (a
+// Romanian development region of six counties) keeps its code alone.
+func (im *Importer) nameRegions(ctx context.Context, recs []Record) error {
+	ix, err := im.Index(ctx)
+	if err != nil {
+		return err
+	}
+	votes := map[string]map[string]int{}
+	for _, r := range recs {
+		code := r.Municipality.Region.Code
+		if code == "" {
+			continue
+		}
+		place, ok := ix.ByCode("lau", r.Municipality.Codes.LAU)
+		if !ok {
+			place, ok = mergeCandidate(ix, r.Municipality, "lau")
+		}
+		if !ok || owner(place.Source) != SourceGeoNames || place.Region.Name == "" {
+			continue
+		}
+		if votes[code] == nil {
+			votes[code] = map[string]int{}
+		}
+		votes[code][place.Region.Name]++
+	}
+	names := map[string]string{}
+	for code, vs := range votes {
+		best, total := "", 0
+		for name, n := range vs {
+			total += n
+			if n > vs[best] || (n == vs[best] && name < best) {
+				best = name
+			}
+		}
+		if float64(vs[best]) >= RegionNameShare*float64(total) {
+			names[code] = best
+		}
+	}
+	for i := range recs {
+		if n := names[recs[i].Municipality.Region.Code]; n != "" {
+			recs[i].Municipality.Region.Name = n
+		}
+	}
+	return nil
 }
