@@ -173,6 +173,7 @@ func TestRealData(t *testing.T) {
 	}
 	assert.Equal(t, 2416, reps[5].Read)
 	holdHardCases(t, s)
+	holdQualityCases(t, s, twins)
 
 	// The data-quality report of issue 17: no suspected duplicate, no
 	// municipality without a Latin name, nothing created without a code.
@@ -275,4 +276,63 @@ func holdHardCases(t *testing.T, s graph.Store) {
 		assert.Equal(t, want, r.Resolve(p).ID, "%s, renamed", p.Name)
 	}
 	t.Logf("hard cases: %d of %d as expected", len(rows)-1-wrong, len(rows)-1)
+}
+
+// holdQualityCases holds the hand-checked cases of issue 17 in
+// testdata/quality/hard-cases.csv against the store of all the open data:
+// a code's node (merges, and units that must stay apart), districts, Latin
+// names, and where the twin list's names resolve.
+func holdQualityCases(t *testing.T, s graph.Store, twins *ResolutionReport) {
+	t.Helper()
+	ctx := context.Background()
+	f, err := os.Open(filepath.Join("..", "..", "testdata", "quality", "hard-cases.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(rows)-1, 60, "at least 60 hand-checked cases")
+	var ms []graph.Municipality
+	require.NoError(t, s.ScanMunicipalities(ctx, func(m graph.Municipality) error { ms = append(ms, m); return nil }))
+	at := map[string]int{}
+	for i, m := range ms {
+		at[m.ID] = i
+	}
+	within := graph.WithinUnits(ms)
+	resolved := map[string]string{}
+	for _, p := range twins.Places {
+		if _, ok := resolved[p.Name+"|"+p.Country]; !ok {
+			resolved[p.Name+"|"+p.Country] = p.ID
+		}
+	}
+	wrong := 0
+	for _, row := range rows[1:] {
+		check, key, want, why := row[0], row[1], row[2], row[3]
+		var ok bool
+		switch check {
+		case "node":
+			code, value, _ := strings.Cut(key, ":")
+			m, err := s.MunicipalityByCode(ctx, code, value)
+			ok = assert.NoError(t, err, "%s: %s", key, why) && assert.Equal(t, want, m.ID, "%s: %s", key, why)
+		case "district":
+			i, found := at[key]
+			require.True(t, found, key)
+			u := within[i]
+			got := "municipality"
+			if u >= 0 && graph.IsDistrict(&ms[i], &ms[u]) {
+				got = "district"
+			}
+			ok = assert.Equal(t, want, got, "%s: %s", key, why)
+		case "latin":
+			m, err := s.Municipality(ctx, key)
+			ok = assert.NoError(t, err, key) && assert.Equal(t, want, m.NameLatin, "%s: %s", key, why)
+		case "twins":
+			ok = assert.Equal(t, want, resolved[key], "%s: %s", key, why)
+		default:
+			t.Fatalf("unknown check %q", check)
+		}
+		if !ok {
+			wrong++
+		}
+	}
+	t.Logf("quality cases: %d of %d as expected", len(rows)-1-wrong, len(rows)-1)
 }
