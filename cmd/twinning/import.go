@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -48,7 +49,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	fs := newFlagSet("import "+kind, "[flags] "+kindArgs, stderr)
-	var sc storeConfig
+	sc := storeConfig{creates: true}
 	sc.register(fs)
 	strict := fs.Bool("strict", false, "abort at the first bad row and write nothing (default: leave bad rows out and list them)")
 	batch := fs.Int("batch", importer.DefaultBatchSize, "records per store write; each write is all-or-none")
@@ -62,8 +63,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	)
 	switch kind {
 	case "geonames":
-		countryInfo = fs.String("country-info", "", "GeoNames countryInfo.txt, for country names and the default country set")
-		admin1 = fs.String("admin1", "", "GeoNames admin1CodesASCII.txt (or the same shape), for region names")
+		countryInfo = fs.String("country-info", "", "GeoNames countryInfo.txt, for country names and the default country set (default: countryInfo.txt beside FILE, when there is one)")
+		admin1 = fs.String("admin1", "", "GeoNames admin1CodesASCII.txt (or the same shape), for region names (default: admin1CodesASCII.txt or admin1.tsv beside FILE)")
 		countries = fs.String("countries", "", "comma-separated ISO codes to keep (default: continent EU from -country-info, plus GE, AM, AZ, CY)")
 		districts = fs.Bool("districts", false, "keep city districts (feature code PPLX)")
 	case "twins", "wikidata", "registry":
@@ -101,6 +102,18 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// Everything that can fail on input is checked before the store opens.
 	var filter importer.GeoNamesFilter
 	if kind == "geonames" {
+		// The tables GeoNames publishes beside its dumps are used when
+		// they lie beside the file and no flag names them.
+		if *countryInfo == "" {
+			if *countryInfo = companion(files[0], "countryInfo.txt"); *countryInfo != "" {
+				fmt.Fprintf(stderr, "twinning: using %s for the country names\n", *countryInfo)
+			}
+		}
+		if *admin1 == "" {
+			if *admin1 = companion(files[0], "admin1CodesASCII.txt", "admin1.tsv"); *admin1 != "" {
+				fmt.Fprintf(stderr, "twinning: using %s for the region names\n", *admin1)
+			}
+		}
 		if filter, err = geonamesFilter(*countryInfo, *admin1, *countries, *districts); err != nil {
 			return err
 		}
@@ -120,6 +133,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			pairOpts.UnresolvedFile = base + "-unresolved.csv"
 		default:
 			pairOpts.UnresolvedFile = *unresolved
+		}
+	}
+
+	if kind != "lau" {
+		if looks := fileKind(files[0]); looks != "" && looks != kind {
+			return fmt.Errorf("import %s: %s looks like a %s file, not a %s one (its first line); run: twinning import %s ... %s", kind, files[0], looks, kind, looks, files[0])
 		}
 	}
 
@@ -162,7 +181,47 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return fmt.Errorf("import %s into %s: %w", kind, sc.describe(), err)
 	}
+	if rep != nil && rep.Read > 0 && rep.BadCount == rep.Read {
+		return fmt.Errorf("import %s: every one of the %d rows is bad, so this is not a %s file (see the first bad rows above)", kind, rep.Read, kind)
+	}
 	return nil
+}
+
+// fileKind returns the import kind a file's first line belongs to, or ""
+// when it tells none: a CSV header (hromadas, lau, twins, registry), a
+// GeoNames row or the reduced layout's header (geonames), or JSON
+// (wikidata).
+func fileKind(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "" // the import says why
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(f).ReadString('\n')
+	line = strings.TrimPrefix(strings.TrimSpace(line), "\ufeff")
+	has := func(cols ...string) bool {
+		for _, c := range cols {
+			if !strings.Contains(line, c) {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case strings.HasPrefix(line, importer.ReducedGeoNamesHeader), strings.Count(line, "\t") == 18:
+		return "geonames"
+	case strings.HasPrefix(line, "[") || strings.HasPrefix(line, "{"):
+		return "wikidata"
+	case has("hromada_code", "hromada_name"):
+		return "hromadas"
+	case has("gisco_id", "lau_id"):
+		return "lau"
+	case has("city1", "country1", "city2"):
+		return "twins"
+	case has("katottg", "partner_name"):
+		return "registry"
+	}
+	return ""
 }
 
 // importOne imports one file of a kind other than lau.
@@ -226,6 +285,18 @@ func geonamesFilter(countryInfo, admin1, countries string, districts bool) (impo
 		return f, usageError{"give -country-info (for the default set of European countries) or -countries"}
 	}
 	return f, nil
+}
+
+// companion returns the first of names that exists as a file beside
+// file, or "".
+func companion(file string, names ...string) string {
+	for _, n := range names {
+		p := filepath.Join(filepath.Dir(file), n)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
 }
 
 func importUsage(w io.Writer) {

@@ -153,3 +153,25 @@ var wd0 = func() string {
 	}
 	return wd
 }()
+
+// TestImportCompanionsAndKinds finds GeoNames' tables beside the dump and
+// refuses a file of another kind before writing anything.
+func TestImportCompanionsAndKinds(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	for _, f := range []string{"geonames.txt", "countryInfo.txt", "admin1.tsv", "hromadas.csv"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "import", f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), b, 0o644))
+	}
+	data := filepath.Join(dir, "t.db")
+	code, out, errOut := cli(t, "import", "geonames", "-data", data, filepath.Join(dir, "geonames.txt"))
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "using "+filepath.Join(dir, "countryInfo.txt"))
+	assert.Contains(t, errOut, "using "+filepath.Join(dir, "admin1.tsv"))
+	assert.Contains(t, out, "import geonames")
+
+	code, _, errOut = cli(t, "import", "geonames", "-data", data, filepath.Join(dir, "hromadas.csv"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "looks like a hromadas file, not a geonames one")
+}

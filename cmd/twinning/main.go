@@ -14,9 +14,15 @@
 //	twinning request ACTION [flags]     post partner requests, shortlist, track outreach
 //	twinning profile ACTION [flags]     a European municipality's offers and wishes
 //	twinning themes                     the taxonomy of cooperation themes
+//	twinning batch   [flags]            suggestions for every municipality of a country, as CSV or JSON
+//	twinning eval    [flags]            measure suggestions against real partnerships
+//	twinning train   [flags]            learn the scoring weights from the real partnerships
+//	twinning version                    the version, the VCS revision and the Go release
 //
-// Run "twinning COMMAND -h" for the flags of a command. Every flag has an
-// environment-variable equivalent, named in its help text.
+// Run "twinning COMMAND -h" (or "twinning help COMMAND") for the flags of
+// a command; an unknown command gets the nearest known one as a hint.
+// Every flag has an environment-variable equivalent, named in its help
+// text.
 package main
 
 import (
@@ -27,6 +33,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -84,6 +92,10 @@ func main() {
 // run executes the command line and returns the process exit code: 0 on
 // success, 2 for a usage error, 1 for any other failure.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) >= 2 && args[0] == "help" {
+		// "twinning help import" is "twinning import -h".
+		args = []string{args[1], "-h"}
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -91,9 +103,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if args[0] == "version" || args[0] == "--version" || args[0] == "-version" {
+		fmt.Fprintln(stdout, versionLine())
+		return 0
+	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "twinning: unknown command %q\n\n", args[0])
+		fmt.Fprintf(stderr, "twinning: unknown command %q", args[0])
+		if near := nearestCommand(args[0]); near != "" {
+			fmt.Fprintf(stderr, "; did you mean %q?", near)
+		}
+		fmt.Fprint(stderr, "\n\n")
 		usage(stderr)
 		return 2
 	}
@@ -147,11 +167,20 @@ func newFlagSet(name, arguments string, stderr io.Writer) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string, envs map[string]string) ([]string, error) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		// The flag package prints an error and the whole usage; a bad
+		// value gets one line here instead, and -h the usage.
+		out, usage := fs.Output(), fs.Usage
+		fs.SetOutput(io.Discard)
+		fs.Usage = func() {}
+		err := fs.Parse(args)
+		fs.SetOutput(out)
+		fs.Usage = usage
+		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
 				return nil, err
 			}
-			return nil, usageError{err.Error()}
+			return nil, usageError{fmt.Sprintf("%v (run 'twinning %s -h' for the flags)", err, fs.Name())}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -195,4 +224,63 @@ func (l *listFlag) Set(s string) error {
 		}
 	}
 	return nil
+}
+
+// versionLine says which build this is: the module version and the VCS
+// revision Go stamped into the binary, when it did.
+func versionLine() string {
+	version, revision, modified := "(devel)", "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				revision = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	line := "twinning " + version
+	if revision != "" {
+		line += " " + revision[:min(12, len(revision))]
+		if modified {
+			line += "+modified"
+		}
+	}
+	return line + " " + runtime.Version()
+}
+
+// nearestCommand returns the command within two edits of name, or "".
+func nearestCommand(name string) string {
+	best, bestD := "", 3
+	for c := range commands {
+		if d := editDistance(name, c); d < bestD || d == bestD && c < best {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

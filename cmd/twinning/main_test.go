@@ -46,18 +46,23 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 
 func TestSearch(t *testing.T) {
 	clearEnv(t)
-	data := filepath.Join(t.TempDir(), "twinning.db")
+	dir := t.TempDir()
+	// A read command does not create a store a mistyped -data names.
+	code, _, errOut := cli(t, "search", "-data", filepath.Join(dir, "nodir", "a.db"), "Lviv")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "no store at "+filepath.Join(dir, "nodir", "a.db"))
+	assert.NoDirExists(t, filepath.Join(dir, "nodir"))
 
+	data := sampleStore(t, dir)
 	code, out, errOut := cli(t, "search", "-data", data, "Львів")
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, errOut, "loaded the bundled sample")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.GreaterOrEqual(t, len(lines), 3, out)
 	assert.Regexp(t, `^ID\s+NAME\s+LATIN NAME\s+COUNTRY\s+REGION\s+POPULATION`, lines[0])
 	assert.Regexp(t, `^ua-lviv\s+Львів\s+Lviv\s+UA\s+\S.*\s717,273\s*$`, lines[1])
 	assert.Regexp(t, `^1-\d+ of \d+$`, lines[len(lines)-1])
 
-	// Latin script, flags after the text, the sample already there.
+	// Latin script, flags after the text.
 	code, out2, errOut := cli(t, "search", "-data", data, "lviv", "-country", "ua")
 	require.Equal(t, 0, code, errOut)
 	assert.NotContains(t, errOut, "loaded the bundled sample", "the store is no longer empty")
@@ -80,7 +85,11 @@ func TestSearch(t *testing.T) {
 
 func TestSearchWithoutSample(t *testing.T) {
 	clearEnv(t)
-	data := filepath.Join(t.TempDir(), "empty.db")
+	sc := storeConfig{backend: backendEmbedded, dataPath: filepath.Join(t.TempDir(), "empty.db"), creates: true, noSample: true}
+	s, _, err := sc.open(context.Background())
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	data := sc.dataPath
 	code, out, errOut := cli(t, "search", "-data", data, "-no-sample", "Lviv")
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, "no municipality matches (0 in all)\n", out)
@@ -99,7 +108,7 @@ func TestSearchWithoutSample(t *testing.T) {
 
 func TestSuggestByNameOrID(t *testing.T) {
 	clearEnv(t)
-	data := filepath.Join(t.TempDir(), "twinning.db")
+	data := sampleStore(t, t.TempDir())
 	code, cyrillic, errOut := cli(t, "suggest", "-data", data, "Львів")
 	require.Equal(t, 0, code, errOut)
 	code, latin, errOut := cli(t, "suggest", "-data", data, "Lviv")
@@ -139,7 +148,7 @@ func TestSuggestByNameOrID(t *testing.T) {
 
 func TestSuggestAmbiguousName(t *testing.T) {
 	clearEnv(t)
-	data := filepath.Join(t.TempDir(), "twinning.db")
+	data := sampleStore(t, t.TempDir())
 	ctx := context.Background()
 	store, err := embedded.Open(data)
 	require.NoError(t, err)
@@ -187,7 +196,7 @@ func TestSuggestAmbiguousName(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	clearEnv(t)
-	data := filepath.Join(t.TempDir(), "twinning.db")
+	data := sampleStore(t, t.TempDir())
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -329,7 +338,7 @@ const slow = 10 * time.Minute
 func TestServe(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("NEO4J_PASSWORD", "s3cret-pa55")
-	data := filepath.Join(t.TempDir(), "twinning.db")
+	data := sampleStore(t, t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout, stderr syncBuffer
@@ -380,7 +389,7 @@ func TestServe(t *testing.T) {
 
 func TestServePortInUse(t *testing.T) {
 	clearEnv(t)
-	data := filepath.Join(t.TempDir(), "twinning.db")
+	data := sampleStore(t, t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stderr syncBuffer
@@ -481,7 +490,7 @@ func TestKeysAndWrites(t *testing.T) {
 func TestBatch(t *testing.T) {
 	clearEnv(t)
 	dir := t.TempDir()
-	data := filepath.Join(dir, "twinning.db")
+	data := sampleStore(t, dir)
 	out := filepath.Join(dir, "batch.csv")
 	code, stdout, errOut := cli(t, "batch", "-data", data, "-limit", "3", "-workers", "3", "-o", out)
 	require.Equal(t, 0, code, errOut)
@@ -618,4 +627,44 @@ func TestBatch(t *testing.T) {
 		}
 	}
 	assert.Positive(t, withLAU)
+}
+
+// sampleStore creates an embedded store with the bundled sample in dir, as
+// serve does, and returns its path: the read commands open an existing
+// store only.
+func sampleStore(t testing.TB, dir string) string {
+	t.Helper()
+	sc := storeConfig{backend: backendEmbedded, dataPath: filepath.Join(dir, "twinning.db"), creates: true}
+	s, _, err := sc.open(context.Background())
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	return sc.dataPath
+}
+
+func TestVersionHelpAndNearestCommand(t *testing.T) {
+	clearEnv(t)
+	code, out, _ := cli(t, "version")
+	assert.Equal(t, 0, code)
+	assert.Regexp(t, `^twinning \S+ .*go1\.`, out)
+	code, out2, _ := cli(t, "--version")
+	assert.Equal(t, 0, code)
+	assert.Equal(t, out, out2)
+
+	code, _, errOut := cli(t, "serach", "Lviv")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `unknown command "serach"; did you mean "search"?`)
+	code, _, errOut = cli(t, "frobnicate")
+	assert.Equal(t, 2, code)
+	assert.NotContains(t, errOut, "did you mean")
+
+	code, _, errOut = cli(t, "help", "import")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, errOut, "Usage: twinning import KIND")
+}
+
+func TestBadFlagIsOneLine(t *testing.T) {
+	clearEnv(t)
+	code, _, errOut := cli(t, "suggest", "-limit", "abc", "Lviv")
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "twinning suggest: invalid value \"abc\" for flag -limit: parse error (run 'twinning suggest -h' for the flags)\n", errOut)
 }

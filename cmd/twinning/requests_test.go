@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,7 +15,7 @@ import (
 // from posting to a signed partnership that the graph commands then see.
 func TestRequestWorkflowCLI(t *testing.T) {
 	clearEnv(t)
-	db := filepath.Join(t.TempDir(), "twinning.db")
+	db := sampleStore(t, t.TempDir())
 	code, out, errOut := cli(t, "request", "create", "-data", db, "-json", "-as", "Lviv city hall",
 		"-municipality", "ua-lviv", "-title", "Water utility", "-needs", "water,energy", "-offers", "culture_youth",
 		"-country", "fr,de", "-language", "en")

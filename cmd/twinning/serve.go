@@ -50,7 +50,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ui := fs.Bool("ui", true, "serve the web page at / (env TWINNING_UI)")
 	cacheMB := fs.Int("suggestion-cache-mb", api.DefaultSuggestionCacheBytes>>20, "MiB of suggestion answers kept for repeated requests until the next reload (0 turns the cache off) (env TWINNING_SUGGESTION_CACHE_MB)")
 	modelName := registerModel(fs)
-	var sc storeConfig
+	sc := storeConfig{creates: true}
 	sc.register(fs)
 	rest, err := parseFlags(fs, args, sc.envs(map[string]string{
 		"model":               "TWINNING_MODEL",

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/graph/embedded"
@@ -29,7 +30,14 @@ type storeConfig struct {
 	neo4jPassword string // never printed, logged or shown as a flag default
 	neo4jDatabase string
 	noSample      bool
+	// creates says that the command may create the embedded store file
+	// (serve and import); the others open an existing one, but for the
+	// default file, which they create with the sample as serve does.
+	creates bool
 }
+
+// defaultDataPath is the embedded store file when -data is not given.
+const defaultDataPath = "twinning.db"
 
 // storeEnv maps each store flag to its environment variable.
 var storeEnv = map[string]string{
@@ -45,7 +53,7 @@ var storeEnv = map[string]string{
 // register adds the store flags to fs.
 func (c *storeConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.backend, "store", backendEmbedded, "store: embedded or neo4j (env TWINNING_STORE)")
-	fs.StringVar(&c.dataPath, "data", "twinning.db", "embedded store file (env TWINNING_DATA)")
+	fs.StringVar(&c.dataPath, "data", defaultDataPath, "embedded store file (env TWINNING_DATA)")
 	fs.StringVar(&c.neo4jURI, "neo4j-uri", "bolt://127.0.0.1:7687", "Neo4j Bolt URI (env NEO4J_URI)")
 	fs.StringVar(&c.neo4jUser, "neo4j-user", "neo4j", "Neo4j user name (env NEO4J_USERNAME)")
 	fs.StringVar(&c.neo4jPassword, "neo4j-password", "", "Neo4j password (env NEO4J_PASSWORD; prefer the variable, flags show in process lists)")
@@ -110,6 +118,11 @@ func (c *storeConfig) openSaying(ctx context.Context, stderr io.Writer) (graph.S
 func (c *storeConfig) open(ctx context.Context) (store graph.Store, sampleLoaded bool, err error) {
 	switch c.backend {
 	case backendEmbedded:
+		if !c.creates && c.dataPath != defaultDataPath {
+			if _, err := os.Stat(c.dataPath); errors.Is(err, os.ErrNotExist) {
+				return nil, false, fmt.Errorf("no store at %s: this command reads an existing store (twinning serve or twinning import creates one); check -data or TWINNING_DATA", c.dataPath)
+			}
+		}
 		s, err := embedded.Open(c.dataPath)
 		if err != nil {
 			return nil, false, fmt.Errorf("open %s: %w", c.describe(), err)
