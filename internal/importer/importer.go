@@ -57,6 +57,9 @@ func (im *Importer) Index(ctx context.Context) (*Index, error) {
 	if im.idx == nil {
 		im.opts.Progress.Start("reading the store", 0)
 		ix, err := LoadIndex(ctx, im.store)
+		if err == nil {
+			im.opts.Progress.Add(ix.Len()) // the municipalities read
+		}
 		im.opts.Progress.Done()
 		if err != nil {
 			return nil, err
