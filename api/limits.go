@@ -5,7 +5,9 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +34,12 @@ type Limits struct {
 	// max(DefaultBurst, RatePerSecond).
 	RatePerSecond float64
 	Burst         int
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// the server: a request from one of them is counted against the
+	// client that X-Forwarded-For names (the last address there that is
+	// not itself a trusted proxy), so that clients behind a proxy do not
+	// share one bucket. Empty: X-Forwarded-For is never read.
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults of Limits.
@@ -136,15 +144,50 @@ func (rl *rateLimiter) reserve(key string, now time.Time) time.Duration {
 	return max(wait, time.Second)
 }
 
-// clientAddress returns the host part of the request's remote address.
-// Forwarding headers are not trusted: behind a proxy, every client shares
-// the proxy's bucket unless the proxy limits rates itself.
-func clientAddress(r *http.Request) string {
+// clientAddress returns the host part of the request's remote address;
+// when that address is one of trusted (Limits.TrustedProxies), the last
+// address of X-Forwarded-For that is not trusted, walking from the right,
+// since each proxy appends the address it got the request from. A header
+// that says nothing usable leaves the proxy's own address.
+func clientAddress(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if len(trusted) == 0 || !isTrusted(host, trusted) {
+		return host
+	}
+	var hops []string
+	for _, field := range r.Header.Values("X-Forwarded-For") {
+		for _, h := range strings.Split(field, ",") {
+			hops = append(hops, strings.TrimSpace(h))
+		}
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		addr, err := netip.ParseAddr(hops[i])
+		if err != nil {
+			return host // a forged or broken header: the proxy's bucket
+		}
+		if !isTrusted(addr.String(), trusted) {
+			return addr.Unmap().String()
+		}
 	}
 	return host
+}
+
+// isTrusted reports whether the address host lies in one of nets.
+func isTrusted(host string, nets []netip.Prefix) bool {
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	addr = addr.Unmap()
+	for _, n := range nets {
+		if n.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }
 
 // rateLimit answers 429 with Retry-After to a client over its rate.
@@ -153,7 +196,7 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		who, kind, subject := clientAddress(r), "address", "client"
+		who, kind, subject := clientAddress(r, s.limits.TrustedProxies), "address", "client"
 		if k, ok := keyFrom(r.Context()); ok {
 			who, kind, subject = "key "+k.ID, "key", "key"
 		}

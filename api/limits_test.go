@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -83,6 +84,28 @@ func TestRateLimit(t *testing.T) {
 	assert.Equal(t, http.StatusOK, from("192.0.2.2:1000", "/v1/municipalities/ua-lviv").Code, "another client has its own bucket")
 	assert.Equal(t, http.StatusOK, from("192.0.2.1:1000", "/healthz").Code, "probes are not limited")
 	assert.Equal(t, http.StatusOK, from("192.0.2.1:1000", "/metrics").Code, "metrics are not limited")
+}
+
+// TestRateLimitBehindProxies counts a request from a trusted proxy against
+// the client that X-Forwarded-For names, and never trusts the header of a
+// request that does not come from one.
+func TestRateLimitBehindProxies(t *testing.T) {
+	e := newEnv(t)
+	h := limitedHandler(t, e, nil, api.Limits{RatePerSecond: 0.05, Burst: 1,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	from := func(addr, forwarded string) int {
+		req := httptest.NewRequest(http.MethodGet, "/v1/municipalities/ua-lviv", nil)
+		req.RemoteAddr = addr
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-For", forwarded)
+		}
+		return serve(t, h, req).Code
+	}
+	assert.Equal(t, http.StatusOK, from("10.0.0.5:4000", "198.51.100.1"))
+	assert.Equal(t, http.StatusOK, from("10.0.0.5:4000", "198.51.100.2"), "another client behind the same proxy")
+	assert.Equal(t, http.StatusTooManyRequests, from("10.0.0.6:4000", "198.51.100.1, 10.0.0.5"), "the first client again, through two proxies")
+	assert.Equal(t, http.StatusOK, from("192.0.2.9:4000", "198.51.100.3"), "an untrusted sender")
+	assert.Equal(t, http.StatusTooManyRequests, from("192.0.2.9:4000", "198.51.100.4"), "its header is not read: one bucket")
 }
 
 func TestCORS(t *testing.T) {

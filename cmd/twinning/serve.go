@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -45,6 +46,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	burst := fs.Int("burst", api.DefaultBurst, "requests a client address may make at once before -rate applies (env TWINNING_BURST)")
 	requestTimeout := fs.Duration("request-timeout", api.DefaultRequestTimeout, "longest a request may take; slower ones get 503 (env TWINNING_REQUEST_TIMEOUT)")
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins whose web pages may call the API (\"*\" for any; default none) (env TWINNING_CORS_ORIGINS)")
+	trustedProxies := fs.String("trusted-proxies", "", "comma-separated networks (CIDR, or addresses) of the reverse proxies in front of the server: a request from one is rate-limited as the client X-Forwarded-For names; default none, the header is not read (env TWINNING_TRUSTED_PROXIES)")
 	keysFile := fs.String("keys", "", "the key file (twinning keys create); without it no key is valid, so writes and /debug/pprof answer 401 (env TWINNING_KEYS)")
 	readsNeedKey := fs.Bool("reads-need-key", false, "make every /v1 request need a key, not only writes; needs -keys (env TWINNING_READS_NEED_KEY)")
 	ui := fs.Bool("ui", true, "serve the web page at / (env TWINNING_UI)")
@@ -60,6 +62,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"burst":               "TWINNING_BURST",
 		"request-timeout":     "TWINNING_REQUEST_TIMEOUT",
 		"cors-origins":        "TWINNING_CORS_ORIGINS",
+		"trusted-proxies":     "TWINNING_TRUSTED_PROXIES",
 		"keys":                "TWINNING_KEYS",
 		"reads-need-key":      "TWINNING_READS_NEED_KEY",
 		"suggestion-cache-mb": "TWINNING_SUGGESTION_CACHE_MB",
@@ -81,7 +84,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *shutdownTimeout <= 0 {
 		return usageError{fmt.Sprintf("-shutdown-timeout: must be positive, got %v", *shutdownTimeout)}
 	}
-	limits, origins, err := serveLimits(*ratePerSecond, *burst, *requestTimeout, *corsOrigins)
+	limits, origins, err := serveLimits(*ratePerSecond, *burst, *requestTimeout, *corsOrigins, *trustedProxies)
 	if err != nil {
 		return err
 	}
@@ -253,7 +256,7 @@ func loadIndexes(ctx context.Context, engine *score.Engine, snapshot *analytics.
 
 // serveLimits checks the limit flags of serve and returns them as
 // api.Limits and a list of CORS origins.
-func serveLimits(ratePerSecond float64, burst int, requestTimeout time.Duration, corsOrigins string) (api.Limits, []string, error) {
+func serveLimits(ratePerSecond float64, burst int, requestTimeout time.Duration, corsOrigins, trustedProxies string) (api.Limits, []string, error) {
 	switch {
 	case ratePerSecond < 0 || math.IsNaN(ratePerSecond) || math.IsInf(ratePerSecond, 0):
 		return api.Limits{}, nil, usageError{fmt.Sprintf("-rate: must be 0 (off) or a positive number of requests per second, got %v", ratePerSecond)}
@@ -276,7 +279,22 @@ func serveLimits(ratePerSecond float64, burst int, requestTimeout time.Duration,
 		}
 		origins = append(origins, strings.TrimSuffix(o, "/"))
 	}
-	return api.Limits{RatePerSecond: ratePerSecond, Burst: burst, RequestTimeout: requestTimeout}, origins, nil
+	var proxies []netip.Prefix
+	for _, p := range strings.Split(trustedProxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return api.Limits{}, nil, usageError{fmt.Sprintf("-trusted-proxies: %q is neither a network such as 10.0.0.0/8 nor an address", p)}
+			}
+			prefix = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		proxies = append(proxies, prefix.Masked())
+	}
+	return api.Limits{RatePerSecond: ratePerSecond, Burst: burst, RequestTimeout: requestTimeout, TrustedProxies: proxies}, origins, nil
 }
 
 // uiHandler returns the web page's handler, or nil when -ui=false.
