@@ -38,6 +38,19 @@ const state = {
 
 // ---- text ----
 
+// fill replaces el's children with those given, leaving out null, undefined
+// and false (replaceChildren would write them as text: "null").
+function fill(el, ...children) {
+  el.replaceChildren(...children.filter((c) => c !== null && c !== undefined && c !== false));
+}
+
+// regionName names a region in the interface language: Ukraine's from the
+// texts, the others as the data names them.
+function regionName(r) {
+  if (!r) return "";
+  return texts[state.lang]["region." + r.code] ?? r.name ?? "";
+}
+
 function t(key, vars = {}) {
   const s = texts[state.lang][key] ?? texts.en[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ""));
@@ -210,7 +223,7 @@ function renderLegend() {
     [h("span", { class: "dot s-suggested" }), t("map.suggested")],
     ...Object.keys(STATUS_COLOURS).map((s) => [h("span", { class: "s-" + s }), t("status." + s)]),
   ];
-  $("legend").replaceChildren(...rows.map((r) => h("div", {}, ...r)));
+  fill($("legend"), ...rows.map((r) => h("div", {}, ...r)));
 }
 
 function drawMap() {
@@ -279,15 +292,15 @@ const sameName = (m, q) => [m.name, m.name_latin, ...(m.alt_names || [])].some((
 function renderResults(q) {
   const list = $("results");
   if (!state.results.length) {
-    list.replaceChildren(...(q ? [h("li", { class: "muted" }, t("search.none", { q }))] : []));
+    fill(list, ...(q ? [h("li", { class: "muted" }, t("search.none", { q }))] : []));
     return;
   }
-  list.replaceChildren(...state.results.map((m, i) => h("li", {},
+  fill(list, ...state.results.map((m, i) => h("li", {},
     h("button", { type: "button", "aria-current": state.municipality?.id === m.id ? "true" : "false", dataset: { id: m.id },
       onclick: () => select(m.id, true),
       onkeydown: (e) => moveFocus(e, list, ":scope > li > button", i, () => $("q").focus()) },
     `${displayName(m)}`, m.name !== m.name_latin && m.name_latin ? ` · ${state.lang === "en" ? m.name : m.name_latin}` : "",
-    ` — ${countryName(m.country)}${m.region?.name ? ", " + m.region.name : ""}${m.population ? " · " + fmt(m.population) : ""}`))));
+    ` — ${countryName(m.country)}${regionName(m.region) ? ", " + regionName(m.region) : ""}${m.population ? " · " + fmt(m.population) : ""}`))));
 }
 // moveFocus lets the arrow keys walk the buttons that selector finds in
 // list, from the i-th; ArrowUp on the first calls above, if given.
@@ -329,9 +342,9 @@ function renderSelected() {
   card.hidden = !m;
   if (!m) return;
   const codes = Object.entries(m.codes || {}).map(([k, v]) => `${k.toUpperCase()} ${v}`).join(" · ");
-  card.replaceChildren(
+  fill(card,
     h("h2", {}, displayName(m), " ", h("span", { class: "muted" }, state.lang === "en" ? m.name : m.name_latin || "")),
-    h("div", {}, [countryName(m.country), m.region?.name, m.kind ? t("kind." + m.kind) : null].filter(Boolean).join(" · ")),
+    h("div", {}, [countryName(m.country), regionName(m.region), m.kind ? t("kind." + m.kind) : null].filter(Boolean).join(" · ")),
     h("div", {}, [m.population ? t("card.population", { n: fmt(m.population) }) : null,
       m.area_km2 ? t("card.area", { n: fmt(m.area_km2) }) : null,
       t("card.partners", { n: state.partners.length })].filter(Boolean).join(" · ")),
@@ -352,9 +365,9 @@ function warLine(w) {
 
 function renderPartners() {
   const list = $("partners");
-  if (!state.municipality) { list.replaceChildren(); return; }
-  if (!state.partners.length) { list.replaceChildren(h("li", { class: "muted" }, t("partners.none"))); return; }
-  list.replaceChildren(...state.partners.map((p) => h("li", {},
+  if (!state.municipality) { fill(list); return; }
+  if (!state.partners.length) { fill(list, h("li", { class: "muted" }, t("partners.none"))); return; }
+  fill(list, ...state.partners.map((p) => h("li", {},
     h("span", { class: "swatch s-" + p.partnership.status, title: t("status." + p.partnership.status) }),
     h("button", { type: "button", class: "link", onclick: () => select(p.municipality.id, true) }, displayName(p.municipality)),
     h("span", { class: "muted" }, `${countryName(p.municipality.country)} · ${t("status." + p.partnership.status)}` +
@@ -420,13 +433,13 @@ function renderSuggestions() {
   const res = state.lastResult;
   if (!state.municipality) {
     $("sugg-summary").textContent = t("suggestions.pick");
-    list.replaceChildren();
+    fill(list);
     return;
   }
   $("sugg-summary").textContent = state.suggestions.length
     ? t("suggestions.summary", { n: state.suggestions.length, c: fmt(res?.candidates ?? 0), model: res?.model_version ?? "" })
     : t("suggestions.none");
-  list.replaceChildren(...state.suggestions.map((s, i) => suggestionItem(s, i, list, i === state.current, () => openSuggestion(i, false))));
+  fill(list, ...state.suggestions.map((s, i) => suggestionItem(s, i, list, i === state.current, () => openSuggestion(i, false))));
 }
 
 // suggestionItem is one suggestion: a button that opens its explanation
@@ -494,8 +507,8 @@ function drawMapMarkers() {
 
 function setupFilters() {
   const sel = $("f-countries");
-  sel.replaceChildren(...COUNTRIES.map((c) => h("option", { value: c }, `${countryName(c)} (${c})`)));
-  $("f-themes").replaceChildren($("f-themes").querySelector("legend"),
+  fill(sel, ...COUNTRIES.map((c) => h("option", { value: c }, `${countryName(c)} (${c})`)));
+  fill($("f-themes"), $("f-themes").querySelector("legend"),
     ...THEMES.map((x) => h("label", {}, h("input", { type: "checkbox", value: x }), h("span", { dataset: { i18n: "theme." + x } }, themeName(x)))));
   $("filter-form").addEventListener("submit", (e) => { e.preventDefault(); state.filters = filters(); loadSuggestions(); });
   $("filter-form").addEventListener("reset", () => setTimeout(() => { state.filters = filters(); loadSuggestions(); }, 0));
@@ -508,7 +521,7 @@ async function loadSources() {
   try {
     const res = await api("/v1/graph/stats");
     const name = (n) => (texts.en["source." + n] ? t("source." + n) : n);
-    box.replaceChildren(h("table", {},
+    fill(box, h("table", {},
       h("caption", { class: "muted" }, t("sources.caption")),
       h("thead", {}, h("tr", {}, ...["sources.source", "sources.partnerships", "sources.only", "sources.ukrainian", "sources.years"]
         .map((k, i) => h("th", { scope: "col", class: i >= 1 && i <= 3 ? "num" : "" }, t(k))))),
@@ -519,7 +532,7 @@ async function loadSources() {
         h("td", { class: "num" }, fmt(s.ukrainian)),
         h("td", {}, s.dated ? `${s.first_year}–${s.latest_year} (${fmt(s.dated)})` : "—"))))));
   } catch (e) {
-    box.replaceChildren(h("p", { class: "muted" }, e.message));
+    fill(box, h("p", { class: "muted" }, e.message));
   }
 }
 
@@ -530,7 +543,7 @@ async function loadMatrix() {
     box.dataset.loaded = "1";
     const from = $("m-from");
     if (from.options.length === 0) { // filled once, from the unfiltered answer
-      from.replaceChildren(h("option", { value: "" }, t("matrix.all")), ...res.countries.map((c) => h("option", { value: c }, `${countryName(c)} (${c})`)));
+      fill(from, h("option", { value: "" }, t("matrix.all")), ...res.countries.map((c) => h("option", { value: c }, `${countryName(c)} (${c})`)));
     }
     const cols = res.countries.filter((c) => res.rows.some((r) => r.cells.some((x) => x.country === c)));
     const most = Math.max(1, ...res.rows.flatMap((r) => r.cells.map((x) => x.partnerships)));
@@ -549,9 +562,9 @@ async function loadMatrix() {
           if (cell && cell.partnerships / most > 0.5) td.style.color = "#fff";
           return td;
         })))));
-    box.replaceChildren(table);
+    fill(box, table);
   } catch (e) {
-    box.replaceChildren(h("p", { class: "muted" }, e.message));
+    fill(box, h("p", { class: "muted" }, e.message));
   }
 }
 
@@ -561,24 +574,24 @@ async function loadGaps() {
     const res = await api("/v1/graph/gaps" + qs({ sort: $("g-sort").value, oblast: $("g-oblast").value, limit: 50, suggestions: 3 }));
     const ob = $("g-oblast");
     if (ob.dataset.filled !== "1" && !$("g-oblast").value) {
-      ob.replaceChildren(ob.options[0], ...res.by_oblast.filter((o) => o.region)
-        .map((o) => h("option", { value: o.region }, `${o.region_name ?? o.region} (${o.gaps})`)));
+      fill(ob, ob.options[0], ...res.by_oblast.filter((o) => o.region)
+        .map((o) => h("option", { value: o.region }, `${regionName({ code: o.region, name: o.region_name }) || o.region} (${o.gaps})`)));
       ob.dataset.filled = "1";
     }
     $("gaps-summary").textContent = t("gaps.summary", { total: fmt(res.total), pop: fmt(res.population), n: res.items.length });
     const open = (id) => { showTab("map"); select(id, true); };
-    box.replaceChildren(h("table", { class: "gaps" },
+    fill(box, h("table", { class: "gaps" },
       h("thead", {}, h("tr", {}, ...["gaps.municipality", "gaps.region", "gaps.population", "gaps.degree", "gaps.border", "gaps.suggestions"]
         .map((k, i) => h("th", { scope: "col", class: i >= 2 && i <= 4 ? "num" : "" }, t(k))))),
       h("tbody", {}, ...res.items.map((g) => h("tr", { dataset: { id: g.id } },
         h("td", {}, h("button", { type: "button", class: "link", "aria-label": t("gaps.open", { name: g.name }), onclick: () => open(g.id) }, g.name)),
-        h("td", {}, g.region_name),
+        h("td", {}, regionName({ code: g.region, name: g.region_name })),
         h("td", { class: "num" }, g.population ? fmt(g.population) : "—"),
         h("td", { class: "num" }, g.degree),
         h("td", { class: "num" }, g.border_km != null ? t("unit.km", { km: fmt(Math.round(g.border_km)) }) : "—"),
         h("td", {}, (g.suggestions || []).map((s) => `${s.name} (${s.country}, ${fixed(s.score, 2)})`).join("; ")))))));
   } catch (e) {
-    box.replaceChildren(h("p", { class: "muted" }, e.message));
+    fill(box, h("p", { class: "muted" }, e.message));
   }
 }
 
@@ -594,30 +607,30 @@ async function renderCityHall() {
   const p = $("ch-muni");
   if (!m) {
     p.textContent = t("ch.noMuni");
-    $("requests").replaceChildren();
+    fill($("requests"));
     $("new-request").hidden = true;
     $("request-panel").hidden = true;
     return;
   }
   if (m.country !== "UA") {
     p.textContent = t("ch.notUA", { name: displayName(m) });
-    $("requests").replaceChildren();
+    fill($("requests"));
     $("new-request").hidden = true;
     return;
   }
   $("new-request").hidden = false;
-  p.textContent = t("ch.muni", { name: displayName(m), region: m.region?.name ?? m.country });
+  p.textContent = t("ch.muni", { name: displayName(m), region: regionName(m.region) || m.country });
   try {
     const themes = await ensureThemes();
     for (const side of ["needs", "offers"]) {
       const fs = $("r-" + side);
       const checked = new Set([...fs.querySelectorAll("input:checked")].map((i) => i.value));
-      fs.replaceChildren(fs.querySelector("legend"), ...themes.map((x) => h("label", {},
+      fill(fs, fs.querySelector("legend"), ...themes.map((x) => h("label", {},
         h("input", { type: "checkbox", name: side, value: x.code, checked: checked.has(x.code) }), cooperationThemeLabel(x.code))));
     }
     const res = await api("/v1/requests" + qs({ municipality: m.id }));
     const list = $("requests");
-    list.replaceChildren(...(res.items.length ? res.items.map((r, i) => h("li", {},
+    fill(list, ...(res.items.length ? res.items.map((r, i) => h("li", {},
       h("button", { type: "button", "aria-current": state.request?.id === r.id ? "true" : "false", onclick: () => openRequest(r.id),
         onkeydown: (e) => moveFocus(e, list, ":scope > li > button", i) },
       [`${r.title} — ${t("ch.req." + r.status)}`, ...Object.entries(r.outreach || {}).map(([k, v]) => `${t("outreach." + k)}: ${v}`)].join(" · "))))
@@ -667,7 +680,7 @@ async function openRequest(id) {
       } catch (err) { alertError(err.message); }
     } }, t("ch.save"));
     statusSel.addEventListener("change", () => { save.disabled = statusSel.value === r.status; });
-    $("request-detail").replaceChildren(
+    fill($("request-detail"),
       h("p", {}, `${t("ch.needsList")}: ${r.needs.map(cooperationThemeLabel).join(", ") || "—"}`),
       h("p", {}, `${t("ch.offersList")}: ${r.offers.map(cooperationThemeLabel).join(", ") || "—"}`),
       h("p", {}, `${t("ch.countriesList")}: ${r.countries.length ? r.countries.map(countryName).join(", ") : t("ch.any")}`),
@@ -676,7 +689,7 @@ async function openRequest(id) {
       closed ? h("p", { class: "muted" }, t("ch.closed")) : null);
     await renderShortlist(shortlist.items, sugg.suggestions, closed);
     const list = $("request-suggestions");
-    list.replaceChildren(...sugg.suggestions.map((s, i) => {
+    fill(list, ...sugg.suggestions.map((s, i) => {
       const add = s.outreach || closed
         ? (s.outreach ? h("p", { class: "sugg-reason" }, t("ch.onList", { status: t("outreach." + s.outreach) })) : null)
         : h("p", { class: "sugg-reason" }, h("button", { type: "button", class: "secondary", onclick: () => addCandidate(r, s.municipality) }, t("ch.add")));
@@ -695,7 +708,7 @@ async function openRequest(id) {
 
 async function renderShortlist(items, suggestions, closed) {
   const box = $("shortlist");
-  if (!items.length) { box.replaceChildren(h("p", { class: "muted" }, t("ch.noShortlist"))); return; }
+  if (!items.length) { fill(box, h("p", { class: "muted" }, t("ch.noShortlist"))); return; }
   const names = new Map(suggestions.map((s) => [s.municipality.id, displayName(s.municipality)]));
   // Candidates out of the top suggestions (a signed one leaves them).
   await Promise.all(items.filter((e) => !names.has(e.candidate)).map(async (e) => {
@@ -705,7 +718,7 @@ async function renderShortlist(items, suggestions, closed) {
       names.set(e.candidate, e.candidate);
     }
   }));
-  box.replaceChildren(h("table", {},
+  fill(box, h("table", {},
     h("thead", {}, h("tr", {}, ...["ch.candidate", "ch.status", "ch.updated", "ch.note", "ch.move"].map((k) => h("th", { scope: "col" }, t(k))))),
     h("tbody", {}, ...items.map((e) => {
       const next = closed ? [] : NEXT[e.status] ?? [];
