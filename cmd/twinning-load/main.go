@@ -18,8 +18,11 @@
 //	             internal/hostile.Requests); every answer must be a 4xx.
 //	             Afterwards the server must still answer /healthz.
 //
-// A 5xx, a transport error or (in suggestions mode) any non-200 answer
-// counts as an error, and the exit status is 1 when there was any.
+// A 5xx, a transport error, (in suggestions mode) any non-200 answer and
+// (in malformed mode) a 429, which no handler saw, count as errors, and the
+// exit status is 1 when there was any; the report says when the server's
+// rate limit refused requests. -rate holds a given load (requests per
+// second) instead of the most the server answers.
 package main
 
 import (
@@ -41,6 +44,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/twinning/twinning/internal/hostile"
 )
 
@@ -55,6 +60,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout)
 	stop()
+	var help helpError
+	if errors.As(err, &help) {
+		fmt.Print(help.usage)
+		os.Exit(0)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "twinning-load:", err)
 		var ue usageError
@@ -80,6 +90,7 @@ type config struct {
 	workers  int
 	limit    int
 	jsonOut  bool
+	rate     float64 // requests per second, 0 for no pacing
 }
 
 func parse(args []string) (config, error) {
@@ -93,13 +104,17 @@ func parse(args []string) (config, error) {
 	workers := fs.Int("c", 8, "concurrent connections")
 	limit := fs.Int("limit", 10, "suggestions per request (suggestions mode)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
+	perSecond := fs.Float64("rate", 0, "requests per second to hold, all connections together (0: as fast as the server answers); below the server's -rate, none is refused with 429")
 	if err := fs.Parse(args); err != nil {
-		return config{}, usageError{err.Error()}
+		if errors.Is(err, flag.ErrHelp) {
+			return config{}, helpError{usage: usageText(fs)}
+		}
+		return config{}, usageError{err.Error() + " (run twinning-load -h for the flags)"}
 	}
 	if fs.NArg() > 0 {
 		return config{}, usageError{fmt.Sprintf("unexpected arguments %q", fs.Args())}
 	}
-	c := config{mode: *mode, n: *n, duration: *duration, timeout: *timeout, workers: *workers, limit: *limit, jsonOut: *jsonOut}
+	c := config{mode: *mode, n: *n, duration: *duration, timeout: *timeout, workers: *workers, limit: *limit, jsonOut: *jsonOut, rate: *perSecond}
 	u, err := url.Parse(*rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return config{}, usageError{fmt.Sprintf("-url: want http://HOST:PORT, got %q", *rawURL)}
@@ -121,8 +136,25 @@ func parse(args []string) (config, error) {
 		return config{}, usageError{fmt.Sprintf("-c: must be between 1 and %d, got %d", maxWorkers, c.workers)}
 	case c.limit < 1 || c.limit > 100:
 		return config{}, usageError{fmt.Sprintf("-limit: must be between 1 and 100, got %d", c.limit)}
+	case c.rate < 0 || c.rate > 1e6 || c.rate != c.rate:
+		return config{}, usageError{fmt.Sprintf("-rate: must be 0 (as fast as possible) or a number of requests per second up to 1000000, got %v", c.rate)}
 	}
 	return c, nil
+}
+
+// helpError carries the usage text that -h asks for (exit status 0).
+type helpError struct{ usage string }
+
+func (e helpError) Error() string { return e.usage }
+
+// usageText is the command's usage: the package doc's gist and the flags.
+func usageText(fs *flag.FlagSet) string {
+	var b strings.Builder
+	b.WriteString("Usage: twinning-load [flags]\n\nPuts a running twinning API on this machine under load and reports throughput,\nlatency and errors (modes: suggestions, malformed). Flags:\n")
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	return b.String()
 }
 
 // loopback reports whether host is localhost or a loopback IP address.
@@ -257,12 +289,19 @@ func load(ctx context.Context, client *http.Client, c config, targets []string) 
 			}
 		}
 	}
+	var pace *rate.Limiter
+	if c.rate > 0 {
+		pace = rate.NewLimiter(rate.Limit(c.rate), 1)
+	}
 	start := time.Now()
 	for range c.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
+				if pace != nil && pace.Wait(ctx) != nil {
+					return // the run's deadline
+				}
 				i := next.Add(1) - 1
 				if i >= int64(c.n) {
 					return
@@ -314,6 +353,10 @@ func send(ctx context.Context, client *http.Client, mode, target string) (string
 		return code, fmt.Sprintf("%s: %s", short, resp.Status)
 	case mode == "suggestions" && resp.StatusCode != http.StatusOK:
 		return code, fmt.Sprintf("%s: %s", short, resp.Status)
+	case mode == "malformed" && resp.StatusCode == http.StatusTooManyRequests:
+		// Refused by the rate limit: the hostile request never reached a
+		// handler, so it proves nothing.
+		return code, fmt.Sprintf("%s: %s, refused by the rate limit before any handler saw it", short, resp.Status)
 	case mode == "malformed" && resp.StatusCode < 400:
 		return code, fmt.Sprintf("%s: %s, want a 4xx", short, resp.Status)
 	}
@@ -355,6 +398,9 @@ func printReport(w io.Writer, r Report) {
 		parts = append(parts, fmt.Sprintf("%s: %d", k, r.ByStatus[k]))
 	}
 	fmt.Fprintf(w, "statuses %s\n", strings.Join(parts, ", "))
+	if n := r.ByStatus["429"]; n > 0 {
+		fmt.Fprintf(w, "the server's rate limit refused %d of %d requests (429): start it with -rate 0, or hold a rate below its limit with -rate here\n", n, r.Requests)
+	}
 	fmt.Fprintf(w, "errors %d; server alive after the run: %v\n", r.Errors, r.AliveAfter)
 	for _, e := range r.FirstErrors {
 		fmt.Fprintf(w, "  %s\n", e)

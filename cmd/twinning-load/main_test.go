@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -82,13 +83,7 @@ func TestLoadTheSample(t *testing.T) {
 }
 
 func TestLoadCountsFailures(t *testing.T) {
-	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" {
-			return
-		}
-		http.Error(w, "boom", http.StatusInternalServerError)
-	}))
-	defer broken.Close()
+	broken := answering(t, http.StatusInternalServerError)
 	rep, err := report(t, "-url", broken.URL, "-mode", "malformed", "-n", "50", "-c", "2")
 	require.Error(t, err)
 	assert.Equal(t, 50, rep.Errors)
@@ -106,6 +101,8 @@ func TestLoadRefusesBadFlags(t *testing.T) {
 		{"-timeout", "0s"},
 		{"-c", "0"},
 		{"-mode", "ddos"},
+		{"-rate", "-1"},
+		{"-rate", "abc"},
 		{"extra"},
 	} {
 		var out bytes.Buffer
@@ -114,4 +111,40 @@ func TestLoadRefusesBadFlags(t *testing.T) {
 		assert.ErrorAs(t, err, &ue, "%v", args)
 		assert.Empty(t, out.String(), "%v", args)
 	}
+}
+
+// TestLoadCountsTheRateLimit fails a malformed run that the rate limit
+// answered: a 429 comes before any handler, so the hostile request proves
+// nothing; the text report says so.
+func TestLoadCountsTheRateLimit(t *testing.T) {
+	limited := answering(t, http.StatusTooManyRequests)
+	rep, err := report(t, "-url", limited.URL, "-mode", "malformed", "-n", "20", "-c", "2", "-rate", "1000")
+	require.Error(t, err)
+	assert.Equal(t, 20, rep.Errors)
+	assert.Contains(t, rep.FirstErrors[0], "refused by the rate limit")
+	var out bytes.Buffer
+	require.Error(t, run(context.Background(), []string{"-url", limited.URL, "-mode", "malformed", "-n", "5"}, &out))
+	assert.Contains(t, out.String(), "the server's rate limit refused 5 of 5 requests (429)")
+}
+
+func TestLoadHelp(t *testing.T) {
+	err := run(context.Background(), []string{"-h"}, io.Discard)
+	var help helpError
+	require.ErrorAs(t, err, &help)
+	assert.Contains(t, help.usage, "-rate float")
+	assert.Contains(t, help.usage, "-mode string")
+}
+
+// answering starts a server that answers /healthz with 200 and everything
+// else with code.
+func answering(t *testing.T, code int) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			return
+		}
+		http.Error(w, http.StatusText(code), code)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
