@@ -247,16 +247,31 @@ func TestBrowser(t *testing.T) {
 	assert.Contains(t, jsString(`document.getElementById("gaps-summary").textContent`), "no active European partner")
 	shot("analyst-en.png", true)
 
+	// The address keeps the view and its filters: a reload opens the
+	// analyst view with the oblast of the gaps chosen.
+	do("the address keeps the analyst view and its filters",
+		js(`document.getElementById("g-oblast").value = document.getElementById("g-oblast").options[1].value`),
+		chromedp.Click(chromedp.CSS(`#gaps-form button[type=submit]`)),
+		waitJS(`new URLSearchParams(location.hash.slice(1)).get("tab") === "analyst" && new URLSearchParams(location.hash.slice(1)).get("goblast") !== null`),
+		chromedp.Reload(),
+		waitJS(`document.body.dataset.ready === "1" && !document.getElementById("view-analyst").hidden`),
+		waitJS(`document.getElementById("g-oblast").value === new URLSearchParams(location.hash.slice(1)).get("goblast") && document.querySelectorAll("#gaps tbody tr").length >= 1`),
+		// The page's own address asks for Ukrainian (?lang=uk): back to
+		// English for the steps below.
+		js(`if (document.documentElement.lang !== "en") document.getElementById("lang").click()`),
+		waitJS(`document.documentElement.lang === "en"`),
+	)
+
 	// A gap opens on the map.
 	gap := jsString(`document.querySelector("#gaps tbody tr:first-child").dataset.id`)
 	require.NotEmpty(t, gap)
 	do("open a gap on the map, search Lviv with Enter",
 		chromedp.Click(chromedp.CSS(`#gaps tbody tr:first-child button`)),
-		waitJS(`!document.getElementById("view-map").hidden && location.hash === "#m=`+gap+`" && document.activeElement.id === "selected"`),
+		waitJS(`!document.getElementById("view-map").hidden && new URLSearchParams(location.hash.slice(1)).get("m") === "`+gap+`" && document.activeElement.id === "selected"`),
 		chromedp.Focus(chromedp.ID("q")),
 		js(`document.getElementById("q").value = "" `),
 		chromedp.SendKeys(chromedp.ID("q"), "Lviv\r"),
-		waitJS(`location.hash === "#m=ua-lviv"`),
+		waitJS(`new URLSearchParams(location.hash.slice(1)).get("m") === "ua-lviv" && new URLSearchParams(location.hash.slice(1)).get("tab") === null`),
 	)
 
 	// The city hall: a key, a request, a candidate, an outreach moved.

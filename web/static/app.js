@@ -169,8 +169,22 @@ function qs(params) {
 
 // ---- tabs ----
 
+// The address keeps the view and its state, so that it can be linked and
+// reloaded: #m=ua-lviv (the selected municipality), tab=analyst|cityhall,
+// and the analyst view's filters (mfrom, mstatus, gsort, goblast).
+function hashParams() { return new URLSearchParams(location.hash.slice(1)); }
+function setHash(changes) {
+  const p = hashParams();
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === undefined || v === "") p.delete(k); else p.set(k, v);
+  }
+  const next = p.toString().replaceAll("%2F", "/");
+  if (location.hash.slice(1) !== next) history.replaceState(null, "", next ? "#" + next : location.pathname + location.search);
+}
+
 const TABS = ["map", "analyst", "cityhall"];
 function showTab(name, focus = false) {
+  setHash({ tab: name === "map" ? null : name });
   for (const n of TABS) {
     const tab = $("tab-" + n);
     const on = n === name;
@@ -324,7 +338,7 @@ async function select(id, focusCard = false) {
     state.municipality = partners.municipality;
     state.partners = partners.partners;
     state.current = -1;
-    if (location.hash !== "#m=" + id) history.replaceState(null, "", "#m=" + encodeURIComponent(id));
+    setHash({ m: id });
     renderSelected();
     renderPartners();
     renderResults(state.lastQuery);
@@ -544,6 +558,8 @@ async function loadMatrix() {
     const from = $("m-from");
     if (from.options.length === 0) { // filled once, from the unfiltered answer
       fill(from, h("option", { value: "" }, t("matrix.all")), ...res.countries.map((c) => h("option", { value: c }, `${countryName(c)} (${c})`)));
+      const wanted = hashParams().get("mfrom");
+      if (wanted && res.countries.includes(wanted)) { from.value = wanted; return loadMatrix(); }
     }
     const cols = res.countries.filter((c) => res.rows.some((r) => r.cells.some((x) => x.country === c)));
     const most = Math.max(1, ...res.rows.flatMap((r) => r.cells.map((x) => x.partnerships)));
@@ -577,6 +593,8 @@ async function loadGaps() {
       fill(ob, ob.options[0], ...res.by_oblast.filter((o) => o.region)
         .map((o) => h("option", { value: o.region }, `${regionName({ code: o.region, name: o.region_name }) || o.region} (${o.gaps})`)));
       ob.dataset.filled = "1";
+      const wanted = hashParams().get("goblast");
+      if (wanted && res.by_oblast.some((o) => o.region === wanted)) { ob.value = wanted; return loadGaps(); }
     }
     $("gaps-summary").textContent = t("gaps.summary", { total: fmt(res.total), pop: fmt(res.population), n: res.items.length });
     const open = (id) => { showTab("map"); select(id, true); };
@@ -789,8 +807,16 @@ function start() {
     if (e.key === "ArrowDown") { const b = $("results").querySelector("button"); if (b) { e.preventDefault(); b.focus(); } }
   });
   $("lang").addEventListener("click", () => setLanguage(state.lang === "uk" ? "en" : "uk"));
-  $("matrix-form").addEventListener("submit", (e) => { e.preventDefault(); loadMatrix(); });
-  $("gaps-form").addEventListener("submit", (e) => { e.preventDefault(); loadGaps(); });
+  $("matrix-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    setHash({ mfrom: $("m-from").value, mstatus: $("m-status").value });
+    loadMatrix();
+  });
+  $("gaps-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    setHash({ gsort: $("g-sort").value === "population" ? null : $("g-sort").value, goblast: $("g-oblast").value });
+    loadGaps();
+  });
   $("request-form").addEventListener("submit", createRequest);
   $("key").value = state.key;
   $("key-form").addEventListener("submit", (e) => {
@@ -799,14 +825,11 @@ function start() {
     sessionStorage.setItem("twinning.key", state.key);
     say(t("ch.keySet"));
   });
-  const m = /^#m=(.+)$/.exec(location.hash);
-  if (m) {
-    try {
-      select(decodeURIComponent(m[1]));
-    } catch {
-      // a malformed address: start without a selection
-    }
-  }
+  const params = hashParams();
+  if (params.get("m")) select(params.get("m"));
+  if (params.get("mstatus")) $("m-status").value = params.get("mstatus");
+  if (params.get("gsort")) $("g-sort").value = params.get("gsort");
+  if (TABS.includes(params.get("tab"))) showTab(params.get("tab"));
   document.body.dataset.ready = "1";
 }
 
