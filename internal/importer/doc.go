@@ -1,7 +1,8 @@
 // Package importer reads open data about municipalities and partnerships
-// into a graph.Store: GeoNames dumps, the KSE table of Ukrainian hromadas,
-// Eurostat LAU centres, the Wikipedia twin-town list and Wikidata twinning
-// results.
+// into a graph.Store: GeoNames dumps (and the reduced cities1000 layout),
+// the KSE table of Ukrainian hromadas, Eurostat LAU centres, the Wikipedia
+// twin-town list, Wikidata twinning results, and the registers of the
+// partnerships Ukrainian hromadas hold today.
 //
 // # Identifiers
 //
@@ -29,9 +30,18 @@
 //     so "Львів" agrees with "Lviv"), or after the looser transliteration
 //     key of LooseKey ("Zaporizhia" agrees with "Zaporizhzhia");
 //   - the municipality does not already hold a code of the record's kind
-//     (two LAU units never merge into one).
+//     (two LAU units never merge into one);
+//   - a GeoNames place and an administrative unit are of plausible sizes
+//     (plausibleUnit: the unit holds 60% of the place's people, or 35% when
+//     it is urban), so that a city never merges with the rural gmina of its
+//     name.
 //
-// The nearest such municipality wins. A merge keeps the existing id; the
+// The nearest such municipality wins; a city of WideMergeMinPopulation or
+// more merges with the only unit of its own name within WideMergeRadiusKm
+// when none lies nearer (Luhansk). A record of the reduced cities1000
+// layout only adds (Record.AddOnly): the place of a unit lends the unit its
+// name, a village within a unit becomes the unit's alternative name, and
+// only the rest become municipalities. A merge keeps the existing id; the
 // source that created a municipality owns its names, kind, population, area,
 // location and region, and a merged source only fills fields that are empty,
 // adds its code and adds its names as alternative names. So a KSE hromada
@@ -40,9 +50,12 @@
 //
 // # Resolving names in partnership lists
 //
-// The twin-town list and Wikidata name places by free text (and Wikidata by
-// item id too). Resolver documents the rules and the order in which they are
-// tried; each resolution is counted by method in a ResolutionReport.
+// The twin-town list, Wikidata and the registers name places by free text
+// (Wikidata by item id too, the registers the hromada by KATOTTG code).
+// Resolver documents the rules and the order in which they are tried, a
+// Ukrainian exonym found by sound (soundKey) among them; each resolution is
+// counted by method in a ResolutionReport, and a pair that several lists
+// hold is one partnership that cites each (graph.Reference).
 //
 // # Writing
 //

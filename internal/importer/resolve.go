@@ -68,12 +68,18 @@ type Resolution struct {
 //     Oblast", "Prymorsky District") or with the part in parentheses
 //     ("Pecherskyi (Kyiv)" → Pecherskyi, then Kyiv), by rule 2, as its
 //     administrative centre, within UnitRadiusKm;
-//  4. the point alone: the nearest municipality of the country whose area
-//     (as a circle of the same area, widened by a quarter; 2 km when the
-//     area is unknown) contains the point.
+//  4. with a point, the name by rule 2 within UnitRadiusKm (a list's point
+//     can be far off: Rhodes at the island's middle), then the point alone:
+//     the nearest municipality of the country whose area (as a circle of
+//     the same area, widened by a quarter; 2 km when the area is unknown)
+//     contains the point.
+//
+// In rule 2 a foreign name that matches no name of its country as written
+// is also looked up by sound (bySound: a Ukrainian exonym read by the rules
+// of the country's language, a Latin one by generic ones).
 //
 // Before them, a KATOTTG code names its hromada when the hromada has the
-// name the row gives (a code of a namesake in another oblast, which the
+// name the row gives (or the row names a renamed hromada, renamedHromadas) (a code of a namesake in another oblast, which the
 // registers carry, fails the check and falls to the rules below). A name
 // with a comma ("Offenbach, kreis") is also tried by its first part, as an
 // administrative centre.
@@ -81,8 +87,7 @@ type Resolution struct {
 // In rules 2 and 3 a name match counts only within RadiusKm of the given
 // point, and the nearest wins, so that homonyms (Pervomaisk in three
 // oblasts) are told apart by the coordinates; without a point the match
-// must be unique, or the most populous with at least twice the people of
-// every other.
+// must be unique, or stand out as namesake documents.
 type Resolver struct {
 	ix *Index
 	// RadiusKm is how far a name match may lie from the given point.
