@@ -48,16 +48,20 @@ func gzipped(b []byte) []byte {
 }
 
 // acceptsGzip reports whether the request's Accept-Encoding takes gzip
-// (and does not refuse it with q=0).
+// (named, or "*"), with a weight above 0.
 func acceptsGzip(r *http.Request) bool {
 	for _, field := range r.Header.Values("Accept-Encoding") {
 		for _, part := range strings.Split(field, ",") {
-			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-			if !strings.EqualFold(strings.TrimSpace(coding), "gzip") && strings.TrimSpace(coding) != "*" {
+			coding, params, _ := strings.Cut(part, ";")
+			if coding = strings.TrimSpace(coding); !strings.EqualFold(coding, "gzip") && coding != "*" {
 				continue
 			}
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+			q, found := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
+			if !found {
+				return true
+			}
+			w, err := strconv.ParseFloat(q, 64)
+			return err == nil && w > 0
 		}
 	}
 	return false

@@ -226,11 +226,14 @@ func pathID(r *http.Request) (string, error) {
 	return id, nil
 }
 
-// war returns the war filter (graph.WarFilter), "" when absent.
-func (p *params) war() graph.WarFilter {
+// warNames are the values of the war parameter.
+var warNames = func() []string {
 	names := make([]string, len(graph.WarFilters))
 	for i, f := range graph.WarFilters {
 		names[i] = string(f)
 	}
-	return graph.WarFilter(p.oneOf("war", names))
-}
+	return names
+}()
+
+// war returns the war filter (graph.WarFilter), "" when absent.
+func (p *params) war() graph.WarFilter { return graph.WarFilter(p.oneOf("war", warNames)) }

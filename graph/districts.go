@@ -1,6 +1,9 @@
 package graph
 
-import "math"
+import (
+	"math"
+	"strings"
+)
 
 // The rule that finds the places within a municipality.
 const (
@@ -31,11 +34,6 @@ func (m *Municipality) Administrative() bool {
 // the unit from the unit's own town.
 func WithinUnits(ms []Municipality) []int {
 	out := make([]int, len(ms))
-	grid := map[[2]int32][]int{}
-	const cellDeg = 0.1
-	cellOf := func(lat, lon float64) [2]int32 {
-		return [2]int32{int32(math.Floor(lat / cellDeg)), int32(math.Floor(lon / cellDeg))}
-	}
 	unitCountries := map[string]bool{}
 	kyiv := -1
 	for i := range ms {
@@ -43,46 +41,34 @@ func WithinUnits(ms []Municipality) []int {
 		out[i] = -1
 		if m.Administrative() {
 			unitCountries[m.Country] = true
-			if m.Location != nil && m.AreaKm2 > 0 {
-				c := cellOf(m.Location.Lat, m.Location.Lon)
-				grid[c] = append(grid[c], i)
-			}
 		}
 		if m.Region.Code == "UA-30" && (kyiv < 0 || m.Population > ms[kyiv].Population) {
 			kyiv = i
 		}
 	}
+	units := NewGrid(ms, func(m *Municipality) bool { return m.Administrative() && m.AreaKm2 > 0 })
 	for i := range ms {
 		m := &ms[i]
-		if m.Administrative() {
+		switch {
+		case m.Administrative():
 			continue
-		}
-		if m.Region.Code == "UA-30" && i != kyiv {
+		case m.Region.Code == "UA-30" && i != kyiv:
 			out[i] = kyiv
 			continue
-		}
-		if m.Location == nil || !unitCountries[m.Country] || !isGeoNames(m.Source) {
+		case m.Location == nil || !unitCountries[m.Country] || !strings.HasPrefix(m.Source, "geonames"):
 			continue
 		}
 		key := NameKey(m.Name)
-		dLat := WithinMaxKm / 111.0
-		dLon := WithinMaxKm / (111.0 * math.Max(0.05, math.Cos(m.Location.Lat*math.Pi/180)))
-		lo, hi := cellOf(m.Location.Lat-dLat, m.Location.Lon-dLon), cellOf(m.Location.Lat+dLat, m.Location.Lon+dLon)
 		best := -1
-		for a := lo[0]; a <= hi[0]; a++ {
-			for b := lo[1]; b <= hi[1]; b++ {
-				for _, j := range grid[[2]int32{a, b}] {
-					u := &ms[j]
-					if u.Country != m.Country || u.Population <= m.Population || NameKey(u.Name) == key {
-						continue
-					}
-					d := DistanceKm(*m.Location, *u.Location)
-					if d <= min(WithinMaxKm, 1.25*math.Sqrt(u.AreaKm2/math.Pi)) && (best < 0 || u.Population > ms[best].Population) {
-						best = j
-					}
-				}
+		units.Near(*m.Location, WithinMaxKm, func(j int, d float64) {
+			u := &ms[j]
+			if u.Country != m.Country || u.Population <= m.Population || NameKey(u.Name) == key {
+				return
 			}
-		}
+			if d <= min(WithinMaxKm, 1.25*math.Sqrt(u.AreaKm2/math.Pi)) && (best < 0 || u.Population > ms[best].Population) {
+				best = j
+			}
+		})
 		out[i] = best
 	}
 	return out
@@ -93,10 +79,4 @@ func WithinUnits(ms []Municipality) []int {
 // holds at most DistrictMaxShare of the unit's people.
 func IsDistrict(place, unit *Municipality) bool {
 	return place.Population > 0 && float64(place.Population) <= DistrictMaxShare*float64(unit.Population)
-}
-
-// isGeoNames reports whether a source list starts with GeoNames, the
-// importer of places that are not administrative units.
-func isGeoNames(source string) bool {
-	return len(source) >= 8 && source[:8] == "geonames"
 }

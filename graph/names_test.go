@@ -1,6 +1,10 @@
 package graph
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 func TestRomanize(t *testing.T) {
 	for in, want := range map[string]string{
@@ -58,4 +62,12 @@ func TestNameKey(t *testing.T) {
 			t.Errorf("NameKey(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestEditDistance(t *testing.T) {
+	assert.Equal(t, 0, EditDistance("search", "search", 2))
+	assert.Equal(t, 2, EditDistance("serach", "search", 2))
+	assert.Equal(t, 1, EditDistance("barut", "barum", 2))
+	assert.Equal(t, 3, EditDistance("frobnicate", "search", 2), "max+1 once it is known to be larger")
+	assert.Equal(t, 3, EditDistance("", "abc", 5))
 }

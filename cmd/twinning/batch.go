@@ -30,6 +30,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	)
 	from := fs.String("from", "UA", "rank suggestions for every municipality of this ISO 3166-1 alpha-2 country")
 	war := fs.String("war", "", warUsage+" (of the municipalities ranked for, e.g. free: the hromadas that can sign today)")
+	includeDistricts := fs.Bool("include-districts", false, "keep city districts among the candidates (Kyiv's Obolon, Warsaw's Mokotów), left out by default")
 	sourceCode := fs.String("source-code", "", "only sources that carry this code: "+strings.Join(graph.CodeNames, ", ")+" (e.g. katottg: the hromadas)")
 	candidateCode := fs.String("candidate-code", "", "only candidates that carry this code: "+strings.Join(graph.CodeNames, ", ")+" (e.g. lau: the Eurostat LAU municipalities)")
 	fs.Var(&countries, "country", "suggest only in these ISO 3166-1 alpha-2 countries (repeatable, or comma-separated)")
@@ -79,7 +80,8 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *format != "csv" && *format != "json" {
 		return usageError{fmt.Sprintf("-format: must be csv or json, got %q", *format)}
 	}
-	opts := score.Options{MinPopulation: *minPop, MaxPopulation: *maxPop, Limit: *limit, IncludeSuspended: *includeSuspended, Diversity: *diversity, Lang: *lang}
+	opts := score.Options{MinPopulation: *minPop, MaxPopulation: *maxPop, Limit: *limit, IncludeSuspended: *includeSuspended,
+		IncludeDistricts: *includeDistricts, Diversity: *diversity, Lang: *lang}
 	for _, c := range countries {
 		opts.Countries = append(opts.Countries, strings.ToUpper(c))
 	}

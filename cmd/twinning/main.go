@@ -30,6 +30,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/twinning/twinning/graph"
 	"io"
 	"os"
 	"os/signal"
@@ -257,30 +258,9 @@ func versionLine() string {
 func nearestCommand(name string) string {
 	best, bestD := "", 3
 	for c := range commands {
-		if d := editDistance(name, c); d < bestD || d == bestD && c < best {
+		if d := graph.EditDistance(name, c, 2); d < bestD || d == bestD && c < best {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

@@ -66,33 +66,6 @@ type QualityFinding struct {
 	weight int64
 }
 
-// qualityGrid files located municipalities by cells of about 11 km.
-type qualityGrid map[[2]int32][]int32
-
-const qualityCellDeg = 0.1
-
-func qualityCell(p *graph.Point) [2]int32 {
-	return [2]int32{int32(math.Floor(p.Lat / qualityCellDeg)), int32(math.Floor(p.Lon / qualityCellDeg))}
-}
-
-// near calls fn for every municipality of the grid within km of p (a
-// box of cells, then the exact distance).
-func (q qualityGrid) near(ms []graph.Municipality, p *graph.Point, km float64, fn func(j int32, d float64)) {
-	dLat := km / 111.0
-	dLon := km / (111.0 * math.Max(0.05, math.Cos(p.Lat*math.Pi/180)))
-	lo := qualityCell(&graph.Point{Lat: p.Lat - dLat, Lon: p.Lon - dLon})
-	hi := qualityCell(&graph.Point{Lat: p.Lat + dLat, Lon: p.Lon + dLon})
-	for a := lo[0]; a <= hi[0]; a++ {
-		for b := lo[1]; b <= hi[1]; b++ {
-			for _, j := range q[[2]int32{a, b}] {
-				if d := graph.DistanceKm(*p, *ms[j].Location); d <= km {
-					fn(j, d)
-				}
-			}
-		}
-	}
-}
-
 // Quality returns the data-quality report of the graph, computed on first
 // use (about a second on all of the open data) and kept with the graph.
 func (g *Graph) Quality() Quality {
@@ -116,14 +89,7 @@ func (g *Graph) computeQuality() Quality {
 		Unmerged: QualityCheck{Description: "GeoNames places without an administrative code within a unit of another name that they hold most of: " +
 			"the unit's own town under a name the merge did not pair with it, the same place as two nodes"},
 	}
-	grid := qualityGrid{}
-	for i := range g.ms {
-		m := &g.ms[i]
-		if m.Location != nil {
-			c := qualityCell(m.Location)
-			grid[c] = append(grid[c], int32(i))
-		}
-	}
+	grid := graph.NewGrid(g.ms, func(m *graph.Municipality) bool { return m.Population >= DuplicateMinPopulation })
 	var dups, namesakes, nolatin, created, districts, unmerged []QualityFinding
 	within := g.withinUnits()
 	for i := range g.ms {
@@ -156,12 +122,12 @@ func (g *Graph) computeQuality() Quality {
 			continue
 		}
 		key := graph.NameKey(m.Name)
-		grid.near(g.ms, m.Location, DuplicateRadiusKm, func(j int32, d float64) {
+		grid.Near(*m.Location, DuplicateRadiusKm, func(j int, d float64) {
 			o := &g.ms[j]
-			if int(j) <= i || o.Country != m.Country || o.Population < DuplicateMinPopulation || graph.NameKey(o.Name) != key {
+			if j <= i || o.Country != m.Country || graph.NameKey(o.Name) != key {
 				return
 			}
-			f := QualityFinding{Municipalities: []Node{g.node(int32(i)), g.node(j)}, DistanceKm: math.Round(d*10) / 10, weight: max(m.Population, o.Population)}
+			f := QualityFinding{Municipalities: []Node{g.node(int32(i)), g.node(int32(j))}, DistanceKm: math.Round(d*10) / 10, weight: max(m.Population, o.Population)}
 			if m.Administrative() && o.Administrative() {
 				f.Note = "two administrative units: " + unitCode(m) + " and " + unitCode(o)
 				namesakes = append(namesakes, f)

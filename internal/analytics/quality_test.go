@@ -50,7 +50,7 @@ func TestQuality(t *testing.T) {
 	assert.Equal(t, "a district of Warszawa", q.Districts.Examples[1].Note)
 	require.Equal(t, 1, q.Unmerged.Count, "Sofia within Stolichna")
 	assert.Equal(t, "the town of Stolichna under another name", q.Unmerged.Examples[0].Note)
-	assert.Equal(t, q, g.Quality(), "kept with the graph")
+	assert.Equal(t, q, g.Quality(), "the same report again")
 
 	empty, err := New(nil, nil)
 	require.NoError(t, err)

@@ -169,36 +169,6 @@ func hasCyrillic(s string) bool {
 	return false
 }
 
-// soundDistance is the edit distance between two sound keys, or max+1
-// when it is larger than max.
-func soundDistance(a, b string, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			best = min(best, cur[j])
-		}
-		if best > max {
-			return max + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // soundTolerance is the number of edits allowed between sound keys of the
 // given length: none up to five symbols, one up to nine, else two.
 func soundTolerance(n int) int {

@@ -41,7 +41,7 @@ func TestSoundKeyMatchesExonyms(t *testing.T) {
 	} {
 		a, b := soundKey(c.exonym, c.country), soundKey(c.name, c.country)
 		tol := soundTolerance(max(len(a), len(b)))
-		assert.LessOrEqual(t, soundDistance(a, b, tol), tol, "%s %q vs %s %q", c.exonym, a, c.name, b)
+		assert.LessOrEqual(t, graph.EditDistance(a, b, tol), tol, "%s %q vs %s %q", c.exonym, a, c.name, b)
 	}
 	// And names that must not meet.
 	for _, c := range []struct{ a, b, country string }{
@@ -50,7 +50,7 @@ func TestSoundKeyMatchesExonyms(t *testing.T) {
 	} {
 		a, b := soundKey(c.a, c.country), soundKey(c.b, c.country)
 		tol := soundTolerance(len(a))
-		assert.Greater(t, soundDistance(a, b, tol), tol, "%s %q vs %s %q", c.a, a, c.b, b)
+		assert.Greater(t, graph.EditDistance(a, b, tol), tol, "%s %q vs %s %q", c.a, a, c.b, b)
 	}
 }
 

@@ -305,7 +305,7 @@ func (r *Resolver) bySound(name string, p Place) []candidate {
 	best := tol + 1
 	var out []candidate
 	for _, ref := range r.countrySounds(p.Country) {
-		d := soundDistance(key, ref.key, min(best, tol))
+		d := graph.EditDistance(key, ref.key, min(best, tol))
 		if d > tol || d > best || (d > 0 && ref.key[0] != key[0]) {
 			// A near spelling must begin alike: Харгіта is not Marghita.
 			continue
@@ -500,7 +500,7 @@ func (r *Resolver) Candidates(p Place) []string {
 		if seen[ref.slot] {
 			continue
 		}
-		if d := soundDistance(sk, ref.key, tol+2); d <= tol+2 {
+		if d := graph.EditDistance(sk, ref.key, tol+2); d <= tol+2 {
 			seen[ref.slot] = true
 			ns = append(ns, near{ref.slot, d, ref.key[0] == sk[0]})
 		}
