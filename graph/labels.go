@@ -12,6 +12,8 @@ import (
 //   - their regions, when each has a region of its own: "Dąbrowa (PL21)",
 //     the region's name when it has one; else their NUTS 3 regions, when
 //     each has its own: "Horia (RO225)";
+//   - their kinds of unit, when each has one of its own:
+//     "Hrubieszów (urban gmina)" and "Hrubieszów (rural gmina)";
 //   - a town and the rural unit of its name around it, when one is at least
 //     four times as dense as each other: "Hrubieszów (town)" and
 //     "Hrubieszów (rural gmina)" ("rural commune" in Romania, "rural
@@ -70,6 +72,18 @@ func qualify(ms []*Municipality, idx []int) []string {
 	if len(nuts3) == len(idx) && !nuts3[""] {
 		for j, i := range idx {
 			q[j] = ms[i].Codes.NUTS3
+		}
+		return q
+	}
+	units := map[string]bool{}
+	for _, i := range idx {
+		if u := ms[i].Unit; u != nil {
+			units[u.English] = true
+		}
+	}
+	if len(units) == len(idx) {
+		for j, i := range idx {
+			q[j] = ms[i].Unit.English
 		}
 		return q
 	}

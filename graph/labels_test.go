@@ -25,3 +25,13 @@ func TestLabelsByNUTS3(t *testing.T) {
 	b := Municipality{ID: "lau-ro-2", Name: "Horia", Country: "RO", Region: Region{Code: "RO22"}, Codes: Codes{NUTS3: "RO213"}}
 	assert.Equal(t, []string{"Horia (RO225)", "Horia (RO213)"}, Labels([]*Municipality{&a, &b}))
 }
+
+func TestLabelsByUnit(t *testing.T) {
+	urban := Municipality{ID: "lau-pl-1", Name: "Bochnia", Country: "PL", Region: Region{Code: "PL21"}, Unit: &Unit{Local: "gmina miejska", English: "urban gmina"}, Population: 29718, AreaKm2: 30}
+	rural := Municipality{ID: "lau-pl-2", Name: "Bochnia", Country: "PL", Region: Region{Code: "PL21"}, Unit: &Unit{Local: "gmina wiejska", English: "rural gmina"}, Population: 20024, AreaKm2: 131}
+	assert.Equal(t, []string{"Bochnia (urban gmina)", "Bochnia (rural gmina)"}, Labels([]*Municipality{&urban, &rural}))
+	same := rural
+	same.ID = "lau-pl-3"
+	assert.Equal(t, []string{"Bochnia (lau-pl-2)", "Bochnia (lau-pl-3)"}, Labels([]*Municipality{&rural, &same}),
+		"one kind of unit twice tells nothing: the ids")
+}

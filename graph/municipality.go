@@ -129,6 +129,10 @@ type Municipality struct {
 	Region Region `json:"region"`
 	// Kind says what sort of place this is.
 	Kind Kind `json:"kind"`
+	// Unit says what the municipality is as a unit of its country's
+	// administration, in the country's words and in English ("gmina
+	// wiejska", rural gmina); nil when no source says.
+	Unit *Unit `json:"unit,omitempty"`
 	// Population is the number of inhabitants, 0 when unknown.
 	Population int64 `json:"population,omitempty"`
 	// PopulationYear is the year of the population figure, 0 when unknown.
@@ -146,6 +150,17 @@ type Municipality struct {
 	// War is what Russia's war means for a Ukrainian hromada, nil when
 	// nothing is known or nothing applies.
 	War *WarStatus `json:"war,omitempty"`
+}
+
+// Unit is a kind of administrative unit as its country names it, with an
+// English word for it: "gmina wiejska" (rural gmina), "comună" (commune),
+// "κοινότητα" (community), "kreisfreie Stadt" (district-free city),
+// "міська громада" (city hromada).
+type Unit struct {
+	// Local is the unit's kind in the country's language and script.
+	Local string `json:"local"`
+	// English is the same in English.
+	English string `json:"english"`
 }
 
 // WarStatus is what Russia's war means for a Ukrainian hromada, as the
@@ -269,6 +284,9 @@ func (m *Municipality) Validate() error {
 			return FieldErrorf("codes."+name, "municipality %s: %q is not a valid %s code", m.ID, value, name)
 		}
 	}
+	if u := m.Unit; u != nil && (strings.TrimSpace(u.Local) == "" || strings.TrimSpace(u.English) == "") {
+		return FieldErrorf("unit", "municipality %s: a unit needs both its local and its English word", m.ID)
+	}
 	if m.War != nil {
 		for i, d := range m.War.WarZone {
 			if !warDate.MatchString(d) || i > 0 && d <= m.War.WarZone[i-1] {
@@ -309,11 +327,17 @@ func (m *Municipality) validText() error {
 	if len(m.AltNames) > MaxAltNames {
 		return FieldErrorf("alt_names", "municipality %s: %d alternative names, at most %d allowed", m.ID, len(m.AltNames), MaxAltNames)
 	}
+	var unit Unit
+	if m.Unit != nil {
+		unit = *m.Unit
+	}
 	for _, f := range []struct {
 		field, value string
 		limit        int
 	}{
 		{"name", m.Name, MaxNameLength},
+		{"unit.local", unit.Local, MaxNameLength},
+		{"unit.english", unit.English, MaxNameLength},
 		{"name_latin", m.NameLatin, MaxNameLength},
 		{"region.code", m.Region.Code, MaxRegionCode},
 		{"region.name", m.Region.Name, MaxNameLength},

@@ -75,6 +75,11 @@ type Reference struct {
 	Agreement string `json:"agreement,omitempty"`
 	// Themes are the source's themes of the agreement, as it names them.
 	Themes []string `json:"themes,omitempty"`
+	// OffKm is how far the municipality an end resolved to lies from the
+	// point the source gives for that end, the larger of the two ends, in
+	// km to one decimal; 0 when the source gives no points (the
+	// registers) or both ends lie on them.
+	OffKm float64 `json:"off_km,omitempty"`
 }
 
 // SourceNames returns the names of the sources that list p, in order: of
@@ -95,7 +100,7 @@ func (p Partnership) SourceNames() []string {
 
 // Equal reports whether r and o say the same.
 func (r Reference) Equal(o Reference) bool {
-	return r.Source == o.Source && r.Since == o.Since && r.Agreement == o.Agreement && slices.Equal(r.Themes, o.Themes)
+	return r.Source == o.Source && r.Since == o.Since && r.Agreement == o.Agreement && slices.Equal(r.Themes, o.Themes) && r.OffKm == o.OffKm
 }
 
 // Equal reports whether p and q hold the same data, reading nil and empty

@@ -189,6 +189,8 @@ func TestBrowser(t *testing.T) {
 		waitJS(`document.querySelectorAll("#suggestions > li").length >= 10`),
 	)
 	assert.Contains(t, jsString(`document.getElementById("selected").textContent`), "Львів")
+	assert.Contains(t, jsString(`document.getElementById("selected").textContent`), "Львівська область · міська громада",
+		"the card says what the municipality is in its country's words")
 	list := jsInt(`document.querySelectorAll("#suggestions > li").length`)
 	assert.GreaterOrEqual(t, list, 10)
 	assert.Equal(t, list, jsInt(`document.querySelectorAll("#map .sugg-marker").length`), "every suggestion has its marker")
@@ -225,6 +227,7 @@ func TestBrowser(t *testing.T) {
 	assert.Contains(t, jsString(`document.querySelector("#suggestions .explain h4").textContent`), "Why ")
 	assert.Contains(t, jsString(`document.querySelector("#suggestions .explain").textContent`), "Similar size")
 	assert.Contains(t, jsString(`document.getElementById("selected").textContent`), "Lviv")
+	assert.Contains(t, jsString(`document.getElementById("selected").textContent`), "city hromada (міська громада)")
 	shot("lviv-en.png", false)
 
 	// Filter by country: Poland only.

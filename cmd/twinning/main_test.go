@@ -58,8 +58,8 @@ func TestSearch(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.GreaterOrEqual(t, len(lines), 3, out)
-	assert.Regexp(t, `^ID\s+NAME\s+LATIN NAME\s+COUNTRY\s+REGION\s+POPULATION`, lines[0])
-	assert.Regexp(t, `^ua-lviv\s+Львів\s+Lviv\s+UA\s+\S.*\s717,273\s*$`, lines[1])
+	assert.Regexp(t, `^ID\s+NAME\s+LATIN NAME\s+COUNTRY\s+REGION\s+KIND\s+POPULATION`, lines[0])
+	assert.Regexp(t, `^ua-lviv\s+Львів\s+Lviv\s+UA\s+\S.*\s+city hromada\s+717,273\s*$`, lines[1])
 	assert.Regexp(t, `^1-\d+ of \d+$`, lines[len(lines)-1])
 
 	// Latin script, flags after the text.

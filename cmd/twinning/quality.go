@@ -51,6 +51,7 @@ func printQuality(w io.Writer, q analytics.Quality) error {
 		{"created from partnership lists", q.Created},
 		{"suspected city districts", q.Districts},
 		{"towns not merged with their unit", q.Unmerged},
+		{"partnerships far from their source's point", q.FarFromSource},
 	} {
 		fmt.Fprintf(w, "\n%s: %d\n  %s\n", c.title, c.check.Count, c.check.Description)
 		for _, f := range c.check.Examples {

@@ -90,9 +90,9 @@ func printPage(w io.Writer, page graph.Page) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tLATIN NAME\tCOUNTRY\tREGION\tPOPULATION")
+	fmt.Fprintln(tw, "ID\tNAME\tLATIN NAME\tCOUNTRY\tREGION\tKIND\tPOPULATION")
 	for _, m := range page.Items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Name, m.NameLatin, m.Country, regionName(m), formatPopulation(m.Population))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Name, m.NameLatin, m.Country, regionName(m), kindName(m), formatPopulation(m.Population))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -144,3 +144,12 @@ func flagError(err error, positional string) error {
 
 // warUsage documents the -war flag of search, suggest and batch.
 var warUsage = "keep municipalities by what the war means for them: free (can sign today: not occupied before 2022, not in the war zone at the KSE table's last date, 2022-10-10), war_zone (in the war zone then), occupied (occupied before 2022) or affected (any of them); default: all"
+
+// kindName says what a municipality is: its kind of unit in English
+// ("rural gmina", "city hromada"), else its kind.
+func kindName(m graph.Municipality) string {
+	if m.Unit != nil {
+		return m.Unit.English
+	}
+	return string(m.Kind)
+}

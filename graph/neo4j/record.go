@@ -12,10 +12,10 @@ import (
 // node back: the stored fields, not the derived search properties.
 const municipalityProjection = `{.id, .name, .name_latin, .alt_names, .country, .region_code, .region_name, .kind,
  .population, .population_year, .area_km2, .lat, .lon, .katottg, .lau, .nuts3, .geonames, .wikidata, .themes, .source,
- .occupied_before_2022, .war_zone}`
+ .occupied_before_2022, .war_zone, .unit_local, .unit_english}`
 
 // partnershipProjection reads a PARTNER_OF relationship back.
-const partnershipProjection = `{.kind, .status, .since, .source, .sources, .source_years, .source_agreements, .source_themes}`
+const partnershipProjection = `{.kind, .status, .since, .source, .sources, .source_years, .source_agreements, .source_themes, .source_off_km}`
 
 // normalize returns m as the store gives it back: empty lists become nil,
 // so that an unchanged municipality compares equal to its stored self.
@@ -88,6 +88,11 @@ func municipalityProps(m *graph.Municipality) map[string]any {
 		// War status: absent when nothing applies, like the other fields.
 		"occupied_before_2022": nil,
 		"war_zone":             nil,
+		"unit_local":           nil,
+		"unit_english":         nil,
+	}
+	if m.Unit != nil {
+		p["unit_local"], p["unit_english"] = m.Unit.Local, m.Unit.English
 	}
 	if m.War != nil {
 		if m.War.OccupiedBefore2022 {
@@ -178,6 +183,8 @@ func (p props) ints(key string) ([]int64, error) { return listOf[int64](p, key, 
 
 func (p props) strings(key string) ([]string, error) { return listOf[string](p, key, "string") }
 
+func (p props) floats(key string) ([]float64, error) { return listOf[float64](p, key, "float") }
+
 // listOf reads a list property whose items are all of type T (named want
 // in errors); null and an empty list give nil.
 func listOf[T any](p props, key, want string) ([]T, error) {
@@ -259,6 +266,12 @@ func toMunicipality(v any) (graph.Municipality, error) {
 	if occupied || len(zone) > 0 {
 		m.War = &graph.WarStatus{OccupiedBefore2022: occupied, WarZone: zone}
 	}
+	var unit graph.Unit
+	s(&unit.Local, "unit_local")
+	s(&unit.English, "unit_english")
+	if unit != (graph.Unit{}) {
+		m.Unit = &unit
+	}
 	for _, err := range errs {
 		if err != nil {
 			return graph.Municipality{}, fmt.Errorf("municipality %q: %w", m.ID, err)
@@ -280,13 +293,18 @@ func partnershipProps(p *graph.Partnership) map[string]any {
 		"source_years":      nil,
 		"source_agreements": nil,
 		"source_themes":     nil,
+		"source_off_km":     nil,
 	}
 	if len(p.Sources) > 0 {
 		names, years, agreements, themes := make([]string, len(p.Sources)), make([]int64, len(p.Sources)), make([]string, len(p.Sources)), make([]string, len(p.Sources))
+		off := make([]float64, len(p.Sources))
 		for i, r := range p.Sources {
-			names[i], years[i], agreements[i], themes[i] = r.Source, int64(r.Since), r.Agreement, strings.Join(r.Themes, "|")
+			names[i], years[i], agreements[i], themes[i], off[i] = r.Source, int64(r.Since), r.Agreement, strings.Join(r.Themes, "|"), r.OffKm
 		}
 		props["sources"], props["source_years"], props["source_agreements"], props["source_themes"] = names, years, agreements, themes
+		if slices.ContainsFunc(off, func(d float64) bool { return d != 0 }) {
+			props["source_off_km"] = off
+		}
 	}
 	return props
 }
@@ -314,16 +332,20 @@ func toPartnership(a, b string, v any) (graph.Partnership, error) {
 	years, err2 := props(p).ints("source_years")
 	agreements, err3 := props(p).strings("source_agreements")
 	themes, err4 := props(p).strings("source_themes")
-	for _, err := range []error{err1, err2, err3, err4} {
+	off, err5 := props(p).floats("source_off_km")
+	for _, err := range []error{err1, err2, err3, err4, err5} {
 		if err != nil {
 			return graph.Partnership{}, fmt.Errorf("partnership %s-%s: %w", a, b, err)
 		}
 	}
-	if len(years) != len(names) || len(agreements) != len(names) || len(themes) != len(names) {
+	if len(years) != len(names) || len(agreements) != len(names) || len(themes) != len(names) || off != nil && len(off) != len(names) {
 		return graph.Partnership{}, fmt.Errorf("partnership %s-%s: %d sources but %d years, %d agreements and %d theme lists", a, b, len(names), len(years), len(agreements), len(themes))
 	}
 	for i, name := range names {
 		r := graph.Reference{Source: name, Since: int(years[i]), Agreement: agreements[i]}
+		if off != nil {
+			r.OffKm = off[i]
+		}
 		if themes[i] != "" {
 			r.Themes = strings.Split(themes[i], "|")
 		}

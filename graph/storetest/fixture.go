@@ -58,7 +58,8 @@ func Fixture() ([]graph.Municipality, []graph.Partnership) {
 		{
 			ID: "pl-krakow", Name: "Kraków", NameLatin: "Kraków", AltNames: []string{"Cracow", "Krakau"},
 			Country: "PL", Region: graph.Region{Code: "PL21", Name: "Małopolskie"},
-			Kind: graph.KindCity, Population: 800653, PopulationYear: 2018, AreaKm2: 326.8,
+			Kind: graph.KindCity, Unit: &graph.Unit{Local: "miasto na prawach powiatu", English: "city with powiat rights"},
+			Population: 800653, PopulationYear: 2018, AreaKm2: 326.8,
 			Location: &graph.Point{Lat: 50.0614, Lon: 19.9366},
 			Codes:    graph.Codes{LAU: "PL_1261011", NUTS3: "PL213", Wikidata: "Q31487"},
 			Themes:   []string{"culture", "university", "tourism"}, Source: "storetest",

@@ -254,6 +254,8 @@ var (
 		{"n_region", "node", "region", "string"},
 		{"n_region_name", "node", "region_name", "string"},
 		{"n_kind", "node", "kind", "string"},
+		{"n_unit", "node", "unit", "string"},
+		{"n_unit_local", "node", "unit_local", "string"},
 		{"n_population", "node", "population", "long"},
 		{"n_lat", "node", "lat", "double"},
 		{"n_lon", "node", "lon", "double"},
@@ -294,6 +296,10 @@ func (g *Graph) writeGraphML(w *bufio.Writer, sel selection) error {
 		data("n_region", m.Region.Code)
 		data("n_region_name", m.Region.Name)
 		data("n_kind", string(m.Kind))
+		if m.Unit != nil {
+			data("n_unit", m.Unit.English)
+			data("n_unit_local", m.Unit.Local)
+		}
 		if m.Population > 0 {
 			data("n_population", strconv.FormatInt(m.Population, 10))
 		}

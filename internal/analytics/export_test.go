@@ -27,6 +27,7 @@ func exportGraph(t *testing.T) *Graph {
 	lviv := at(muni("ua-lviv", "UA", 720_000), 49.84, 24.03)
 	lviv.Name, lviv.NameLatin = "Львів", "Lviv"
 	lviv.Region = graph.Region{Code: "UA-46", Name: "Lviv Oblast"}
+	lviv.Unit = &graph.Unit{Local: "міська громада", English: "city hromada"}
 	odd := at(muni("pl-odd", "PL", 10), 50, 20)
 	odd.NameLatin = `A & B <"quoted">, with comma`
 	ms := []graph.Municipality{
@@ -110,6 +111,8 @@ func TestExportGraphML(t *testing.T) {
 	// Nodes come in id order: de-freiburg, pl-krakow, pl-odd, ...
 	assert.Equal(t, `A & B <"quoted">, with comma`, byKey(doc.Graph.Nodes[2].Data)["n_name"])
 	assert.Equal(t, "Львів", byKey(doc.Graph.Nodes[3].Data)["n_name_local"])
+	assert.Equal(t, "city hromada", byKey(doc.Graph.Nodes[3].Data)["n_unit"])
+	assert.Equal(t, "міська громада", byKey(doc.Graph.Nodes[3].Data)["n_unit_local"])
 	edge0 := byKey(doc.Graph.Edges[0].Data)
 	assert.Equal(t, map[string]string{"e_kind": "twinning", "e_status": "dormant", "e_since": "1989"}, edge0)
 }

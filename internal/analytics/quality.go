@@ -17,6 +17,11 @@ const (
 	// most DuplicateRadiusKm apart.
 	DuplicateMinPopulation = 10000
 	DuplicateRadiusKm      = 5.0
+	// FarFromSourceKm is how far from the point a source gives for a
+	// partner the municipality it resolved to may lie before the report
+	// lists the partnership: the radius within which the importers take a
+	// name match as the place meant.
+	FarFromSourceKm = 30.0
 	// QualityExamples is how many findings a check lists.
 	QualityExamples = 20
 )
@@ -47,6 +52,11 @@ type Quality struct {
 	// hold most of its people: the unit's own town, which the merge did
 	// not pair with it (Sofia and Stolichna), the same place as two nodes.
 	Unmerged QualityCheck `json:"unmerged"`
+	// FarFromSource lists partnerships an end of which lies more than
+	// FarFromSourceKm from the point its source gives for it
+	// (graph.Reference.OffKm): a list's point far off (Rhodes at the
+	// island's middle) or a partner resolved to the wrong place.
+	FarFromSource QualityCheck `json:"far_from_source"`
 }
 
 // QualityCheck is one check of the report.
@@ -88,6 +98,8 @@ func (g *Graph) computeQuality() Quality {
 			"that has at least twice their people, and Kyiv's districts; not suggested, not gaps"},
 		Unmerged: QualityCheck{Description: "GeoNames places without an administrative code within a unit of another name that they hold most of: " +
 			"the unit's own town under a name the merge did not pair with it, the same place as two nodes"},
+		FarFromSource: QualityCheck{Description: "partnerships an end of which lies more than 30 km from the point its source gives for it: " +
+			"the source's point far off, or the partner resolved to the wrong place; the farthest first"},
 	}
 	grid := graph.NewGrid(g.ms, func(m *graph.Municipality) bool { return m.Population >= DuplicateMinPopulation })
 	var dups, namesakes, nolatin, created, districts, unmerged []QualityFinding
@@ -142,6 +154,18 @@ func (g *Graph) computeQuality() Quality {
 	q.Created.fill(created)
 	q.Districts.fill(districts)
 	q.Unmerged.fill(unmerged)
+	var far []QualityFinding
+	for e := range g.ps {
+		p := &g.ps[e]
+		for _, r := range p.Sources {
+			if r.OffKm > FarFromSourceKm {
+				far = append(far, QualityFinding{Municipalities: []Node{g.node(g.ends[e][0]), g.node(g.ends[e][1])},
+					Note: "listed by " + r.Source, DistanceKm: r.OffKm, weight: int64(r.OffKm * 10)})
+				break
+			}
+		}
+	}
+	q.FarFromSource.fill(far)
 	return q
 }
 

@@ -31,7 +31,14 @@ func TestQuality(t *testing.T) {
 		{ID: "lau-el-1", Name: "Κοινότητα Λαέρμων", Country: "GR", Population: 361, Location: at(36.1, 27.9), Codes: graph.Codes{LAU: "EL_1"}, Source: "lau"},
 		{ID: "tw-jp-taito-35.71-139.78", Name: "Taitō", NameLatin: "Taitō", Country: "JP", Source: "wikipedia"},
 	}
-	g, err := New(ms, nil)
+	ps := []graph.Partnership{
+		// Resolved 77 km off the list's point; 12 km off is within the rule.
+		{A: "gn-4", B: "lau-el-1", Kind: graph.KindTwinning, Status: graph.StatusActive, Source: "wikipedia",
+			Sources: []graph.Reference{{Source: "wikipedia", OffKm: 77.2}}},
+		{A: "gn-4", B: "lau-pl-3", Kind: graph.KindTwinning, Status: graph.StatusActive, Source: "wikipedia",
+			Sources: []graph.Reference{{Source: "wikipedia", OffKm: 12}, {Source: "ulead"}}},
+	}
+	g, err := New(ms, ps)
 	require.NoError(t, err)
 	q := g.Quality()
 	assert.Equal(t, 12, q.Municipalities)
@@ -50,6 +57,10 @@ func TestQuality(t *testing.T) {
 	assert.Equal(t, "a district of Warszawa", q.Districts.Examples[1].Note)
 	require.Equal(t, 1, q.Unmerged.Count, "Sofia within Stolichna")
 	assert.Equal(t, "the town of Stolichna under another name", q.Unmerged.Examples[0].Note)
+	require.Equal(t, 1, q.FarFromSource.Count)
+	assert.Equal(t, []string{"gn-4", "lau-el-1"}, []string{q.FarFromSource.Examples[0].Municipalities[0].ID, q.FarFromSource.Examples[0].Municipalities[1].ID})
+	assert.Equal(t, 77.2, q.FarFromSource.Examples[0].DistanceKm)
+	assert.Equal(t, "listed by wikipedia", q.FarFromSource.Examples[0].Note)
 	assert.Equal(t, q, g.Quality(), "the same report again")
 
 	empty, err := New(nil, nil)

@@ -142,7 +142,7 @@ func TestImportRegistryULEAD(t *testing.T) {
 	assert.Equal(t, SourceULEAD, lviv["gn-2926271"].Source, "Flensburg, Stadt: the city, by the name before the comma")
 	assert.Equal(t, SourceULEAD, lviv["lau-is-1000"].Source)
 	assert.Equal(t, SourceWikipedia, lviv["lau-ch-6621"].Source, "a Vinnytsia code with Lviv's name is Lviv's row; the pair was known")
-	assert.Equal(t, []graph.Reference{{Source: SourceWikipedia}, {Source: SourceULEAD}}, lviv["lau-ch-6621"].Sources, "one partnership citing both")
+	assert.Equal(t, []graph.Reference{{Source: SourceWikipedia, OffKm: 0.4}, {Source: SourceULEAD}}, lviv["lau-ch-6621"].Sources, "one partnership citing both")
 	assert.Equal(t, []graph.Reference{{Source: SourceULEAD}}, lviv["gn-2926271"].Sources)
 	assert.Contains(t, partners("ua-05020030000031457"), "gn-2926271", "Vinnytsia by its name, without a code")
 	assert.Contains(t, partners("ua-05020030000031457"), "lau-pl-1201011", "Bochnia: the town (994 people a km²), not the rural gmina around it (153)")

@@ -31,7 +31,8 @@ var katottgPattern = regexp.MustCompile(`^UA\d{17}$`)
 // graph.LatinName, which also romanises a letter outside the Ukrainian
 // alphabet), and the hromada's own names ("Львівська міська громада",
 // "Львівська") are alternative names. Kind follows type: міська → city,
-// селищна → town, сільська → village. Region is the oblast as an ISO 3166-2
+// селищна → town, сільська → village, and Unit says the same in words
+// ("міська громада", city hromada). Region is the oblast as an ISO 3166-2
 // code ("UA-46"), from oblast_name (Ukrainian), else the English
 // oblast_name_en (misspellings in the file included), else the first two
 // digits of the KATOTTG code. Population is total_popultaion_2022 (year
@@ -82,6 +83,7 @@ func hromadaRecord(row csvRow) (Record, *RowError) {
 		Country:   "UA",
 		Region:    region,
 		Kind:      kind,
+		Unit:      unitOf(unitHromada, row.get("type")),
 		AreaKm2:   area,
 		Location:  &graph.Point{Lat: lat, Lon: lon},
 		Codes:     graph.Codes{KATOTTG: code},

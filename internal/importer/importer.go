@@ -424,8 +424,8 @@ func owner(source string) string {
 }
 
 // mergeInto returns dst updated by rec of the given source. The source
-// that created dst owns its names, kind, population, area, location and
-// region and overwrites them; another source only fills empty fields. Codes
+// that created dst owns its names, kind, unit, population, area, location
+// and region and overwrites them; another source only fills empty fields. Codes
 // fill empty ones, names that dst lacks become alternative names, and the
 // source is added to dst's "+"-separated sources.
 func mergeInto(dst, rec graph.Municipality, source string) graph.Municipality {
@@ -436,6 +436,9 @@ func mergeInto(dst, rec graph.Municipality, source string) graph.Municipality {
 		// The owner's values win, but a value it lacks (NA) keeps what
 		// another source filled in, so that re-imports do not flip-flop.
 		out.Name, out.NameLatin, out.Kind = rec.Name, rec.NameLatin, rec.Kind
+		if rec.Unit != nil {
+			out.Unit = rec.Unit
+		}
 		if rec.Population > 0 {
 			out.Population, out.PopulationYear = rec.Population, rec.PopulationYear
 		}
@@ -451,6 +454,9 @@ func mergeInto(dst, rec graph.Municipality, source string) graph.Municipality {
 	} else {
 		if out.NameLatin == "" && out.Name != rec.NameLatin {
 			out.NameLatin = rec.NameLatin
+		}
+		if out.Unit == nil {
+			out.Unit = rec.Unit
 		}
 		if out.Population == 0 && rec.Population > 0 {
 			out.Population, out.PopulationYear = rec.Population, rec.PopulationYear

@@ -91,6 +91,7 @@ func TestParseHromadas(t *testing.T) {
 	assert.Equal(t, "Lviv", lviv.NameLatin)
 	assert.Equal(t, []string{"Львівська міська громада", "Львівська"}, lviv.AltNames)
 	assert.Equal(t, graph.KindCity, lviv.Kind)
+	assert.Equal(t, &graph.Unit{Local: "міська громада", English: "city hromada"}, lviv.Unit)
 	assert.Equal(t, graph.Region{Code: "UA-46", Name: "Lviv Oblast"}, lviv.Region)
 	assert.Equal(t, int64(777234), lviv.Population)
 	assert.Equal(t, 2022, lviv.PopulationYear)
@@ -354,13 +355,18 @@ func TestImportTwins(t *testing.T) {
 	partners, err := s.Partners(ctx, "ua-46060250000025047")
 	require.NoError(t, err)
 	var ids []string
+	off := map[string]float64{}
 	for _, p := range partners {
 		ids = append(ids, p.Municipality.ID)
 		assert.Equal(t, graph.StatusActive, p.Partnership.Status)
 		assert.Equal(t, SourceWikipedia, p.Partnership.Source)
 		assert.Equal(t, graph.KindTwinning, p.Partnership.Kind)
+		require.Len(t, p.Partnership.Sources, 1)
+		off[p.Municipality.ID] = p.Partnership.Sources[0].OffKm
 	}
 	assert.ElementsMatch(t, []string{"gn-3094802", "lau-ch-6621"}, ids)
+	assert.Equal(t, map[string]float64{"gn-3094802": 0.1, "lau-ch-6621": 0.4}, off,
+		"each reference keeps how far its farther end lies from the list's point")
 	b, err := os.ReadFile(rep.Resolution.UnresolvedFile)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), "Moscow,Russia,RU,55.7558,37.6173,,no municipality of this country in the store")

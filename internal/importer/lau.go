@@ -42,8 +42,10 @@ func euCountry(c string) string {
 // record per valid row and a RowError per bad one.
 //
 // Codes.LAU is gisco_id, Codes.NUTS3 is nuts_3, Region is the NUTS 2 code
-// (without a name), Country is the ISO code (EL → GR, UK → GB), Kind is
-// lau, population (missing as "NA" in 129 rows) is of 2018. NameLatin is
+// (without a name), Country is the ISO code (EL → GR, UK → GB), Unit
+// says what the unit is in its country (lauUnit, polishNamesakes: "gmina
+// wiejska", "comună", "kreisfreie Stadt", "κοινότητα") and Kind follows
+// from it (lau when it does not tell), population (missing as "NA" in 129 rows) is of 2018. NameLatin is
 // the name, or its transliteration by graph.LatinName when it is in Greek
 // or Cyrillic script ("Λευκωσία" → "Lefkosia"). A name of the form
 // "Flensburg, Stadt" gets the part before the comma as an alternative
@@ -52,7 +54,9 @@ func euCountry(c string) string {
 // and gisco_id in lower case with "_" written "-" ("PL_1261011" →
 // "lau-pl-1261011").
 func ParseLAU(r io.Reader, file string) ([]Record, []*RowError, int, error) {
-	return readCSV(r, file, lauColumns, lauRecord)
+	recs, bad, n, err := readCSV(r, file, lauColumns, lauRecord)
+	polishNamesakes(recs)
+	return recs, bad, n, err
 }
 
 func lauRecord(row csvRow) (Record, *RowError) {
@@ -87,6 +91,7 @@ func lauRecord(row csvRow) (Record, *RowError) {
 		Source:   SourceLAU,
 	}
 	m.NameLatin = latinName(name, country)
+	m.Unit, m.Kind = lauUnit(country, gisco, name, pop)
 	if !isMissing(nuts2) {
 		m.Region = graph.Region{Code: nuts2}
 	}

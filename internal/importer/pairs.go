@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"regexp"
 	"slices"
@@ -222,7 +223,8 @@ func (im *Importer) importPairs(ctx context.Context, rep *Report, rows []PairRow
 				rep.skip("both sides resolve to the same municipality")
 				continue
 			}
-			ref := graph.Reference{Source: opts.Source, Since: row.Since, Agreement: row.Agreement, Themes: row.Themes}
+			ref := graph.Reference{Source: opts.Source, Since: row.Since, Agreement: row.Agreement, Themes: row.Themes,
+				OffKm: math.Round(max(a.DistKm, b.DistKm, 0)*10) / 10}
 			p := graph.Partnership{A: a.ID, B: b.ID, Kind: graph.KindTwinning, Status: graph.StatusActive, Since: row.Since, Source: opts.Source, Sources: []graph.Reference{ref}}
 			if slices.Contains(graph.SuspendedCountries, row.A.Country) || slices.Contains(graph.SuspendedCountries, row.B.Country) {
 				p.Status = graph.StatusSuspended

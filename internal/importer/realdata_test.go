@@ -185,6 +185,23 @@ func TestRealData(t *testing.T) {
 	assert.Zero(t, q.Duplicates.Count, "%+v", q.Duplicates.Examples)
 	assert.Zero(t, q.NoLatinName.Count, "%+v", q.NoLatinName.Examples)
 	assert.Zero(t, q.Created.Count)
+	t.Logf("quality: %d partnerships an end of which lies more than %.0f km from its source's point", q.FarFromSource.Count, analytics.FarFromSourceKm)
+	// Every administrative unit says what it is in its country's words.
+	units, kinds := map[string]int{}, map[graph.Kind]int{}
+	noUnit := 0
+	require.NoError(t, s.ScanMunicipalities(ctx, func(m graph.Municipality) error {
+		kinds[m.Kind]++
+		switch {
+		case m.Unit != nil:
+			units[m.Country+" "+m.Unit.English]++
+		case m.Administrative():
+			noUnit++
+		}
+		return nil
+	}))
+	t.Logf("kinds: %v; units of Poland: %d cities with powiat rights, %d urban and %d rural gminas, %d gminas not told apart; of Germany: %d district-free cities, %d towns",
+		kinds, units["PL city with powiat rights"], units["PL urban gmina"], units["PL rural gmina"], units["PL gmina"], units["DE district-free city"], units["DE town"])
+	assert.Zero(t, noUnit, "administrative units without a kind of unit")
 	assert.Equal(t, 135233, reps[3].Read, "cities1000.tsv")
 	countryOf := map[string]string{}
 	require.NoError(t, s.ScanMunicipalities(ctx, func(m graph.Municipality) error { countryOf[m.ID] = m.Country; return nil }))
@@ -322,6 +339,10 @@ func holdQualityCases(t *testing.T, s graph.Store, twins *ResolutionReport) {
 				got = "district"
 			}
 			ok = assert.Equal(t, want, got, "%s: %s", key, why)
+		case "unit":
+			code, value, _ := strings.Cut(key, ":")
+			m, err := s.MunicipalityByCode(ctx, code, value)
+			ok = assert.NoError(t, err, key) && assert.NotNil(t, m.Unit, "%s: %s", key, why) && assert.Equal(t, want, m.Unit.English, "%s: %s", key, why)
 		case "latin":
 			m, err := s.Municipality(ctx, key)
 			ok = assert.NoError(t, err, key) && assert.Equal(t, want, m.NameLatin, "%s: %s", key, why)

@@ -6,7 +6,9 @@
 // The files live in data/: municipalities_*.csv (one header, the columns of
 // MunicipalityHeader) and partnerships.csv (the columns of
 // PartnershipHeader). They are UTF-8 RFC 4180 CSV; list-valued columns
-// (alt_names, themes) separate their items with '|'.
+// (alt_names, themes) separate their items with '|'; unit and
+// unit_english, what the municipality is in its country's words and in
+// English, are both set or both empty.
 package sample
 
 import (
@@ -32,7 +34,7 @@ var files embed.FS
 // MunicipalityHeader is the exact header of a municipalities CSV file.
 var MunicipalityHeader = []string{
 	"id", "name", "name_latin", "alt_names", "country", "region_code", "region_name", "kind",
-	"population", "population_year", "area_km2", "lat", "lon",
+	"unit", "unit_english", "population", "population_year", "area_km2", "lat", "lon",
 	"katottg", "lau", "nuts3", "geonames", "wikidata", "themes", "source",
 }
 
@@ -272,6 +274,8 @@ const (
 	colRegionCode
 	colRegionName
 	colKind
+	colUnit
+	colUnitEnglish
 	colPopulation
 	colPopulationYear
 	colArea
@@ -289,7 +293,7 @@ const (
 // validateColumn maps a field named by graph.Municipality.Validate to its
 // CSV column.
 var validateColumn = map[string]int{
-	"id": colID, "name": colName, "country": colCountry, "kind": colKind,
+	"id": colID, "name": colName, "country": colCountry, "kind": colKind, "unit": colUnit,
 	"population": colPopulation, "population_year": colPopulationYear, "area_km2": colArea,
 	"location": colLat, "codes.katottg": colKATOTTG, "codes.lau": colLAU, "codes.nuts3": colNUTS3,
 	"codes.geonames": colGeoNames, "codes.wikidata": colWikidata, "themes": colThemes,
@@ -337,6 +341,9 @@ func (t *table) municipality() (graph.Municipality, error) {
 		},
 		Themes: splitList(f[colThemes]),
 		Source: f[colSource],
+	}
+	if f[colUnit] != "" || f[colUnitEnglish] != "" {
+		m.Unit = &graph.Unit{Local: f[colUnit], English: f[colUnitEnglish]}
 	}
 	var err error
 	if m.Population, err = t.wholeNumber(colPopulation, "population"); err != nil {

@@ -107,18 +107,19 @@ func TestParse(t *testing.T) {
 	assert.GreaterOrEqual(t, balkans, 2, "Western Balkan countries with a partnership")
 }
 
-const muniHeader = "id,name,name_latin,alt_names,country,region_code,region_name,kind,population,population_year,area_km2,lat,lon,katottg,lau,nuts3,geonames,wikidata,themes,source\n"
+const muniHeader = "id,name,name_latin,alt_names,country,region_code,region_name,kind,unit,unit_english,population,population_year,area_km2,lat,lon,katottg,lau,nuts3,geonames,wikidata,themes,source\n"
 
-const validMuni = "pl-krakow,Kraków,Kraków,Cracow|Krakau,PL,PL-12,Małopolskie,city,804000,2022,327,50.0647,19.9450,,,,,,culture|university,sample\n"
+const validMuni = "pl-krakow,Kraków,Kraków,Cracow|Krakau,PL,PL-12,Małopolskie,city,miasto na prawach powiatu,city with powiat rights,804000,2022,327,50.0647,19.9450,,,,,,culture|university,sample\n"
 
 func TestParseMunicipalities(t *testing.T) {
 	ms, err := ParseMunicipalities(strings.NewReader(muniHeader+validMuni+
-		"md-soroca,Soroca,Soroca,,MD,,,town,,,,,,,,,,,,sample\n"), "t.csv")
+		"md-soroca,Soroca,Soroca,,MD,,,town,,,,,,,,,,,,,,sample\n"), "t.csv")
 	require.NoError(t, err)
 	require.Len(t, ms, 2)
 	assert.Equal(t, graph.Municipality{
 		ID: "pl-krakow", Name: "Kraków", NameLatin: "Kraków", AltNames: []string{"Cracow", "Krakau"},
 		Country: "PL", Region: graph.Region{Code: "PL-12", Name: "Małopolskie"}, Kind: graph.KindCity,
+		Unit:       &graph.Unit{Local: "miasto na prawach powiatu", English: "city with powiat rights"},
 		Population: 804000, PopulationYear: 2022, AreaKm2: 327, Location: &graph.Point{Lat: 50.0647, Lon: 19.9450},
 		Themes: []string{"culture", "university"}, Source: "sample",
 	}, ms[0])
@@ -153,6 +154,8 @@ func TestParseErrors(t *testing.T) {
 			`municipalities_eu.csv line 2, field lat: municipality pl-krakow: (95, 19.945) is not a latitude`},
 		{"kind", muniHeader + row(map[int]string{colKind: "metropolis"}),
 			`municipalities_eu.csv line 2, field kind: municipality pl-krakow: "metropolis" is not one of`},
+		{"unit without its English word", muniHeader + row(map[int]string{colUnitEnglish: ""}),
+			`municipalities_eu.csv line 2, field unit: municipality pl-krakow: a unit needs both its local and its English word`},
 		{"theme", muniHeader + row(map[int]string{colThemes: "culture|nightlife"}),
 			`municipalities_eu.csv line 2, field themes: municipality pl-krakow: unknown theme "nightlife"`},
 		{"country", muniHeader + row(map[int]string{colCountry: "Poland"}),
@@ -162,7 +165,7 @@ func TestParseErrors(t *testing.T) {
 		{"wikidata", muniHeader + row(map[int]string{colWikidata: "31487"}),
 			`municipalities_eu.csv line 2, field wikidata: municipality pl-krakow: "31487" is not a valid wikidata code`},
 		{"field count", muniHeader + "pl-krakow,Kraków\n",
-			`municipalities_eu.csv line 2: has 2 fields, expected 20`},
+			`municipalities_eu.csv line 2: has 2 fields, expected 22`},
 		{"bad quote", muniHeader + `pl-krakow,"Kra"ków` + "\n",
 			`municipalities_eu.csv line 2: is not valid CSV`},
 	}
@@ -212,7 +215,7 @@ func TestParsePartnershipErrors(t *testing.T) {
 
 func FuzzParseMunicipalities(f *testing.F) {
 	f.Add(muniHeader + validMuni)
-	f.Add(muniHeader + "md-soroca,Soroca,Soroca,,MD,,,town,,,,,,,,,,,,sample\n")
+	f.Add(muniHeader + "md-soroca,Soroca,Soroca,,MD,,,town,,,,,,,,,,,,,,sample\n")
 	f.Add(muniHeader + `ge-tbilisi,"თბილისი",Tbilisi,"Tiflis|""T""",GE,GE-TB,Tbilisi,city,1202000,2023,504,41.7151,44.8271,,,,,Q994,culture,sample` + "\n")
 	f.Add(muniHeader + "x,,,,,,,,,,,,,,,,,,,\n")
 	f.Fuzz(func(t *testing.T, input string) {

@@ -358,7 +358,7 @@ function renderSelected() {
   const codes = Object.entries(m.codes || {}).map(([k, v]) => `${k.toUpperCase()} ${v}`).join(" · ");
   fill(card,
     h("h2", {}, displayName(m), " ", h("span", { class: "muted" }, state.lang === "en" ? m.name : m.name_latin || "")),
-    h("div", {}, [countryName(m.country), regionName(m.region), m.kind ? t("kind." + m.kind) : null].filter(Boolean).join(" · ")),
+    h("div", {}, [countryName(m.country), regionName(m.region), unitName(m)].filter(Boolean).join(" · ")),
     h("div", {}, [m.population ? t("card.population", { n: fmt(m.population) }) : null,
       m.area_km2 ? t("card.area", { n: fmt(m.area_km2) }) : null,
       t("card.partners", { n: state.partners.length })].filter(Boolean).join(" · ")),
@@ -366,6 +366,16 @@ function renderSelected() {
     warLine(m.war),
     codes ? h("div", { class: "codes" }, t("card.codes") + ": " + codes) : null,
   );
+}
+
+// unitName says what the municipality is: the kind of unit in its country's
+// words (with the English word on the English page, "rural gmina (gmina
+// wiejska)"), else its kind.
+function unitName(m) {
+  const u = m.unit;
+  if (!u) return m.kind ? t("kind." + m.kind) : null;
+  if (state.lang === "en" && u.english !== u.local) return `${u.english} (${u.local})`;
+  return state.lang === "en" ? u.english : u.local;
 }
 
 // warLine says what the war means for a hromada, from the KSE table: occupied
