@@ -143,12 +143,19 @@ var latinFold = func() map[rune]string {
 
 // EditDistance is the Levenshtein distance between a and b, byte by byte,
 // or max+1 as soon as it is known to be larger than max.
-func EditDistance(a, b string, max int) int {
+func EditDistance(a, b string, max int) int { return editDistance(a, b, max, false) }
+
+// editDistance is the Levenshtein distance between a and b, byte by byte,
+// counting a swap of two neighbours as one edit when swaps is set (the
+// optimal string alignment distance), or max+1 as soon as it is known to
+// be larger than max.
+func editDistance(a, b string, max int, swaps bool) int {
 	if d := len(a) - len(b); d > max || -d > max {
 		return max + 1
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	// The row before the last (for swaps), the last, and the current.
+	rows := make([]int, 3*(len(b)+1))
+	pp, prev, cur := rows[:len(b)+1], rows[len(b)+1:2*(len(b)+1)], rows[2*(len(b)+1):]
 	for j := range prev {
 		prev[j] = j
 	}
@@ -161,12 +168,15 @@ func EditDistance(a, b string, max int) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if swaps && i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], pp[j-2]+1)
+			}
 			best = min(best, cur[j])
 		}
 		if best > max {
 			return max + 1
 		}
-		prev, cur = cur, prev
+		pp, prev, cur = prev, cur, pp
 	}
 	return prev[len(b)]
 }

@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"cmp"
 	"container/heap"
 	"context"
 	"math"
@@ -57,23 +56,18 @@ func (s *Store) MunicipalityByCode(ctx context.Context, code, value string) (gra
 	return clone(s.munis[id].m), nil
 }
 
-// hit is one search result with what it is ranked by.
+// hit is one search result with how it matched.
 type hit struct {
-	rank uint8
-	r    *record
+	match graph.Match
+	r     *record
 }
 
-// compareHits orders hits as graph.Query documents: rank, then larger
-// population, then id.
-func compareHits(a, b hit) int {
-	if c := cmp.Compare(a.rank, b.rank); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(b.r.m.Population, a.r.m.Population); c != 0 {
-		return c
-	}
-	return strings.Compare(a.r.m.ID, b.r.m.ID)
-}
+// names and loose return the keys of a record that gramIndex holds.
+func names(r *record) []string { return r.keys.Names }
+func loose(r *record) []string { return r.keys.Loose }
+
+// compareHits orders hits as graph.CompareSearch does.
+func compareHits(a, b hit) int { return graph.CompareSearch(a.match, &a.r.m, b.match, &b.r.m) }
 
 // worstFirst is a heap of hits with the worst on top, so that keeping the
 // best n of many hits costs O(log n) per hit.
@@ -157,18 +151,22 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 	if err := ctx.Err(); err != nil {
 		return graph.Page{}, contextError("search", err)
 	}
-	key := graph.NameKey(q.Text)
+	text := graph.NewSearchText(q.Text)
 	limit := q.EffectiveLimit()
 	keep := q.Offset + limit
 	if keep < q.Offset {
 		keep = math.MaxInt // an offset so large that the sum overflows
 	}
-	top := best{n: keep}
 	f := filter{q: q}
-	total := 0
-	var ctxErr error
-	seen := 0
-	visit := func(r *record, rank uint8) bool {
+	var (
+		top    best
+		total  int
+		ctxErr error
+		seen   int
+		// tier is the best kind of match found so far.
+		tier graph.MatchKind
+	)
+	visit := func(r *record, m graph.Match) bool {
 		if seen++; seen%checkEvery == 0 {
 			if ctxErr = ctx.Err(); ctxErr != nil {
 				return false
@@ -176,7 +174,8 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 		}
 		if f.match(&r.m) {
 			total++
-			top.offer(hit{rank: rank, r: r})
+			tier = min(tier, m.Kind)
+			top.offer(hit{match: m, r: r})
 		}
 		return true
 	}
@@ -186,14 +185,63 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 	if err := s.checkOpen(); err != nil {
 		return graph.Page{}, err
 	}
-	if key == "" {
+	// search finds the records text matches, as graph.SearchKeys.Tier
+	// ranks them; then, when none matches better than a part of a name,
+	// those with a typo; then, when none matches at all, those whose name
+	// is the text's first words.
+	search := func(text graph.SearchText, words bool) {
+		top, total, tier = best{n: keep}, 0, graph.MatchWords+1
+		tiered := func(r *record) bool {
+			m, ok := r.keys.Tier(text)
+			if !ok {
+				return true
+			}
+			if words {
+				if m.Kind > graph.MatchSpelling {
+					return true
+				}
+				m.Kind = graph.MatchWords
+			}
+			return visit(r, m)
+		}
+		s.text.contains(text.Key, names, tiered)
+		if text.Loose != "" && ctxErr == nil {
+			// The records whose name keys hold the text were visited above.
+			s.loose.contains(text.Loose, loose, func(r *record) bool {
+				if slices.ContainsFunc(r.keys.Names, func(k string) bool { return strings.Contains(k, text.Key) }) {
+					return true
+				}
+				return tiered(r)
+			})
+		}
+		if tier > graph.MatchSpelling && !words && ctxErr == nil {
+			typos := map[*record]bool{}
+			s.loose.near(text.Loose, text.TypoEdits(), func(r *record) bool {
+				if typos[r] {
+					return true
+				}
+				typos[r] = true
+				if _, ok := r.keys.Tier(text); ok {
+					return true // visited above
+				}
+				m, _ := r.keys.Typo(text)
+				return visit(r, m)
+			})
+		}
+	}
+	switch {
+	case text.Key == "":
+		top = best{n: keep}
 		for _, r := range s.order {
-			if !visit(r, rankExact) {
+			if !visit(r, graph.Match{}) {
 				break
 			}
 		}
-	} else {
-		s.text.find(key, func(r *record) bool { return visit(r, rank(r.keys, key)) })
+	default:
+		search(text, false)
+		for w, ok := text.Words(); ok && total == 0 && ctxErr == nil; w, ok = w.Words() {
+			search(w, true)
+		}
 	}
 	if ctxErr != nil {
 		return graph.Page{}, contextError("search", ctxErr)

@@ -95,23 +95,18 @@ type Store struct {
 	partners map[string]map[string]graph.Partnership
 	// npartnerships counts the partnerships (pairs, not entries).
 	npartnerships int
-	text          textIndex
+	// text holds the name keys, loose the loose keys (graph.SearchKeys).
+	text, loose gramIndex
 }
 
 // record is a stored municipality with its precomputed search keys.
 type record struct {
 	m    graph.Municipality
-	keys []string // the distinct, non-empty graph.NameKey of every name
+	keys graph.SearchKeys
 }
 
 func newRecord(m graph.Municipality) *record {
-	r := &record{m: m}
-	for _, n := range m.Names() {
-		if k := graph.NameKey(n); k != "" && !slices.Contains(r.keys, k) {
-			r.keys = append(r.keys, k)
-		}
-	}
-	return r
+	return &record{m: m, keys: graph.NewSearchKeys(&m)}
 }
 
 // Open opens the store in the file at path, creating the file (and its
@@ -278,7 +273,7 @@ func (s *Store) load(tx *bbolt.Tx) error {
 	s.munis = map[string]*record{}
 	s.codes = map[string]map[string]string{}
 	s.partners = map[string]map[string]graph.Partnership{}
-	s.text = newTextIndex()
+	s.text, s.loose = newGramIndex(), newGramIndex()
 	err := tx.Bucket(bucketMunicipalities).ForEach(func(k, v []byte) error {
 		var m graph.Municipality
 		if err := json.Unmarshal(v, &m); err != nil {
@@ -296,7 +291,8 @@ func (s *Store) load(tx *bbolt.Tx) error {
 		r := newRecord(m)
 		s.munis[m.ID] = r
 		s.order = append(s.order, r) // bbolt iterates keys in byte order: id order
-		s.text.add(r)
+		s.text.add(r, r.keys.Names)
+		s.loose.add(r, r.keys.Loose)
 		return nil
 	})
 	if err != nil {
@@ -348,7 +344,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	s.munis, s.order, s.codes, s.partners, s.text = nil, nil, nil, nil, textIndex{}
+	s.munis, s.order, s.codes, s.partners, s.text, s.loose = nil, nil, nil, nil, gramIndex{}, gramIndex{}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("embedded: close %s: %w", s.path, err)
 	}

@@ -112,6 +112,8 @@ func (s *Store) UpsertMunicipalities(ctx context.Context, ms []graph.Municipalit
 	for _, c := range changes {
 		if c.old != nil {
 			s.dropCodes(c.old)
+			s.text.remove(c.old, c.old.keys.Names)
+			s.loose.remove(c.old, c.old.keys.Loose)
 			replaced[c.rec.m.ID] = c.rec
 		} else {
 			created = append(created, c.rec)
@@ -122,7 +124,8 @@ func (s *Store) UpsertMunicipalities(ctx context.Context, ms []graph.Municipalit
 			s.addCode(kv, c.rec.m.ID)
 		}
 		s.munis[c.rec.m.ID] = c.rec
-		s.text.add(c.rec)
+		s.text.add(c.rec, c.rec.keys.Names)
+		s.loose.add(c.rec, c.rec.keys.Loose)
 	}
 	s.reorder(replaced, created)
 	return res, nil
@@ -319,7 +322,8 @@ func (s *Store) DeleteMunicipality(ctx context.Context, id string) error {
 	}
 	s.dropCodes(r)
 	delete(s.munis, id)
-	s.text.remove(id)
+	s.text.remove(r, r.keys.Names)
+	s.loose.remove(r, r.keys.Loose)
 	s.reorder(map[string]*record{id: nil}, nil)
 	return nil
 }

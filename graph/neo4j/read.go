@@ -2,6 +2,9 @@ package neo4j
 
 import (
 	"context"
+	"slices"
+	"strconv"
+	"strings"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -91,22 +94,58 @@ const searchFilters = `
     OR ($war = 'affected' AND (coalesce(m.occupied_before_2022, false) OR size(coalesce(m.war_zone, [])) > 0)))`
 
 // searchPage orders the matches and cuts one page out of them, counting
-// them all.
+// them all, with the rank of the first (the best kind of match found).
 const searchPage = `
-ORDER BY rank, m.population DESC, m.id
-WITH collect(m) AS ms
-RETURN size(ms) AS total, [x IN ms[$offset..($offset + $limit)] | x ` + municipalityProjection + `] AS items`
+ORDER BY grp, away, weight DESC, m.id
+WITH collect(m) AS ms, collect(rank) AS ranks
+RETURN size(ms) AS total, ranks[0] AS best, [x IN ms[$offset..($offset + $limit)] | x ` + municipalityProjection + `] AS items`
 
-// searchText finds by text: the text index narrows the candidates to nodes
-// with the key in one of their name keys, and the rank says how it matches.
-const searchText = `MATCH (m:Municipality)
-WHERE m.search_keys CONTAINS $key AND ` + searchFilters + `
-WITH m, CASE WHEN $key IN m.name_keys THEN 0 WHEN any(k IN m.name_keys WHERE k STARTS WITH $key) THEN 1 ELSE 2 END AS rank` + searchPage
+// searchText finds by text as graph.SearchKeys.Tier ranks: the text index
+// narrows the candidates to nodes with the text in one of their name keys
+// or its loose key in one of their loose keys, and the rank says how it
+// matches (graph.MatchKind: 0 the current name, 1 another name, 2 another
+// spelling, 3 the start of a name, 4 a part of one; MatchWords, 6, when
+// $words: the text is the first words of the text searched). The order is
+// graph.CompareSearch's.
+const searchText = `CALL {
+  MATCH (m:Municipality) WHERE m.search_keys CONTAINS $key RETURN m
+  UNION
+  MATCH (m:Municipality) WHERE m.loose_text CONTAINS $loose RETURN m
+}
+WITH m WHERE ` + searchFilters + `
+WITH m, CASE
+  WHEN $key IN m.main_keys THEN 0
+  WHEN $key IN m.name_keys THEN 1
+  WHEN $loose IN m.loose_keys THEN 2
+  WHEN any(k IN m.name_keys WHERE k STARTS WITH $key)
+    OR (size($loose) >= $minLoosePrefix AND any(k IN m.loose_keys WHERE k STARTS WITH $loose)) THEN 3
+  WHEN any(k IN m.name_keys WHERE k CONTAINS $key) THEN 4
+  ELSE 9 END AS tier
+WHERE tier <= $maxTier
+WITH m, CASE WHEN $words THEN 6 ELSE tier END AS rank,
+  CASE WHEN $words THEN 6 WHEN tier = 1 THEN 0 ELSE tier END AS grp,
+  CASE WHEN m.country IN $suspended THEN 1 ELSE 0 END AS away,
+  CASE tier
+    WHEN 0 THEN true
+    WHEN 1 THEN false
+    WHEN 2 THEN $loose IN coalesce(m.main_loose, [])
+    WHEN 3 THEN any(k IN coalesce(m.main_keys, []) WHERE k STARTS WITH $key)
+      OR (size($loose) >= $minLoosePrefix AND any(k IN coalesce(m.main_loose, []) WHERE k STARTS WITH $loose))
+    ELSE any(k IN coalesce(m.main_keys, []) WHERE k CONTAINS $key) END AS main
+WITH m, rank, grp, away, CASE WHEN main THEN m.population * $currentNameWeight ELSE m.population END AS weight` + searchPage
+
+// searchTypos finds the candidates of a typo: the nodes with a loose key
+// within $edits of the text's, as Lucene's fuzzy query reads them
+// (Damerau-Levenshtein, up to 50 terms); Search measures them again
+// (graph.SearchKeys.Typo).
+const searchTypos = `CALL db.index.fulltext.queryNodes('municipality_loose', $fuzzy, {limit: 1000}) YIELD node AS m
+WITH m WHERE ` + searchFilters + `
+RETURN m ` + municipalityProjection + ` AS m`
 
 // searchAll finds by filters only: every match ranks the same.
 const searchAll = `MATCH (m:Municipality)
 WHERE ` + searchFilters + `
-WITH m, 0 AS rank` + searchPage
+WITH m, 0 AS rank, 0 AS grp, CASE WHEN m.country IN $suspended THEN 1 ELSE 0 END AS away, m.population AS weight` + searchPage
 
 // Search returns the municipalities that match q in the order graph.Query
 // documents, with the total number of matches; EINVALID when q does not
@@ -137,31 +176,36 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 		}
 		params["kinds"] = kinds
 	}
-	cypher := searchAll
-	if key := graph.NameKey(q.Text); key != "" {
-		cypher, params["key"] = searchText, key
-	}
+	params["suspended"] = graph.SuspendedCountries
+	text := graph.NewSearchText(q.Text)
 	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-		recs, err := run(ctx, tx, cypher, params)
+		page.Items, page.Total = nil, 0
+		if text.Key == "" {
+			_, err := s.searchPage(ctx, tx, searchAll, params, &page)
+			return err
+		}
+		// The text, then (when nothing matches better than a part of a
+		// name) its typos, then (when nothing matches at all) its first
+		// words, as the embedded store does.
+		setText := func(t graph.SearchText, words bool, maxTier graph.MatchKind) {
+			params["key"], params["loose"], params["words"], params["maxTier"] = t.Key, t.Loose, words, int64(maxTier)
+			params["minLoosePrefix"], params["currentNameWeight"] = int64(graph.MinLoosePrefix), int64(graph.CurrentNameWeight)
+		}
+		setText(text, false, graph.MatchPart)
+		best, err := s.searchPage(ctx, tx, searchText, params, &page)
 		if err != nil {
 			return err
 		}
-		page.Items, page.Total = nil, 0
-		if len(recs) == 0 {
-			return nil
-		}
-		total, _ := recs[0].Values[0].(int64)
-		page.Total = int(total)
-		items, _ := recs[0].Values[1].([]any)
-		for _, v := range items {
-			if v == nil {
-				continue // deleted by a concurrent transaction (see Partners)
-			}
-			m, err := toMunicipality(v)
-			if err != nil {
+		if page.Total == 0 || best > graph.MatchSpelling {
+			if err := s.searchTypos(ctx, tx, text, params, &page); err != nil {
 				return err
 			}
-			page.Items = append(page.Items, m)
+		}
+		for w, ok := text.Words(); ok && page.Total == 0; w, ok = w.Words() {
+			setText(w, true, graph.MatchSpelling)
+			if _, err := s.searchPage(ctx, tx, searchText, params, &page); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -169,6 +213,91 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 		return graph.Page{}, s.fail(err, "searching %+v", q)
 	}
 	return page, nil
+}
+
+// searchPage runs a search statement (searchAll, searchText) and puts its
+// page and total into page; it returns the best kind of match.
+func (s *Store) searchPage(ctx context.Context, tx driver.ManagedTransaction, cypher string, params map[string]any, page *graph.Page) (graph.MatchKind, error) {
+	recs, err := run(ctx, tx, cypher, params)
+	page.Items, page.Total = nil, 0
+	if err != nil || len(recs) == 0 {
+		return 0, err
+	}
+	total, _ := recs[0].Values[0].(int64)
+	best, _ := recs[0].Values[1].(int64)
+	page.Total = int(total)
+	items, _ := recs[0].Values[2].([]any)
+	for _, v := range items {
+		if v == nil {
+			continue // deleted by a concurrent transaction (see Partners)
+		}
+		m, err := toMunicipality(v)
+		if err != nil {
+			return 0, err
+		}
+		page.Items = append(page.Items, m)
+	}
+	return graph.MatchKind(best), nil
+}
+
+// searchTypos adds to page, after the matches it holds, the municipalities
+// that match text by a typo (graph.SearchKeys.Typo) and by nothing better:
+// Lucene's fuzzy query finds the candidates, which are measured and
+// ordered here as the embedded store does (graph.CompareSearch).
+func (s *Store) searchTypos(ctx context.Context, tx driver.ManagedTransaction, text graph.SearchText, params map[string]any, page *graph.Page) error {
+	edits := text.TypoEdits()
+	if edits == 0 || text.Loose == "" {
+		return nil
+	}
+	params["fuzzy"] = luceneEscape(text.Loose) + "~" + strconv.Itoa(edits)
+	recs, err := run(ctx, tx, searchTypos, params)
+	if err != nil {
+		return err
+	}
+	type hit struct {
+		match graph.Match
+		m     graph.Municipality
+	}
+	var hits []hit
+	for _, rec := range recs {
+		if rec.Values[0] == nil {
+			continue
+		}
+		m, err := toMunicipality(rec.Values[0])
+		if err != nil {
+			return err
+		}
+		keys := graph.NewSearchKeys(&m)
+		if _, better := keys.Tier(text); better {
+			continue // counted by searchText
+		}
+		if match, ok := keys.Typo(text); ok {
+			hits = append(hits, hit{match, m})
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return graph.CompareSearch(a.match, &a.m, b.match, &b.m) })
+	offset, limit := params["offset"].(int64), params["limit"].(int64)
+	first := max(0, int(offset)-page.Total) // the typos before the page
+	for _, h := range hits[min(first, len(hits)):] {
+		if len(page.Items) >= int(limit) {
+			break
+		}
+		page.Items = append(page.Items, h.m)
+	}
+	page.Total += len(hits)
+	return nil
+}
+
+// luceneEscape escapes the characters that Lucene's query syntax reads.
+func luceneEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`+-&|!(){}[]^"~*?:\/ `, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Partners returns the partnerships of the municipality with the given id,

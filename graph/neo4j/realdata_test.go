@@ -14,6 +14,7 @@ import (
 
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/graph/embedded"
+	"github.com/twinning/twinning/graph/storetest"
 	"github.com/twinning/twinning/internal/analytics"
 	"github.com/twinning/twinning/internal/importer"
 	"github.com/twinning/twinning/internal/score"
@@ -117,6 +118,23 @@ func TestFullDataRealData(t *testing.T) {
 		return g.Stats()
 	}
 	assert.Equal(t, stats(emb), stats(neo), "graph statistics")
+
+	// Search: the fixture's queries find the intended place first on both
+	// stores, and the two give the same answers.
+	fixture := filepath.Join("..", "..", "testdata", "search", "queries.csv")
+	storetest.SearchCases(t, emb, fixture)
+	storetest.SearchCases(t, neo, fixture)
+	for _, text := range []string{"Lviv", "Kharkiw", "Zhytomyt", "Kyiv city", "Pereiaslav-Khmelnytskyi", "Lemberg", "Krak", "Gmina", "Nowa"} {
+		for _, offset := range []int{0, 3} {
+			q := graph.Query{Text: text, Limit: 5, Offset: offset}
+			want, err := emb.Search(ctx, q)
+			require.NoError(t, err)
+			got, err := neo.Search(ctx, q)
+			require.NoError(t, err)
+			assert.Equal(t, want.Total, got.Total, "total for %q", text)
+			assert.Equal(t, ids(want.Items), ids(got.Items), "page of %q at %d", text, offset)
+		}
+	}
 	engine := func(s graph.Store) *score.Engine {
 		e := score.NewEngine(score.DefaultModel())
 		require.NoError(t, e.Load(ctx, s))
@@ -146,6 +164,14 @@ func suggestionIDs(r score.Result) []string {
 	out := make([]string, len(r.Suggestions))
 	for i, s := range r.Suggestions {
 		out[i] = s.Municipality.ID
+	}
+	return out
+}
+
+func ids(ms []graph.Municipality) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.ID
 	}
 	return out
 }

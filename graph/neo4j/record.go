@@ -2,6 +2,7 @@ package neo4j
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -47,21 +48,29 @@ func normalize(m graph.Municipality) graph.Municipality {
 	return m
 }
 
-// nameKeys returns the distinct non-empty search keys of m's names.
-func nameKeys(m *graph.Municipality) []string {
-	var keys []string
-	for _, n := range m.Names() {
-		if k := graph.NameKey(n); k != "" && !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
+// searchProps returns the search properties of m (graph.SearchKeys), which
+// Search matches on: the name keys (name_keys, of which main_keys are the
+// current name's, and search_keys, joined for the text index), the loose
+// keys (loose_keys, of which main_loose are the current name's, and
+// loose_text, joined for the text and full-text indexes), and the version
+// of the keys' rules (search_version, which refreshSearchKeys brings up to
+// date).
+func searchProps(m *graph.Municipality) map[string]any {
+	k := graph.NewSearchKeys(m)
+	return map[string]any{
+		"name_keys":      list(k.Names),
+		"main_keys":      list(k.Main),
+		"search_keys":    str(strings.Join(k.Names, "\n")),
+		"loose_keys":     list(k.Loose),
+		"main_loose":     list(k.MainLoose()),
+		"loose_text":     str(strings.Join(k.Loose, "\n")),
+		"search_version": int64(graph.SearchKeysVersion),
 	}
-	return keys
 }
 
 // municipalityProps returns the node properties of m. Empty values are
 // nil, which SET turns into "no property".
 func municipalityProps(m *graph.Municipality) map[string]any {
-	keys := nameKeys(m)
 	p := map[string]any{
 		"id":              m.ID,
 		"name":            str(m.Name),
@@ -83,8 +92,6 @@ func municipalityProps(m *graph.Municipality) map[string]any {
 		"wikidata":        str(m.Codes.Wikidata),
 		"themes":          list(m.Themes),
 		"source":          str(m.Source),
-		"name_keys":       list(keys),
-		"search_keys":     str(strings.Join(keys, "\n")),
 		// War status: absent when nothing applies, like the other fields.
 		"occupied_before_2022": nil,
 		"war_zone":             nil,
@@ -94,6 +101,7 @@ func municipalityProps(m *graph.Municipality) map[string]any {
 	if m.Unit != nil {
 		p["unit_local"], p["unit_english"] = m.Unit.Local, m.Unit.English
 	}
+	maps.Copy(p, searchProps(m))
 	if m.War != nil {
 		if m.War.OccupiedBefore2022 {
 			p["occupied_before_2022"] = true

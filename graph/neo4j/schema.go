@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/twinning/twinning/graph"
 )
 
 // schema lists the constraints and indexes the store relies on. Each is
@@ -33,8 +35,13 @@ var schema = []string{
 	"CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE",
 	"CREATE CONSTRAINT workflow_counter IF NOT EXISTS FOR (c:WorkflowCounter) REQUIRE c.name IS UNIQUE",
 	"CREATE RANGE INDEX audit_request IF NOT EXISTS FOR (a:AuditEntry) ON (a.request)",
-	// Search: CONTAINS on the joined name keys, and the filters.
+	// Search: CONTAINS on the joined name keys and loose keys, Lucene's
+	// fuzzy query on the loose keys for typos (each key one token), and the
+	// filters.
 	"CREATE TEXT INDEX municipality_search_keys IF NOT EXISTS FOR (m:Municipality) ON (m.search_keys)",
+	"CREATE TEXT INDEX municipality_loose_text IF NOT EXISTS FOR (m:Municipality) ON (m.loose_text)",
+	"CREATE FULLTEXT INDEX municipality_loose IF NOT EXISTS FOR (m:Municipality) ON EACH [m.loose_text] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+	"CREATE RANGE INDEX municipality_search_version IF NOT EXISTS FOR (m:Municipality) ON (m.search_version)",
 	"CREATE RANGE INDEX municipality_country IF NOT EXISTS FOR (m:Municipality) ON (m.country)",
 	"CREATE RANGE INDEX municipality_population IF NOT EXISTS FOR (m:Municipality) ON (m.population)",
 	// Free-text search over every name for graph queries and tools
@@ -132,4 +139,55 @@ func schemaName(stmt string) string {
 		}
 	}
 	return ""
+}
+
+// refreshSearchKeys computes the search properties (searchProps) again for
+// the municipalities whose keys follow the rules of another
+// graph.SearchKeysVersion (a database written by an earlier release), a
+// batch at a time, so that Search finds them as the embedded store does.
+// A node (:SearchKeys) remembers the version every node is at, so that a
+// database up to date costs one read.
+func (s *Store) refreshSearchKeys(ctx context.Context) error {
+	version := int64(graph.SearchKeysVersion)
+	current := false
+	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "MATCH (k:SearchKeys) RETURN k.version = $v", map[string]any{"v": version})
+		current = err == nil && len(recs) == 1 && recs[0].Values[0] == true
+		return err
+	})
+	if err != nil || current {
+		return err
+	}
+	for {
+		var rows []map[string]any
+		err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
+			recs, err := run(ctx, tx, `MATCH (m:Municipality) WHERE m.search_version IS NULL OR m.search_version <> $v
+RETURN m `+municipalityProjection+` AS m LIMIT 2000`, map[string]any{"v": version})
+			rows = nil
+			for _, r := range recs {
+				m, err := toMunicipality(r.Values[0])
+				if err != nil {
+					return err
+				}
+				rows = append(rows, map[string]any{"id": m.ID, "props": searchProps(&m)})
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			break
+		}
+		if err := s.write(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
+			_, err := run(ctx, tx, "UNWIND $rows AS r MATCH (m:Municipality {id: r.id}) SET m += r.props", map[string]any{"rows": rows})
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return s.write(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
+		_, err := run(ctx, tx, "MERGE (k:SearchKeys) SET k.version = $v", map[string]any{"v": version})
+		return err
+	})
 }

@@ -137,6 +137,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = d.Close(context.Background())
 		return nil, s.fail(err, "setting up the schema")
 	}
+	if err := s.refreshSearchKeys(ctx); err != nil {
+		_ = d.Close(context.Background())
+		return nil, s.fail(err, "refreshing the search keys")
+	}
 	return s, nil
 }
 

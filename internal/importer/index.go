@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/twinning/twinning/graph"
 )
@@ -252,33 +251,6 @@ func distance(a, b *graph.Point) float64 {
 	return graph.DistanceKm(*a, *b)
 }
 
-// LooseKey folds a graph.NameKey further so that the usual variants of
-// romanising the same Cyrillic name agree: digraphs shortened (zh→z, kh→h,
-// ts→c, ch→c, sh→s, shch→s), y and j read as i, doubled letters collapsed,
-// ia/iu/ie/io read as a/u/e/o, and spaces and hyphens dropped.
-// "Zaporizhia" and "Zaporizhzhia", "Boyarka" and "Boiarka",
-// "Kamyanets-Podilskyi" and "Kamianets-Podilskyi" share a loose key.
-func LooseKey(key string) string {
-	s := strings.ReplaceAll(key, " ", "")
-	s = looseDigraphs.Replace(s)
-	s = strings.Map(func(r rune) rune {
-		if r == 'y' || r == 'j' {
-			return 'i'
-		}
-		return r
-	}, s)
-	var b strings.Builder
-	var prev rune
-	for _, r := range s {
-		if r != prev {
-			b.WriteRune(r)
-		}
-		prev = r
-	}
-	return looseVowels.Replace(b.String())
-}
-
-var (
-	looseDigraphs = strings.NewReplacer("shch", "s", "sch", "s", "zh", "z", "kh", "h", "ts", "c", "tz", "c", "ch", "c", "sh", "s", "w", "v", "ck", "k")
-	looseVowels   = strings.NewReplacer("ia", "a", "iu", "u", "ie", "e", "io", "o", "ii", "i")
-)
+// LooseKey is graph.LooseKey: the key by which different romanisations of
+// one name agree.
+func LooseKey(key string) string { return graph.LooseKey(key) }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/graph/storetest"
 	"github.com/twinning/twinning/internal/analytics"
 )
 
@@ -174,6 +176,7 @@ func TestRealData(t *testing.T) {
 	assert.Equal(t, 2416, reps[5].Read)
 	holdHardCases(t, s)
 	holdQualityCases(t, s, twins)
+	storetest.SearchCases(t, s, filepath.Join("..", "..", "testdata", "search", "queries.csv"))
 
 	// The data-quality report of issue 17: no suspected duplicate, no
 	// municipality without a Latin name, nothing created without a code.
@@ -250,6 +253,48 @@ func BenchmarkImportAll(b *testing.B) {
 	dir := sharedData(b)
 	for b.Loop() {
 		importAll(b, openStore(b), dir)
+	}
+}
+
+// BenchmarkSearchOpenData runs the queries of the search fixture
+// (testdata/search/queries.csv) against an embedded store of all the open
+// data, imported once, and reports the time per query: its mean (ns/op is
+// per pass over every query) and the p50 and p99 over every query of every
+// pass. Run it on one core: go test -run '^$' -bench SearchOpenData -cpu 1.
+func BenchmarkSearchOpenData(b *testing.B) {
+	dir := sharedData(b)
+	s := openStore(b)
+	importAll(b, s, dir)
+	f, err := os.Open(filepath.Join("..", "..", "testdata", "search", "queries.csv"))
+	require.NoError(b, err)
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	require.NoError(b, err)
+	ctx := context.Background()
+	for _, row := range rows[1:] { // once, so that no pass pays for building the typo index
+		_, err := s.Search(ctx, graph.Query{Text: row[0], Limit: 10})
+		require.NoError(b, err)
+	}
+	var times []time.Duration
+	byClass := map[string]time.Duration{}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, row := range rows[1:] {
+			start := time.Now()
+			if _, err := s.Search(ctx, graph.Query{Text: row[0], Limit: 10}); err != nil {
+				b.Fatal(err)
+			}
+			d := time.Since(start)
+			times = append(times, d)
+			byClass[row[2]] += d
+		}
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "p50-ns/query")
+	b.ReportMetric(float64(times[len(times)*99/100].Nanoseconds()), "p99-ns/query")
+	b.ReportMetric(float64(times[len(times)-1].Nanoseconds()), "max-ns/query")
+	for class, d := range byClass {
+		b.Logf("%s: %v in all", class, d)
 	}
 }
 
