@@ -181,6 +181,34 @@ func TestSearchByName(t *testing.T) {
 	}
 }
 
+// TestSearchForgives finds Lviv by spellings and typos, and says how.
+func TestSearchForgives(t *testing.T) {
+	h := newEnv(t).handler(t, nil)
+	for _, tc := range []struct{ q, match, name string }{
+		{"Lemberg", "alternative name", "Lemberg"},
+		{"Lwiw", "spelling", "Львів"},
+		{"Lvov", "alternative name", "Lvov"},
+		{"Lvow", "spelling", "Львів"},
+		{"Lviv city", "name", "Львів"},
+		{"Lembreg", "typo", "Lemberg"},
+	} {
+		var page struct {
+			graph.Page
+			Matches []graph.SearchResult `json:"matches"`
+		}
+		getJSON(t, h, "/v1/municipalities?q="+url.QueryEscape(tc.q), &page)
+		require.NotEmpty(t, page.Items, tc.q)
+		assert.Equal(t, "ua-lviv", page.Items[0].ID, tc.q)
+		require.Len(t, page.Matches, len(page.Items), tc.q)
+		assert.Equal(t, tc.match, page.Matches[0].Match, tc.q)
+		assert.Equal(t, tc.name, page.Matches[0].Name, tc.q)
+		assert.Equal(t, "Lviv", page.Matches[0].Label, tc.q)
+	}
+	var plain map[string]any
+	getJSON(t, h, "/v1/municipalities?country=UA", &plain)
+	assert.NotContains(t, plain, "matches", "without a text, nothing to explain")
+}
+
 func TestSearchFilters(t *testing.T) {
 	h := newEnv(t).handler(t, nil)
 	tests := []struct {

@@ -67,7 +67,18 @@ func (s *Server) searchMunicipalities(w http.ResponseWriter, r *http.Request) {
 	if page.Items == nil {
 		page.Items = []graph.Municipality{}
 	}
-	s.writeJSON(w, http.StatusOK, page)
+	out := searchPage{Page: page}
+	if q.Text != "" {
+		out.Matches = graph.DescribeResults(q.Text, page.Items)
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
+// searchPage is the answer of a search: a page of municipalities and, for
+// a text search, how each matched and its label.
+type searchPage struct {
+	graph.Page
+	Matches []graph.SearchResult `json:"matches,omitempty"`
 }
 
 // municipality answers GET /v1/municipalities/{id}.

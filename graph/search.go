@@ -424,3 +424,35 @@ func isCyrillic(s string) bool {
 // neighbours swapped. It returns max+1 as soon as the distance is known to
 // be larger than max.
 func TypoDistance(a, b string, max int) int { return editDistance(a, b, max, true) }
+
+// SearchResult says, for people, how one result of a search matched: the
+// label that tells it apart from the other results (Labels), the kind of
+// match (MatchKind.String: "spelling", "typo"), the name it matched, and
+// for a typo the number of edits.
+type SearchResult struct {
+	Label string `json:"label"`
+	Match string `json:"match"`
+	Name  string `json:"name"`
+	Edits int    `json:"edits,omitempty"`
+}
+
+// DescribeResults returns a SearchResult for each municipality that a
+// search for text found, in their order: ms is a page of results.
+func DescribeResults(text string, ms []Municipality) []SearchResult {
+	t := NewSearchText(text)
+	ptrs := make([]*Municipality, len(ms))
+	for i := range ms {
+		ptrs[i] = &ms[i]
+	}
+	labels := Labels(ptrs)
+	out := make([]SearchResult, len(ms))
+	for i := range ms {
+		k := NewSearchKeys(&ms[i])
+		m, ok := k.Explain(t)
+		out[i] = SearchResult{Label: labels[i], Match: m.Kind.String(), Name: m.Name, Edits: m.Edits}
+		if !ok { // a filter-only search, or a record changed since
+			out[i].Match, out[i].Name = "", ""
+		}
+	}
+	return out
+}

@@ -277,6 +277,15 @@ func TestBrowser(t *testing.T) {
 		waitJS(`new URLSearchParams(location.hash.slice(1)).get("m") === "ua-lviv" && new URLSearchParams(location.hash.slice(1)).get("tab") === null`),
 	)
 
+	// A typo still finds the place, and the list says how it matched.
+	do("search Lembreg",
+		js(`document.getElementById("q").value = "" `),
+		chromedp.SendKeys(chromedp.ID("q"), "Lembreg\r"),
+		waitJS(`document.querySelectorAll("#results > li .match").length > 0`),
+	)
+	assert.Contains(t, jsString(`document.querySelector("#results > li:first-child").textContent`), "Lviv")
+	assert.Contains(t, jsString(`document.querySelector("#results > li:first-child .match").textContent`), "did you mean Lemberg?")
+
 	// The city hall: a key, a request, a candidate, an outreach moved.
 	do("city hall: key, request, shortlist, outreach",
 		chromedp.Click(chromedp.ID("tab-cityhall")),

@@ -62,6 +62,17 @@ func TestSearch(t *testing.T) {
 	assert.Regexp(t, `^ua-lviv\s+Львів\s+Lviv\s+UA\s+\S.*\s+city hromada\s+717,273\s*$`, lines[1])
 	assert.Regexp(t, `^1-\d+ of \d+$`, lines[len(lines)-1])
 
+	// Another spelling, a typo: the place still comes first, with how it
+	// matched, and "did you mean" for the typo.
+	code, out, errOut = cli(t, "search", "-data", data, "Lwiw")
+	require.Equal(t, 0, code, errOut)
+	assert.Regexp(t, `(?m)^ua-lviv\s+Львів.*spelling: Львів\s*$`, out)
+	assert.NotContains(t, out, "did you mean")
+	code, out, errOut = cli(t, "search", "-data", data, "Lembreg")
+	require.Equal(t, 0, code, errOut)
+	assert.True(t, strings.HasPrefix(out, `no name is "Lembreg"; did you mean Lemberg (UA)?`), out)
+	assert.Regexp(t, `(?m)^ua-lviv\s.*typo: Lemberg\s*$`, out)
+
 	// Latin script, flags after the text.
 	code, out2, errOut := cli(t, "search", "-data", data, "lviv", "-country", "ua")
 	require.Equal(t, 0, code, errOut)

@@ -74,31 +74,64 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("search %s: %w", sc.describe(), err)
 	}
+	var matches []graph.SearchResult
+	if strings.TrimSpace(q.Text) != "" {
+		matches = graph.DescribeResults(q.Text, page.Items)
+	}
 	if *asJSON {
 		if page.Items == nil {
 			page.Items = []graph.Municipality{}
 		}
-		return writeJSON(stdout, page)
+		return writeJSON(stdout, struct {
+			graph.Page
+			Matches []graph.SearchResult `json:"matches,omitempty"`
+		}{page, matches})
 	}
-	return printPage(stdout, page)
+	return printPage(stdout, q.Text, page, matches)
 }
 
-// printPage prints a page of municipalities as a table.
-func printPage(w io.Writer, page graph.Page) error {
+// printPage prints a page of municipalities as a table, with how each
+// matched the text when there is one (matches), and "did you mean" when
+// the best is a typo or the text's first words.
+func printPage(w io.Writer, text string, page graph.Page, matches []graph.SearchResult) error {
 	if len(page.Items) == 0 {
 		_, err := fmt.Fprintf(w, "no municipality matches (%d in all)\n", page.Total)
 		return err
 	}
+	if len(matches) > 0 && page.Offset == 0 && (matches[0].Match == graph.MatchTypo.String() || matches[0].Match == graph.MatchWords.String()) {
+		fmt.Fprintf(w, "no name is %q; did you mean %s (%s)?\n", text, matches[0].Name, page.Items[0].Country)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tLATIN NAME\tCOUNTRY\tREGION\tKIND\tPOPULATION")
-	for _, m := range page.Items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Name, m.NameLatin, m.Country, regionName(m), kindName(m), formatPopulation(m.Population))
+	header := "ID\tNAME\tLATIN NAME\tCOUNTRY\tREGION\tKIND\tPOPULATION"
+	if len(matches) > 0 {
+		header += "\tMATCHED"
+	}
+	fmt.Fprintln(tw, header)
+	for i, m := range page.Items {
+		line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s", m.ID, m.Name, m.NameLatin, m.Country, regionName(m), kindName(m), formatPopulation(m.Population))
+		if len(matches) > 0 {
+			line += "\t" + matchNote(matches[i])
+		}
+		fmt.Fprintln(tw, line)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%d-%d of %d\n", page.Offset+1, page.Offset+len(page.Items), page.Total)
 	return err
+}
+
+// matchNote says how a result matched, for the table: nothing for its
+// name, else the kind of match and the name ("former or other name:
+// Lemberg", "spelling: Львів", "typo: Kharkiv").
+func matchNote(r graph.SearchResult) string {
+	switch r.Match {
+	case "", graph.MatchName.String():
+		return ""
+	case graph.MatchAltName.String():
+		return "former or other name: " + r.Name
+	}
+	return r.Match + ": " + r.Name
 }
 
 // formatPopulation writes a population with thousands separators, "-" when

@@ -292,6 +292,7 @@ async function search(q) {
   try {
     const res = await api("/v1/municipalities" + qs({ q, limit: 20 }));
     state.results = res.items;
+    state.matches = res.matches || [];
     state.lastQuery = q;
     renderResults(q);
     if (res.items.length === 1 || (res.items.length > 0 && sameName(res.items[0], q))) await select(res.items[0].id);
@@ -314,7 +315,24 @@ function renderResults(q) {
       onclick: () => select(m.id, true),
       onkeydown: (e) => moveFocus(e, list, ":scope > li > button", i, () => $("q").focus()) },
     `${displayName(m)}`, m.name !== m.name_latin && m.name_latin ? ` · ${state.lang === "en" ? m.name : m.name_latin}` : "",
-    ` — ${countryName(m.country)}${regionName(m.region) ? ", " + regionName(m.region) : ""}${m.population ? " · " + fmt(m.population) : ""}`))));
+    qualifier(m, state.matches?.[i]),
+    ` — ${countryName(m.country)}${regionName(m.region) ? ", " + regionName(m.region) : ""}${m.population ? " · " + fmt(m.population) : ""}`,
+    matchNote(state.matches?.[i])))));
+}
+
+// qualifier is what the API's label adds to a result's name to tell it from
+// a namesake among the results ("Hrubieszów (urban gmina)"), or "".
+function qualifier(m, match) {
+  const base = m.name_latin || m.name;
+  if (!match?.label || match.label === base || !match.label.startsWith(base)) return "";
+  return match.label.slice(base.length);
+}
+
+// matchNote says how a result matched the search text when it was not by its
+// name: "spelling: Львів", "did you mean Kharkiv?".
+function matchNote(match) {
+  if (!match?.match || match.match === "name") return null;
+  return h("span", { class: "muted match" }, " · " + t("match." + match.match, { name: match.name }));
 }
 // moveFocus lets the arrow keys walk the buttons that selector finds in
 // list, from the i-th; ArrowUp on the first calls above, if given.
