@@ -22,13 +22,13 @@ type gramIndex struct {
 	ids    map[string]int32
 	keys   []string
 	owners [][]*record
-	grams  map[string][]int32
+	grams  map[uint32][]int32
 	// scratch holds counters, one per key, for near to reuse.
 	scratch sync.Pool
 }
 
 func newGramIndex() gramIndex {
-	return gramIndex{ids: map[string]int32{}, grams: map[string][]int32{}}
+	return gramIndex{ids: map[string]int32{}, grams: map[uint32][]int32{}}
 }
 
 // add indexes r by keys.
@@ -40,9 +40,11 @@ func (x *gramIndex) add(r *record, keys []string) {
 			x.ids[k] = id
 			x.keys = append(x.keys, k)
 			x.owners = append(x.owners, nil)
-			for _, g := range trigrams(" " + k + " ") {
-				x.grams[g] = append(x.grams[g], id)
-			}
+			forTrigrams(" "+k+" ", func(g uint32) {
+				if l := x.grams[g]; len(l) == 0 || l[len(l)-1] != id { // once per key
+					x.grams[g] = append(l, id)
+				}
+			})
 		}
 		x.owners[id] = append(x.owners[id], r)
 	}
@@ -58,14 +60,21 @@ func (x *gramIndex) remove(r *record, keys []string) {
 	}
 }
 
-// trigrams returns the distinct trigrams of s, byte by byte.
-func trigrams(s string) []string {
-	out := make([]string, 0, len(s))
+// forTrigrams calls fn with each trigram of s, byte by byte, as a number.
+func forTrigrams(s string, fn func(g uint32)) {
 	for i := 0; i+3 <= len(s); i++ {
-		if g := s[i : i+3]; !slices.Contains(out, g) {
+		fn(uint32(s[i])<<16 | uint32(s[i+1])<<8 | uint32(s[i+2]))
+	}
+}
+
+// trigrams returns the distinct trigrams of s (forTrigrams).
+func trigrams(s string) []uint32 {
+	var out []uint32
+	forTrigrams(s, func(g uint32) {
+		if !slices.Contains(out, g) {
 			out = append(out, g)
 		}
-	}
+	})
 	return out
 }
 
@@ -123,6 +132,18 @@ next:
 	}
 }
 
+// exact calls fn for every record with the key text; fn returns false to
+// stop.
+func (x *gramIndex) exact(text string, fn func(r *record) bool) {
+	if id, ok := x.ids[text]; ok {
+		for _, r := range x.owners[id] {
+			if !fn(r) {
+				return
+			}
+		}
+	}
+}
+
 // near calls fn for every record with a key within edits of text
 // (graph.TypoDistance), once for each such key; fn returns false to stop.
 func (x *gramIndex) near(text string, edits int, fn func(r *record) bool) {
@@ -131,6 +152,15 @@ func (x *gramIndex) near(text string, edits int, fn func(r *record) bool) {
 	}
 	grams := trigrams(" " + text + " ")
 	need := max(1, len(grams)-4*edits)
+	// A key that shares need of the text's trigrams is in at least one of
+	// any len(grams)-need+1 of their lists: the rarest are counted in full,
+	// the others only for the keys found so.
+	lists := make([][]int32, len(grams))
+	for i, g := range grams {
+		lists[i] = x.grams[g]
+	}
+	slices.SortFunc(lists, func(a, b []int32) int { return len(a) - len(b) })
+	scan, rest := lists[:len(lists)-need+1], lists[len(lists)-need+1:]
 	var counts []uint8
 	if sp, ok := x.scratch.Get().(*[]uint8); ok && len(*sp) >= len(x.keys) {
 		counts = *sp
@@ -139,12 +169,22 @@ func (x *gramIndex) near(text string, edits int, fn func(r *record) bool) {
 	}
 	defer x.scratch.Put(&counts)
 	var touched []int32
-	for _, g := range grams {
-		for _, id := range x.grams[g] {
+	for _, l := range scan {
+		for _, id := range l {
 			if counts[id] == 0 {
 				touched = append(touched, id)
 			}
 			if counts[id] < 255 {
+				counts[id]++
+			}
+		}
+	}
+	for _, id := range touched {
+		if int(counts[id])+len(rest) < need {
+			continue
+		}
+		for _, l := range rest {
+			if _, found := slices.BinarySearch(l, id); found && counts[id] < 255 {
 				counts[id]++
 			}
 		}

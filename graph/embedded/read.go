@@ -206,13 +206,20 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 		}
 		s.text.contains(text.Key, names, tiered)
 		if text.Loose != "" && ctxErr == nil {
-			// The records whose name keys hold the text were visited above.
-			s.loose.contains(text.Loose, loose, func(r *record) bool {
+			// The records whose name keys hold the text were visited above;
+			// a loose key shorter than graph.MinLoosePrefix matches whole
+			// keys only.
+			other := func(r *record) bool {
 				if slices.ContainsFunc(r.keys.Names, func(k string) bool { return strings.Contains(k, text.Key) }) {
 					return true
 				}
 				return tiered(r)
-			})
+			}
+			if len(text.Loose) < graph.MinLoosePrefix {
+				s.loose.exact(text.Loose, other)
+			} else {
+				s.loose.contains(text.Loose, loose, other)
+			}
 		}
 		if tier > graph.MatchSpelling && !words && ctxErr == nil {
 			typos := map[*record]bool{}

@@ -23,6 +23,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -274,30 +275,54 @@ func (s *Store) load(tx *bbolt.Tx) error {
 	s.codes = map[string]map[string]string{}
 	s.partners = map[string]map[string]graph.Partnership{}
 	s.text, s.loose = newGramIndex(), newGramIndex()
-	err := tx.Bucket(bucketMunicipalities).ForEach(func(k, v []byte) error {
-		var m graph.Municipality
-		if err := json.Unmarshal(v, &m); err != nil {
-			return fmt.Errorf("municipality %q: %w", k, err)
-		}
-		if m.ID != string(k) {
-			return fmt.Errorf("municipality %q: stored under the key of %q", m.ID, k)
-		}
+	// Decoding a record and computing its search keys is most of the
+	// work: it runs on every core, the indexing after it in id order.
+	type raw struct{ k, v []byte } // valid until the transaction ends
+	var raws []raw
+	if err := tx.Bucket(bucketMunicipalities).ForEach(func(k, v []byte) error {
+		raws = append(raws, raw{k, v})
+		return nil
+	}); err != nil {
+		return fmt.Errorf("embedded: open %s: %w", s.path, err)
+	}
+	recs := make([]*record, len(raws))
+	errs := make([]error, len(raws))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(raws); i += workers {
+				var m graph.Municipality
+				if err := json.Unmarshal(raws[i].v, &m); err != nil {
+					errs[i] = fmt.Errorf("municipality %q: %w", raws[i].k, err)
+					continue
+				}
+				if m.ID != string(raws[i].k) {
+					errs[i] = fmt.Errorf("municipality %q: stored under the key of %q", m.ID, raws[i].k)
+					continue
+				}
+				recs[i] = newRecord(m)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("embedded: open %s: %w", s.path, err)
+	}
+	for _, r := range recs {
+		m := &r.m
 		for _, kv := range m.Codes.UniqueCodes() {
 			if other, ok := s.codes[kv[0]][kv[1]]; ok {
-				return fmt.Errorf("municipality %q: %s code %q is also held by %q", m.ID, kv[0], kv[1], other)
+				return fmt.Errorf("embedded: open %s: municipality %q: %s code %q is also held by %q", s.path, m.ID, kv[0], kv[1], other)
 			}
 			s.addCode(kv, m.ID)
 		}
-		r := newRecord(m)
 		s.munis[m.ID] = r
 		s.order = append(s.order, r) // bbolt iterates keys in byte order: id order
 		s.text.add(r, r.keys.Names)
 		s.loose.add(r, r.keys.Loose)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("embedded: open %s: %w", s.path, err)
 	}
+	var err error
 	err = tx.Bucket(bucketPartnerships).ForEach(func(k, v []byte) error {
 		var p graph.Partnership
 		if err := json.Unmarshal(v, &p); err != nil {
