@@ -186,10 +186,13 @@ func TestSearchForgives(t *testing.T) {
 	h := newEnv(t).handler(t, nil)
 	for _, tc := range []struct{ q, match, name string }{
 		{"Lemberg", "alternative name", "Lemberg"},
-		{"Lwiw", "spelling", "Львів"},
+		{"Lwiw", "spelling", "Lviv"},
 		{"Lvov", "alternative name", "Lvov"},
-		{"Lvow", "spelling", "Львів"},
-		{"Lviv city", "name", "Львів"},
+		{"Lvow", "spelling", "Lviv"},
+		{"Lviv city", "name", "Lviv"},
+		{"Львов", "alternative name", "Lvov"},
+		{"Львив", "spelling", "Львів"},
+		{"Львівк", "typo", "Львів"},
 		{"Lembreg", "typo", "Lemberg"},
 	} {
 		var page struct {

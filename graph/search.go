@@ -437,7 +437,9 @@ type SearchResult struct {
 }
 
 // DescribeResults returns a SearchResult for each municipality that a
-// search for text found, in their order: ms is a page of results.
+// search for text found, in their order: ms is a page of results. A match
+// of the current name names it in the text's script (Lviv for "Lwiw",
+// Львів for "Львов").
 func DescribeResults(text string, ms []Municipality) []SearchResult {
 	t := NewSearchText(text)
 	ptrs := make([]*Municipality, len(ms))
@@ -449,6 +451,9 @@ func DescribeResults(text string, ms []Municipality) []SearchResult {
 	for i := range ms {
 		k := NewSearchKeys(&ms[i])
 		m, ok := k.Explain(t)
+		if m.Main && !isCyrillic(text) && ms[i].NameLatin != "" {
+			m.Name = ms[i].NameLatin // the name in the text's script
+		}
 		out[i] = SearchResult{Label: labels[i], Match: m.Kind.String(), Name: m.Name, Edits: m.Edits}
 		if !ok { // a filter-only search, or a record changed since
 			out[i].Match, out[i].Name = "", ""
