@@ -600,16 +600,21 @@ func TestSearchMaxLimit(t *testing.T) {
 // BenchmarkSuggestionsEndpoint serves one suggestion request through the
 // whole handler: "cached" answers it from the cache of answers, as a
 // repeated request is; "ranked" turns the cache off, so that every request
-// ranks the candidates and encodes the answer.
+// ranks the candidates and encodes the answer; "-gzip" asks for a gzipped
+// answer, as browsers do.
 func BenchmarkSuggestionsEndpoint(b *testing.B) {
 	e := newEnv(b)
 	for _, bc := range []struct {
-		name  string
-		cache int64
-	}{{"cached", 0}, {"ranked", -1}} {
+		name     string
+		cache    int64
+		encoding string
+	}{{"cached", 0, ""}, {"cached-gzip", 0, "gzip"}, {"ranked", -1, ""}, {"ranked-gzip", -1, "gzip"}} {
 		b.Run(bc.name, func(b *testing.B) {
 			h := e.api(b, api.Config{SuggestionCacheBytes: bc.cache})
 			req := httptest.NewRequest(http.MethodGet, "/v1/municipalities/ua-lviv/suggestions?limit=10", nil)
+			if bc.encoding != "" {
+				req.Header.Set("Accept-Encoding", bc.encoding)
+			}
 			serve(b, h, req) // the contract is checked once, outside the timed loop
 			b.ReportAllocs()
 			for b.Loop() {

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"compress/gzip"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -647,9 +648,10 @@ var checkedFirst = []int{http.StatusUnauthorized, http.StatusForbidden, http.Sta
 	http.StatusRequestURITooLong, http.StatusTooManyRequests}
 
 // commonHeaders are the headers of HTTP itself, which the document does
-// not list; so are the Access-Control-* headers of CORS, which depend on
+// not list (a gzip Content-Encoding among them: the body is checked once
+// decoded); so are the Access-Control-* headers of CORS, which depend on
 // the deployment (serve -cors-origins).
-var commonHeaders = []string{"Content-Type", "Content-Length", "Date", "Vary", "Connection", "Transfer-Encoding"}
+var commonHeaders = []string{"Content-Type", "Content-Length", "Content-Encoding", "Date", "Vary", "Connection", "Transfer-Encoding"}
 
 // undeclaredOK reports whether an answer may carry a header that the
 // document does not declare.
@@ -694,6 +696,19 @@ func (c *contract) checkAnswer(responses string, status int, header http.Header,
 		}
 	}
 
+	switch enc := header.Get("Content-Encoding"); enc {
+	case "":
+	case "gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err == nil {
+			body, err = io.ReadAll(zr)
+		}
+		if err != nil {
+			return append(out, "Content-Encoding gzip, but the body is not gzip: "+err.Error())
+		}
+	default:
+		return append(out, "Content-Encoding "+enc+" is not one the API uses")
+	}
 	content := asMap(r["content"])
 	if len(content) == 0 {
 		if len(body) > 0 {

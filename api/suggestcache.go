@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
@@ -32,15 +34,19 @@ type suggestionCache struct {
 	maxBytes int64
 }
 
-// cachedAnswer is one encoded answer and the index it was computed on.
+// cachedAnswer is one encoded answer, gzipped too, and the index it was
+// computed on: a repeated request costs no encoding and no compression.
 type cachedAnswer struct {
 	index *score.Index
 	body  []byte
+	gz    []byte
 	etag  string
 }
 
 // size is what an entry counts against the cache's budget.
-func (a cachedAnswer) size(key string) int64 { return int64(len(a.body) + len(key) + len(a.etag)) }
+func (a cachedAnswer) size(key string) int64 {
+	return int64(len(a.body) + len(a.gz) + len(key) + len(a.etag))
+}
 
 // newSuggestionCache returns a cache of maxBytes (DefaultSuggestionCacheBytes
 // when 0), or nil (no caching) when maxBytes is negative.
@@ -125,15 +131,24 @@ func suggestionKey(id string, o score.Options) string {
 	return b.String()
 }
 
-// encodeAnswer encodes res as writeJSON would and tags it with a strong
-// ETag: the first 16 bytes of the body's SHA-256, in hex.
-func encodeAnswer(ix *score.Index, res score.Result) (cachedAnswer, error) {
+// encodeAnswer encodes res as writeJSON would, gzipped too when zip says
+// (an answer to cache), and tags it with a strong ETag: the first 16 bytes
+// of the body's SHA-256, in hex.
+func encodeAnswer(ix *score.Index, res score.Result, zip bool) (cachedAnswer, error) {
 	body, err := encodeJSON(res)
 	if err != nil {
 		return cachedAnswer{}, err
 	}
 	sum := sha256.Sum256(body)
-	return cachedAnswer{index: ix, body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+	a := cachedAnswer{index: ix, body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+	if zip {
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, CompressionLevel) // a valid level: no error
+		_, _ = zw.Write(body)                               // into memory: no error
+		_ = zw.Close()
+		a.gz = gz.Bytes()
+	}
+	return a, nil
 }
 
 // writeAnswer answers 200 with a, or 304 without a body when the request's
@@ -145,6 +160,14 @@ func writeAnswer(w http.ResponseWriter, r *http.Request, a cachedAnswer) {
 	if etagMatches(r.Header.Values("If-None-Match"), a.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
+	}
+	if a.gz != nil { // else the compression middleware decides, and says so
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			h.Set("Content-Encoding", "gzip") // so that the middleware passes it on
+			writeRaw(w, "application/json; charset=utf-8", http.StatusOK, a.gz)
+			return
+		}
 	}
 	writeRaw(w, "application/json; charset=utf-8", http.StatusOK, a.body)
 }
