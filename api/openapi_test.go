@@ -492,7 +492,7 @@ func TestDocsCompressed(t *testing.T) {
 func TestAnswersCompressed(t *testing.T) {
 	h := loadedAPI(t)
 	for _, path := range []string{
-		"/v1/municipalities?q=Lviv&country=UA",          // a small answer: gzipped too
+		"/v1/municipalities?q=Lviv&country=UA", // a small answer: gzipped too
 		"/v1/municipalities?country=PL&limit=100",
 		"/v1/municipalities/ua-lviv/suggestions?limit=20", // ranked, then cached
 		"/v1/municipalities/ua-lviv/suggestions?limit=20",
