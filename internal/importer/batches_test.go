@@ -18,6 +18,7 @@ import (
 type countingProgress struct{ total, done int }
 
 func (p *countingProgress) Start(_ string, total int) { p.total, p.done = total, 0 }
+func (p *countingProgress) StartBytes(string, int64)  {}
 func (p *countingProgress) Add(n int)                 { p.done += n }
 func (p *countingProgress) Done()                     {}
 

@@ -331,9 +331,11 @@ func isLatin(s string) bool {
 // ImportGeoNames imports a GeoNames dump (see ParseGeoNames).
 func (im *Importer) ImportGeoNames(ctx context.Context, r io.Reader, file string, f GeoNamesFilter) (*Report, error) {
 	rep := newReport("geonames", filepath.Base(file))
-	im.opts.Progress.Start("reading "+filepath.Base(file), 0)
+	r, inBytes := startReading(im.opts.Progress, r, file)
 	recs, bad, n, skipped, err := ParseGeoNames(r, file, f)
-	im.opts.Progress.Add(n) // the rows read, for "done, 32847 in 350ms"
+	if !inBytes {
+		im.opts.Progress.Add(n) // the rows read, for "done, 32,847 in 350ms"
+	}
 	im.opts.Progress.Done()
 	if err != nil {
 		return rep, err

@@ -3,10 +3,12 @@ package importer
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -614,6 +616,41 @@ func TestProgress(t *testing.T) {
 	assert.Contains(t, b.String(), "writing: 100 to do")
 	assert.Contains(t, b.String(), "writing: 50% (50/100)")
 	assert.Contains(t, b.String(), "writing: done, 100")
+
+	// A file read in bytes, on a clock that says 0.1 s a call: the rate and
+	// the time left.
+	clock := time.Unix(0, 0)
+	tick := func() time.Time { clock = clock.Add(100 * time.Millisecond); return clock }
+	b.Reset()
+	lp := &lineProgress{stageClock: stageClock{now: tick}, w: &b}
+	lp.StartBytes("reading cities1000.tsv", 10_000_000)
+	for range 10 {
+		lp.Add(1_000_000)
+	}
+	lp.Done()
+	assert.Contains(t, b.String(), "reading cities1000.tsv: 10.0 MB to do")
+	assert.Regexp(t, `reading cities1000.tsv: 50% \(5.0 MB/10.0 MB, \d+\.\d MB/s, (about \d+s|under a second) left\)`, b.String())
+	assert.Contains(t, b.String(), "reading cities1000.tsv: done, 10.0 MB in")
+
+	// On a terminal, the bar moves while the file is read, with the rate
+	// and the time left, and rows are counted with separators.
+	b.Reset()
+	clock = time.Unix(0, 0)
+	bp := &barProgress{stageClock: stageClock{now: tick}, w: &b}
+	bp.Start("resolving lau", 63645)
+	bp.Add(31000)
+	assert.Regexp(t, `\[=+ +\]  48% 31,000/63,645 \d{2,3},\d{3}/s, (about \d+s|under a second) left`, b.String())
+
+	// A file the importer reads: in bytes when it is a file.
+	f, err := os.Open(fixture("hromadas.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	b.Reset()
+	r, inBytes := startReading(&lineProgress{stageClock: stageClock{now: time.Now}, w: &b}, f, "hromadas.csv")
+	assert.True(t, inBytes)
+	_, err = io.ReadAll(r)
+	require.NoError(t, err)
+	assert.Regexp(t, `reading hromadas\.csv: \d+ kB to do`, b.String())
 }
 
 // partnerIDs returns the ids of id's partners in s.

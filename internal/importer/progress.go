@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -12,7 +13,9 @@ import (
 type Progress interface {
 	// Start begins a stage of total steps (0 when the total is unknown).
 	Start(stage string, total int)
-	// Add advances the current stage by n steps.
+	// StartBytes begins a stage that reads size bytes (0 when unknown).
+	StartBytes(stage string, size int64)
+	// Add advances the current stage by n steps (bytes for StartBytes).
 	Add(n int)
 	// Done ends the current stage.
 	Done()
@@ -23,6 +26,9 @@ type NopProgress struct{}
 
 // Start does nothing.
 func (NopProgress) Start(string, int) {}
+
+// StartBytes does nothing.
+func (NopProgress) StartBytes(string, int64) {}
 
 // Add does nothing.
 func (NopProgress) Add(int) {}
@@ -35,28 +41,96 @@ func (NopProgress) Done() {}
 func NewProgress(w io.Writer) Progress {
 	if f, ok := w.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return &barProgress{w: w}
+			return &barProgress{stageClock: stageClock{now: time.Now}, w: w}
 		}
 	}
-	return &lineProgress{w: w}
+	return &lineProgress{stageClock: stageClock{now: time.Now}, w: w}
 }
 
-// barProgress draws "stage [=====>    ] 45% 12345/27000" on one line.
+// stageClock is what both kinds of progress keep of a stage: its name,
+// size and unit, how far it is, and when it began, from which it tells the
+// rate and the time left.
+type stageClock struct {
+	now         func() time.Time
+	stage       string
+	total, done int64
+	bytes       bool
+	started     time.Time
+}
+
+func (c *stageClock) begin(stage string, total int64, bytes bool) {
+	c.stage, c.total, c.done, c.bytes, c.started = stage, total, 0, bytes, c.now()
+}
+
+// amount writes n in the stage's unit: "31.0 MB", "12 kB" or "32,847".
+func (c *stageClock) amount(n int64) string {
+	switch {
+	case c.bytes && c.total >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case c.bytes:
+		return fmt.Sprintf("%d kB", (n+999)/1000)
+	}
+	return thousands(n)
+}
+
+// pace says the rate and, when the total is known, the time left: "12.1
+// MB/s, about 2s left"; "" before a tenth of a second has passed.
+func (c *stageClock) pace() string {
+	elapsed := c.now().Sub(c.started).Seconds()
+	if elapsed < 0.1 || c.done == 0 {
+		return ""
+	}
+	rate := float64(c.done) / elapsed
+	var s string
+	if c.bytes {
+		s = fmt.Sprintf("%.1f MB/s", rate/1e6)
+	} else {
+		s = thousands(int64(rate)) + "/s"
+	}
+	if c.total > c.done {
+		left := time.Duration(float64(c.total-c.done) / rate * float64(time.Second))
+		if left < time.Second {
+			s += ", under a second left"
+		} else {
+			s += ", about " + left.Round(time.Second).String() + " left"
+		}
+	}
+	return s
+}
+
+// thousands writes n with thousands separators.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && r != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// barProgress draws "stage [=====>    ] 45% 12,345/27,000 8,100/s, about
+// 2s left" on one line.
 type barProgress struct {
-	w            io.Writer
-	stage        string
-	total, done  int
-	lastDrawn    time.Time
-	lastFraction int
+	stageClock
+	w         io.Writer
+	lastDrawn time.Time
 }
 
 func (p *barProgress) Start(stage string, total int) {
-	p.stage, p.total, p.done = stage, total, 0
+	p.begin(stage, int64(total), false)
+	p.draw(true)
+}
+
+func (p *barProgress) StartBytes(stage string, size int64) {
+	p.begin(stage, size, true)
 	p.draw(true)
 }
 
 func (p *barProgress) Add(n int) {
-	p.done += n
+	p.done += int64(n)
 	p.draw(false)
 }
 
@@ -69,50 +143,96 @@ func (p *barProgress) Done() {
 }
 
 func (p *barProgress) draw(force bool) {
-	if !force && time.Since(p.lastDrawn) < 100*time.Millisecond {
+	if !force && p.now().Sub(p.lastDrawn) < 100*time.Millisecond {
 		return
 	}
-	p.lastDrawn = time.Now()
+	p.lastDrawn = p.now()
+	pace := p.pace()
+	if pace != "" {
+		pace = " " + pace
+	}
 	if p.total <= 0 {
-		fmt.Fprintf(p.w, "\r%-28s %d", p.stage, p.done)
+		fmt.Fprintf(p.w, "\r%-28s %s%s\x1b[K", p.stage, p.amount(p.done), pace)
 		return
 	}
 	const width = 30
-	filled := min(width, p.done*width/p.total)
+	filled := int(min(width, p.done*width/p.total))
 	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
-	fmt.Fprintf(p.w, "\r%-28s [%s] %3d%% %d/%d", p.stage, bar, p.done*100/p.total, p.done, p.total)
+	fmt.Fprintf(p.w, "\r%-28s [%s] %3d%% %s/%s%s\x1b[K", p.stage, bar, p.done*100/p.total, p.amount(p.done), p.amount(p.total), pace)
 }
 
 // lineProgress writes a line at the start and end of a stage and one for
-// every tenth of a stage whose total is known.
+// every tenth of a stage whose total is known, with the rate and the time
+// left.
 type lineProgress struct {
-	w           io.Writer
-	stage       string
-	total, done int
-	tenth       int
-	started     time.Time
+	stageClock
+	w     io.Writer
+	tenth int64
 }
 
 func (p *lineProgress) Start(stage string, total int) {
-	p.stage, p.total, p.done, p.tenth, p.started = stage, total, 0, 0, time.Now()
-	if total > 0 {
-		fmt.Fprintf(p.w, "%s: %d to do\n", stage, total)
+	p.begin(stage, int64(total), false)
+	p.announce()
+}
+
+func (p *lineProgress) StartBytes(stage string, size int64) {
+	p.begin(stage, size, true)
+	p.announce()
+}
+
+// announce writes the first line of a stage.
+func (p *lineProgress) announce() {
+	p.tenth = 0
+	if p.total > 0 {
+		fmt.Fprintf(p.w, "%s: %s to do\n", p.stage, p.amount(p.total))
 	} else {
-		fmt.Fprintf(p.w, "%s...\n", stage)
+		fmt.Fprintf(p.w, "%s...\n", p.stage)
 	}
 }
 
 func (p *lineProgress) Add(n int) {
-	p.done += n
+	p.done += int64(n)
 	if p.total <= 0 {
 		return
 	}
 	if t := p.done * 10 / p.total; t > p.tenth && t < 10 {
 		p.tenth = t
-		fmt.Fprintf(p.w, "%s: %d%% (%d/%d)\n", p.stage, t*10, p.done, p.total)
+		line := fmt.Sprintf("%s: %d%% (%s/%s", p.stage, t*10, p.amount(p.done), p.amount(p.total))
+		if pace := p.pace(); pace != "" {
+			line += ", " + pace
+		}
+		fmt.Fprintln(p.w, line+")")
 	}
 }
 
 func (p *lineProgress) Done() {
-	fmt.Fprintf(p.w, "%s: done, %d in %v\n", p.stage, p.done, time.Since(p.started).Round(time.Millisecond))
+	fmt.Fprintf(p.w, "%s: done, %s in %v\n", p.stage, p.amount(p.done), p.now().Sub(p.started).Round(time.Millisecond))
+}
+
+// readingProgress counts the bytes read from a file into a Progress.
+type readingProgress struct {
+	r io.Reader
+	p Progress
+}
+
+func (r readingProgress) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	r.p.Add(n)
+	return n, err
+}
+
+// startReading begins the stage of reading file from r: in bytes when r
+// is a file whose size is known, so that the bar moves while the file is
+// read, else in rows, told when it is read (doneReading). It returns the
+// reader to read from.
+func startReading(p Progress, r io.Reader, file string) (io.Reader, bool) {
+	stage := "reading " + filepath.Base(file)
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+			p.StartBytes(stage, fi.Size())
+			return readingProgress{r, p}, true
+		}
+	}
+	p.Start(stage, 0)
+	return r, false
 }

@@ -167,9 +167,11 @@ func sumCounts(m map[string]int) int {
 // report. The error is parse's: the file could not be read at all.
 func parseFile[T any](im *Importer, kind string, r io.Reader, file string, parse func(io.Reader, string) ([]T, []*RowError, int, error)) (*Report, []T, error) {
 	rep := newReport(kind, filepath.Base(file))
-	im.opts.Progress.Start("reading "+filepath.Base(file), 0)
+	r, inBytes := startReading(im.opts.Progress, r, file)
 	rows, bad, n, err := parse(r, file)
-	im.opts.Progress.Add(n) // the rows read, for "done, 1469 in 60ms"
+	if !inBytes {
+		im.opts.Progress.Add(n) // the rows read, for "done, 1,469 in 60ms"
+	}
 	im.opts.Progress.Done()
 	if err != nil {
 		return rep, nil, err
