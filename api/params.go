@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/samber/lo"
+
 	"github.com/twinning/twinning/graph"
 )
 
@@ -23,10 +25,7 @@ type params struct {
 // that is not in allowed: a typo such as "limt" should not pass silently.
 func newParams(r *http.Request, allowed ...string) *params {
 	p := &params{values: r.URL.Query()}
-	names := make([]string, 0, len(p.values))
-	for name := range p.values {
-		names = append(names, name)
-	}
+	names := lo.Keys(p.values)
 	slices.Sort(names)
 	for _, name := range names {
 		if !slices.Contains(allowed, name) {

@@ -44,6 +44,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/samber/lo"
 	"golang.org/x/time/rate"
 
 	"github.com/twinning/twinning/internal/hostile"
@@ -388,15 +389,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func printReport(w io.Writer, r Report) {
 	fmt.Fprintf(w, "mode %s: %d requests in %.2f s: %.0f requests/s\n", r.Mode, r.Requests, r.Seconds, r.PerSecond)
 	fmt.Fprintf(w, "latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs)
-	codes := make([]string, 0, len(r.ByStatus))
-	for k := range r.ByStatus {
-		codes = append(codes, k)
-	}
+	codes := lo.Keys(r.ByStatus)
 	slices.Sort(codes)
-	var parts []string
-	for _, k := range codes {
-		parts = append(parts, fmt.Sprintf("%s: %d", k, r.ByStatus[k]))
-	}
+	parts := lo.Map(codes, func(k string, _ int) string { return fmt.Sprintf("%s: %d", k, r.ByStatus[k]) })
 	fmt.Fprintf(w, "statuses %s\n", strings.Join(parts, ", "))
 	if n := r.ByStatus["429"]; n > 0 {
 		fmt.Fprintf(w, "the server's rate limit refused %d of %d requests (429): start it with -rate 0, or hold a rate below its limit with -rate here\n", n, r.Requests)

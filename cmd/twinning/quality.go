@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/samber/lo"
+
 	"github.com/twinning/twinning/internal/analytics"
 )
 
@@ -55,10 +57,9 @@ func printQuality(w io.Writer, q analytics.Quality) error {
 	} {
 		fmt.Fprintf(w, "\n%s: %d\n  %s\n", c.title, c.check.Count, c.check.Description)
 		for _, f := range c.check.Examples {
-			var names []string
-			for _, n := range f.Municipalities {
-				names = append(names, fmt.Sprintf("%s (%s, %s, %d)", n.Name, n.ID, n.Country, n.Population))
-			}
+			names := lo.Map(f.Municipalities, func(n analytics.Node, _ int) string {
+				return fmt.Sprintf("%s (%s, %s, %d)", n.Name, n.ID, n.Country, n.Population)
+			})
 			line := "  - " + strings.Join(names, " / ")
 			if f.DistanceKm > 0 {
 				line += fmt.Sprintf(", %.1f km", f.DistanceKm)

@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/samber/lo"
+
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/internal/score"
 	"github.com/twinning/twinning/internal/workflow"
@@ -470,11 +472,7 @@ func runProfile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // upper returns the values in upper case (country and region codes).
 func upper(vs []string) []string {
-	var out []string
-	for _, v := range vs {
-		out = append(out, strings.ToUpper(v))
-	}
-	return out
+	return lo.Map(vs, func(v string, _ int) string { return strings.ToUpper(v) })
 }
 
 func printRequest(w io.Writer, r graph.Request, list []graph.ShortlistEntry) error {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/samber/lo"
+
 	"github.com/twinning/twinning/graph"
 )
 
@@ -375,10 +377,7 @@ func truncate(s string, n int) string {
 
 // sortedKeys returns the keys of a set in order.
 func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
+	out := lo.Keys(m)
 	slices.Sort(out)
 	return out
 }

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/samber/lo"
+
 	"github.com/twinning/twinning/graph"
 )
 
@@ -190,8 +192,8 @@ func (im *Importer) ImportLAU(ctx context.Context, files []string) (*Report, err
 	rep := newReport("lau")
 	var recs []Record
 	im.opts.Progress.Start("reading LAU files", len(files))
+	rep.Files = lo.Map(files, func(path string, _ int) string { return filepath.Base(path) })
 	for _, path := range files {
-		rep.Files = append(rep.Files, filepath.Base(path))
 		fh, err := os.Open(path)
 		if err != nil {
 			im.opts.Progress.Done()

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/samber/lo"
+
 	"github.com/twinning/twinning/graph"
 )
 
@@ -60,10 +62,7 @@ func DetectRegistry(header, file string) (Registry, error) {
 			return reg, nil
 		}
 	}
-	var want []string
-	for _, reg := range Registries {
-		want = append(want, reg.Kind+": "+strings.Join(reg.Columns, ","))
-	}
+	want := lo.Map(Registries, func(reg Registry, _ int) string { return reg.Kind + ": " + strings.Join(reg.Columns, ",") })
 	return Registry{}, &RowError{File: filepath.Base(file), Line: 1,
 		Message: "the header is not that of a partnership register; expected the columns of one of " + strings.Join(want, "; ")}
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/samber/lo"
 )
 
 // bom is the UTF-8 byte-order mark some tools put at the start of a file.
@@ -45,12 +47,7 @@ func newCSVTable(r io.Reader, file string, required ...string) (*csvTable, error
 	for i, h := range header {
 		t.col[strings.TrimSpace(h)] = i
 	}
-	var missing []string
-	for _, name := range required {
-		if _, ok := t.col[name]; !ok {
-			missing = append(missing, name)
-		}
-	}
+	missing := lo.Reject(required, func(name string, _ int) bool { _, ok := t.col[name]; return ok })
 	if len(missing) > 0 {
 		return nil, &RowError{File: file, Line: 1, Message: fmt.Sprintf("header lacks column(s) %s (expected at least %s)", strings.Join(missing, ", "), strings.Join(required, ","))}
 	}

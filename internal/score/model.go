@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/samber/lo"
+
 	"github.com/twinning/twinning/graph"
 )
 
@@ -154,11 +156,5 @@ func (m Model) Save(path string) error {
 
 // Names returns the factors of the model's weights in FactorNames order.
 func (m Model) Names() []string {
-	var out []string
-	for _, name := range FactorNames {
-		if _, ok := m.Weights[name]; ok {
-			out = append(out, name)
-		}
-	}
-	return out
+	return lo.Filter(FactorNames, func(name string, _ int) bool { _, ok := m.Weights[name]; return ok })
 }
