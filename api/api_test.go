@@ -22,6 +22,7 @@ import (
 	"github.com/twinning/twinning/api"
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/graph/embedded"
+	"github.com/twinning/twinning/internal/analytics"
 	"github.com/twinning/twinning/internal/sample"
 	"github.com/twinning/twinning/internal/score"
 )
@@ -280,6 +281,28 @@ func TestMunicipality(t *testing.T) {
 	assert.Equal(t, "UA-46", m.Region.Code)
 	require.NotNil(t, m.Location)
 	assert.Positive(t, m.Population)
+}
+
+// TestPartnersOfADistrict says which city a district belongs to: a place of
+// Kyiv other than Kyiv is one of its districts.
+func TestPartnersOfADistrict(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	obolon := graph.Municipality{ID: "gn-703030", Name: "Оболонь", NameLatin: "Obolon", Country: "UA", Kind: graph.KindTown,
+		Region: graph.Region{Code: "UA-30", Name: "Kyiv"}, Population: 317300, Location: &graph.Point{Lat: 50.5, Lon: 30.5},
+		Codes: graph.Codes{GeoNames: "703030"}, Source: "geonames"}
+	_, err := e.store.UpsertMunicipalities(ctx, []graph.Municipality{obolon})
+	require.NoError(t, err)
+	snap := &analytics.Snapshot{}
+	require.NoError(t, snap.Load(ctx, e.store))
+	h := e.api(t, api.Config{Graph: snap})
+	var body map[string]any
+	getJSON(t, h, "/v1/municipalities/gn-703030/partners", &body)
+	require.Contains(t, body, "district_of")
+	assert.Equal(t, "ua-kyiv", body["district_of"].(map[string]any)["id"])
+	body = nil
+	getJSON(t, h, "/v1/municipalities/ua-lviv/partners", &body)
+	assert.NotContains(t, body, "district_of", "a municipality is no district")
 }
 
 func TestPartners(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/internal/analytics"
 	"github.com/twinning/twinning/internal/score"
 )
 
@@ -102,8 +103,11 @@ func (s *Server) municipality(w http.ResponseWriter, r *http.Request) {
 // partnersResponse is the body of GET /v1/municipalities/{id}/partners.
 type partnersResponse struct {
 	Municipality graph.Municipality `json:"municipality"`
-	Partners     []graph.Partner    `json:"partners"`
-	Count        int                `json:"count"`
+	// DistrictOf is the city the municipality is a district of, by the
+	// graph snapshot's rule (analytics.Graph.DistrictOf).
+	DistrictOf *analytics.Node `json:"district_of,omitempty"`
+	Partners   []graph.Partner `json:"partners"`
+	Count      int             `json:"count"`
 }
 
 // partners answers GET /v1/municipalities/{id}/partners.
@@ -129,7 +133,13 @@ func (s *Server) partners(w http.ResponseWriter, r *http.Request) {
 	if ps == nil {
 		ps = []graph.Partner{}
 	}
-	s.writeJSON(w, http.StatusOK, partnersResponse{Municipality: m, Partners: ps, Count: len(ps)})
+	out := partnersResponse{Municipality: m, Partners: ps, Count: len(ps)}
+	if g := s.graph.Graph(); g != nil {
+		if city, ok := g.DistrictOf(id); ok {
+			out.DistrictOf = &city
+		}
+	}
+	s.writeJSON(w, http.StatusOK, out)
 }
 
 // suggestions answers GET /v1/municipalities/{id}/suggestions with a

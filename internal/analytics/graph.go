@@ -244,6 +244,17 @@ func (g *Graph) withinUnits() []int {
 	return g.within
 }
 
+// DistrictOf returns the city that the municipality with the given id is
+// a district of (graph.WithinUnits, graph.IsDistrict: Mokotów of Warsaw,
+// Obolon of Kyiv), and false when it is no district or unknown.
+func (g *Graph) DistrictOf(id string) (Node, bool) {
+	i, ok := g.index[id]
+	if !ok || !g.isDistrict(i) {
+		return Node{}, false
+	}
+	return g.node(int32(g.withinUnits()[i])), true
+}
+
 // isDistrict reports whether municipality i is a city district
 // (graph.IsDistrict of the unit it lies within).
 func (g *Graph) isDistrict(i int32) bool {

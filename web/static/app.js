@@ -354,6 +354,7 @@ async function select(id, focusCard = false) {
     const partners = await api(`/v1/municipalities/${encodeURIComponent(id)}/partners`);
     if (seq !== state.seq) return; // a newer selection is under way
     state.municipality = partners.municipality;
+    state.districtOf = partners.district_of;
     state.partners = partners.partners;
     state.current = -1;
     setHash({ m: id });
@@ -382,6 +383,7 @@ function renderSelected() {
       t("card.partners", { n: state.partners.length })].filter(Boolean).join(" · ")),
     m.themes?.length ? h("div", {}, t("card.themes") + ": ", ...m.themes.map((x) => h("span", { class: "tag" }, themeName(x)))) : null,
     warLine(m.war),
+    state.districtOf ? h("div", { class: "district" }, t("card.district", { city: state.districtOf.name })) : null,
     codes ? h("div", { class: "codes" }, t("card.codes") + ": " + codes) : null,
   );
 }
