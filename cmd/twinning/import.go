@@ -23,6 +23,7 @@ var importKinds = []struct{ name, args, help string }{
 	{"lau", "FILE_OR_DIR...", "Eurostat LAU centre CSVs (eu-lau/*.csv); a directory stands for its *.csv files"},
 	{"twins", "FILE", "the Wikipedia twin-town list (twins/twin_cities.csv); both sides are resolved to stored municipalities"},
 	{"wikidata", "FILE", "Wikidata SPARQL JSON results of twinning pairs (P190); see internal/importer.ParseWikidata for the query"},
+	{"all", "DIR", "a folder laid out as the open data (ua-hromadas/, geonames/, eu-lau/, twins/, ua-partnerships/; see the README's Open data): every file, in the order and with the options of the README's commands, one report each"},
 	{"registry", "FILE", "a register of today's partnerships of Ukrainian hromadas (ua-partnerships/: ulead-map.csv, partnership-map.csv, intl-agreements.csv, recognised by the header): hromadas by KATOTTG code checked against their name, partners by name within their country"},
 }
 
@@ -34,7 +35,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 			return flag.ErrHelp
 		}
-		return usageError{"give the KIND of file to import: geonames, hromadas, lau, twins, wikidata or registry"}
+		return usageError{"give the KIND of file to import: geonames, hromadas, lau, twins, wikidata, registry, or all (a folder)"}
 	}
 	kind := args[0]
 	var kindArgs string
@@ -45,7 +46,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if kindArgs == "" {
 		importUsage(stderr)
-		return usageError{fmt.Sprintf("unknown KIND %q: expected geonames, hromadas, lau, twins, wikidata or registry", kind)}
+		return usageError{fmt.Sprintf("unknown KIND %q: expected geonames, hromadas, lau, twins, wikidata, registry or all", kind)}
 	}
 
 	fs := newFlagSet("import "+kind, "[flags] "+kindArgs, stderr)
@@ -67,8 +68,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		admin1 = fs.String("admin1", "", "GeoNames admin1CodesASCII.txt (or the same shape), for region names (default: admin1CodesASCII.txt or admin1.tsv beside FILE)")
 		countries = fs.String("countries", "", "comma-separated ISO codes to keep (default: continent EU from -country-info, plus GE, AM, AZ, CY)")
 		districts = fs.Bool("districts", false, "keep city districts (feature code PPLX)")
-	case "twins", "wikidata", "registry":
-		createMissing = fs.Bool("create-missing", false, "create a municipality for a place that does not resolve (id tw-CC-NAME-LAT-LON or wd-QID), instead of leaving its rows out")
+	case "twins", "wikidata", "registry", "all":
+		createMissing = fs.Bool("create-missing", false, "create a municipality for a place that does not resolve (id tw-CC-NAME-LAT-LON or wd-QID), instead of leaving its rows out (with all: the twin list's places only)")
 		unresolved = fs.String("unresolved", "", "write the unresolved places as CSV to this file (default: INPUT-unresolved.csv in the current directory; \"-\" for none)")
 	}
 	fs.Usage = func() {
@@ -86,6 +87,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if len(files) == 0 {
 		return usageError{fmt.Sprintf("give the %s to import", kindArgs)}
+	}
+	if kind == "all" {
+		return importAll(ctx, files, sc, *strict, *batch, *timing, *metricsFile, *createMissing, *unresolved, stdout, stderr)
 	}
 	if kind != "lau" && len(files) > 1 {
 		return usageError{fmt.Sprintf("import %s reads one FILE, got %d", kind, len(files))}
@@ -183,6 +187,55 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if rep != nil && rep.Read > 0 && rep.BadCount == rep.Read {
 		return fmt.Errorf("import %s: every one of the %d rows is bad, so this is not a %s file (see the first bad rows above)", kind, rep.Read, kind)
+	}
+	return nil
+}
+
+// importAll imports a folder laid out as the open data: "twinning import
+// all DIR" (importer.ImportSharedData), printing each import's report.
+func importAll(ctx context.Context, dirs []string, sc storeConfig, strict bool, batch int, timing bool, metricsFile string,
+	createMissing bool, unresolved string, stdout, stderr io.Writer) error {
+	if len(dirs) != 1 {
+		return usageError{fmt.Sprintf("import all reads one DIR, got %d", len(dirs))}
+	}
+	if metricsFile != "" {
+		return usageError{"-metrics-file writes the counts of one kind of import: run the imports one by one (see the README's Open data) to write them"}
+	}
+	dir := dirs[0]
+	for _, sub := range []string{"ua-hromadas", "geonames", "eu-lau", "twins", "ua-partnerships"} {
+		if st, err := os.Stat(filepath.Join(dir, sub)); err != nil || !st.IsDir() {
+			return fmt.Errorf("import all: %s has no folder %s/, so it is not laid out as the open data (ua-hromadas/, geonames/, eu-lau/, twins/, ua-partnerships/)", dir, sub)
+		}
+	}
+	opts := importer.SharedDataOptions{CreateMissing: createMissing}
+	switch unresolved {
+	case "-":
+	case "":
+		opts.UnresolvedFile = "twin_cities-unresolved.csv"
+	default:
+		opts.UnresolvedFile = unresolved
+	}
+	sc.noSample = true
+	store, _, err := sc.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	start := time.Now()
+	im := importer.New(store, importer.Options{Strict: strict, BatchSize: batch, Progress: importer.NewProgress(stderr)})
+	reps, err := im.ImportSharedData(ctx, dir, opts)
+	for _, rep := range reps {
+		rep.WriteSummary(stdout)
+	}
+	fmt.Fprintf(stdout, "import all: %d imports from %s in %v\n", len(reps), dir, time.Since(start).Round(time.Millisecond))
+	if timing {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(stdout, "timing: %v, heap in use %d MiB, obtained from the OS %d MiB, %d GC cycles\n",
+			time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20, ms.Sys>>20, ms.NumGC)
+	}
+	if err != nil {
+		return fmt.Errorf("import all into %s: %w", sc.describe(), err)
 	}
 	return nil
 }

@@ -6,7 +6,7 @@
 //	twinning serve   [flags]            serve the HTTP API
 //	twinning search  [flags] TEXT       search municipalities
 //	twinning suggest [flags] NAME_OR_ID rank partner suggestions, with reasons
-//	twinning import  KIND [flags] FILE  import open data (geonames, hromadas, lau, twins, wikidata, registry)
+//	twinning import  KIND [flags] FILE  import open data (geonames, hromadas, lau, twins, wikidata, registry; all DIR)
 //	twinning stats   [flags]            statistics of the partnership graph
 //	twinning quality [flags]            the data-quality report: duplicates, districts, names
 //	twinning export  [flags]            export the graph as GeoJSON, GraphML or CSV

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/graph/embedded"
 )
 
 // readmeCommands returns the twinning commands of the README's Command line
@@ -126,9 +131,9 @@ func TestRealDataReadmeImports(t *testing.T) {
 	require.NoError(t, err)
 	_, section, ok := strings.Cut(string(b), "\n## Open data\n")
 	require.True(t, ok)
-	_, block, ok := strings.Cut(section, "```sh\n")
-	require.True(t, ok)
-	block, _, _ = strings.Cut(block, "```")
+	_, block, ok := strings.Cut(section, "```sh\nD=")
+	require.True(t, ok, "the Open data section's block of separate imports")
+	block, _, _ = strings.Cut("D="+block, "```")
 	vars := map[string]string{"D": data}
 	expand := func(s string) string {
 		return os.Expand(s, func(k string) string { return vars[k] })
@@ -170,4 +175,49 @@ func TestRealDataReadmeImports(t *testing.T) {
 		require.Equal(t, 0, code, "%s\nstdout: %s\nstderr: %s", c, out, errOut)
 		assert.Contains(t, out+errOut, "created", "%s reports what it did", c)
 	}
+
+	// One command does the same, as the section's first block runs it:
+	// import all gives the same store.
+	first, _, _ := strings.Cut(section, "```\n")
+	require.Contains(t, first, "twinning import all -data full.db ../shared/data")
+	code, out, errOut := cli(t, "import", "all", "-data", "all.db", data)
+	require.Equal(t, 0, code, "stdout: %s\nstderr: %s", out, errOut)
+	assert.Contains(t, out, "import all: 8 imports from "+data)
+	want, got := scanStore(t, "full.db"), scanStore(t, "all.db")
+	assert.Equal(t, len(want.municipalities), len(got.municipalities))
+	assert.Equal(t, len(want.partnerships), len(got.partnerships))
+	assert.True(t, reflect.DeepEqual(want, got), "import all and the README's commands give the same store")
+}
+
+// storeContent is every record of a store.
+type storeContent struct {
+	municipalities map[string]graph.Municipality
+	partnerships   map[[2]string]graph.Partnership
+}
+
+// scanStore reads every record of the embedded store at path.
+func scanStore(t *testing.T, path string) storeContent {
+	t.Helper()
+	s, err := embedded.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	c := storeContent{map[string]graph.Municipality{}, map[[2]string]graph.Partnership{}}
+	ctx := context.Background()
+	require.NoError(t, s.ScanMunicipalities(ctx, func(m graph.Municipality) error { c.municipalities[m.ID] = m; return nil }))
+	require.NoError(t, s.ScanPartnerships(ctx, func(p graph.Partnership) error { c.partnerships[p.Key()] = p; return nil }))
+	return c
+}
+
+// TestImportAllRefusesAnotherFolder: import all names what a folder lacks
+// and creates no store.
+func TestImportAllRefusesAnotherFolder(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	code, _, errOut := cli(t, "import", "all", "-data", filepath.Join(dir, "x.db"), dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "has no folder ua-hromadas/, so it is not laid out as the open data")
+	assert.NoFileExists(t, filepath.Join(dir, "x.db"))
+	code, _, errOut = cli(t, "import", "all", "-data", filepath.Join(dir, "x.db"), dir, dir)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "import all reads one DIR, got 2")
 }
