@@ -34,7 +34,8 @@ test: vet ## all tests: vet; race-checked unit and contract tests; the real-data
 test-browser: ## the web page's end-to-end test in headless Chromium
 	$(GO) test -count=1 -timeout 45m -run 'TestBrowser' ./cmd/twinning/
 
-# The Neo4j store's tests (contract suite, cancelled batch, outage) against
+# The Neo4j store's tests (contract suite, cancelled batch, outage) and
+# the replica test (two serve processes' indexes on one database) against
 # the project's own server, started (or reused) by scripts/neo4j.
 # The real-data test (all of the open data imported into Neo4j and into
 # the embedded store, held to the same answer) runs without the race
@@ -42,6 +43,8 @@ test-browser: ## the web page's end-to-end test in headless Chromium
 test-neo4j: neo4j-start ## the Neo4j store's tests against the project's Neo4j
 	TWINNING_NEO4J_URI=bolt://127.0.0.1:$(PORT) TWINNING_REQUIRE_NEO4J=1 \
 	  $(GO) test -race -count=1 -timeout 120m -skip RealData ./graph/neo4j/
+	TWINNING_NEO4J_URI=bolt://127.0.0.1:$(PORT) \
+	  $(GO) test -race -count=1 -timeout 10m -run 'TestReplicasAgree' ./cmd/twinning/
 	TWINNING_NEO4J_URI=bolt://127.0.0.1:$(PORT) TWINNING_REQUIRE_NEO4J=1 \
 	  $(GO) test -count=1 -timeout 60m -run RealData -v ./graph/neo4j/
 

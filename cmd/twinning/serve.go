@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/twinning/twinning/api"
@@ -50,6 +51,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	keysFile := fs.String("keys", "", "the key file (twinning keys create); without it no key is valid, so writes and /debug/pprof answer 401 (env TWINNING_KEYS)")
 	readsNeedKey := fs.Bool("reads-need-key", false, "make every /v1 request need a key, not only writes; needs -keys (env TWINNING_READS_NEED_KEY)")
 	ui := fs.Bool("ui", true, "serve the web page at / (env TWINNING_UI)")
+	watchEvery := fs.Duration("watch", time.Second, "how often to read the store's version, to reload the engine and the graph snapshot after another process's write (a second serve process on the same Neo4j, an import); 0 turns it off (env TWINNING_WATCH)")
 	cacheMB := fs.Int("suggestion-cache-mb", api.DefaultSuggestionCacheBytes>>20, "MiB of suggestion answers kept for repeated requests until the next reload (0 turns the cache off) (env TWINNING_SUGGESTION_CACHE_MB)")
 	modelName := registerModel(fs)
 	sc := storeConfig{creates: true}
@@ -67,6 +69,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"reads-need-key":      "TWINNING_READS_NEED_KEY",
 		"suggestion-cache-mb": "TWINNING_SUGGESTION_CACHE_MB",
 		"ui":                  "TWINNING_UI",
+		"watch":               "TWINNING_WATCH",
 	}))
 	if err != nil {
 		return err
@@ -90,6 +93,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *readsNeedKey && *keysFile == "" {
 		return usageError{"-reads-need-key needs -keys: with no key file, no request could be made"}
+	}
+	if *watchEvery < 0 {
+		return usageError{fmt.Sprintf("-watch: must be 0 (off) or more, got %v", *watchEvery)}
 	}
 	if *cacheMB < 0 || *cacheMB > maxSuggestionCacheMB {
 		return usageError{fmt.Sprintf("-suggestion-cache-mb: must be between 0 and %d, got %d", maxSuggestionCacheMB, *cacheMB)}
@@ -149,8 +155,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	defer stopLoad()
 	loadErr := make(chan error, 1)
-	go func() { loadErr <- loadIndexes(loadCtx, engine, snapshot, store, logger) }()
-	go reloadOnChange(loadCtx, changed, engine, snapshot, store, logger)
+	ix := &indexes{engine: engine, snapshot: snapshot, store: store, logger: logger}
+	go func() { loadErr <- ix.loadRetrying(loadCtx) }()
+	go ix.reloadOnChange(loadCtx, changed)
+	if *watchEvery > 0 {
+		go ix.watch(loadCtx, *watchEvery, changed)
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	logger.Info("serving", "addr", ln.Addr().String(), "model_version", engine.ModelVersion())
@@ -191,51 +201,47 @@ wait:
 	return nil
 }
 
-// reloadOnChange reloads the scoring engine and the graph snapshot after
-// the API has changed the store, so that suggestions and analytics see the
-// change; changes that arrive during a reload are seen by the next one. It
-// returns when ctx ends. A failed reload is logged and the old snapshot
-// kept: the next change tries again.
-func reloadOnChange(ctx context.Context, changed <-chan struct{}, engine *score.Engine, snapshot *analytics.Snapshot, store graph.Store, logger *slog.Logger) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-changed:
-		}
-		start := time.Now()
-		err := loadBoth(ctx, engine, snapshot, store)
-		if err != nil {
-			if ctx.Err() == nil {
-				logger.Error("reload after a change failed; suggestions and analytics lag behind the store until the next change", "error", err.Error())
-			}
-			continue
-		}
-		logger.Info("engine and graph snapshot reloaded after a change", "took", time.Since(start).String())
-	}
+// indexes are what serve keeps of the store in memory, the scoring engine
+// and the graph snapshot, with the store's version they were loaded at.
+type indexes struct {
+	engine   *score.Engine
+	snapshot *analytics.Snapshot
+	store    graph.Store
+	logger   *slog.Logger
+	// loaded is the store's version (graph.Store.Version) read just before
+	// the last load began; a write after that read moves the version past it.
+	loaded atomic.Int64
 }
 
-// loadBoth loads the scoring engine, then the analytics snapshot, from the
-// store; each replaces its old index only once its new one is complete.
-func loadBoth(ctx context.Context, engine *score.Engine, snapshot *analytics.Snapshot, store graph.Store) error {
-	if err := engine.Load(ctx, store); err != nil {
+// load loads the scoring engine, then the analytics snapshot, from the
+// store; each replaces its old index only once its new one is complete, so
+// that requests are served from the old ones meanwhile.
+func (x *indexes) load(ctx context.Context) error {
+	v, err := x.store.Version(ctx)
+	if err != nil {
 		return err
 	}
-	return snapshot.Load(ctx, store)
+	if err := x.engine.Load(ctx, x.store); err != nil {
+		return err
+	}
+	if err := x.snapshot.Load(ctx, x.store); err != nil {
+		return err
+	}
+	x.loaded.Store(v)
+	return nil
 }
 
-// loadIndexes loads the scoring engine and the analytics snapshot from the
-// store, retrying with backoff while the store is unavailable, so that the
-// API can come up (and /readyz say it is not ready) before a database does.
-// It returns nil once both are loaded, ctx's error when cancelled, and any
-// other error at once.
-func loadIndexes(ctx context.Context, engine *score.Engine, snapshot *analytics.Snapshot, store graph.Store, logger *slog.Logger) error {
+// loadRetrying loads the indexes, retrying with backoff while the store is
+// unavailable, so that the API can come up (and /readyz say it is not
+// ready) before a database does. It returns nil once both are loaded,
+// ctx's error when cancelled, and any other error at once.
+func (x *indexes) loadRetrying(ctx context.Context) error {
 	wait := 500 * time.Millisecond
 	for {
 		start := time.Now()
-		err := loadBoth(ctx, engine, snapshot, store)
+		err := x.load(ctx)
 		if err == nil {
-			logger.Info("engine and graph snapshot loaded", "model_version", engine.ModelVersion(), "took", time.Since(start).String())
+			x.logger.Info("engine and graph snapshot loaded", "model_version", x.engine.ModelVersion(), "took", time.Since(start).String())
 			return nil
 		}
 		if ctx.Err() != nil {
@@ -244,13 +250,73 @@ func loadIndexes(ctx context.Context, engine *score.Engine, snapshot *analytics.
 		if graph.ErrorCode(err) != graph.EUNAVAILABLE {
 			return fmt.Errorf("load the scoring engine: %w", err)
 		}
-		logger.Warn("store unavailable; retrying engine load", "error", err.Error(), "retry_in", wait.String())
+		x.logger.Warn("store unavailable; retrying engine load", "error", err.Error(), "retry_in", wait.String())
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, 30*time.Second)
+	}
+}
+
+// reloadOnChange reloads the indexes whenever changed says the store
+// changed (a write through this API, or watch), so that suggestions and
+// analytics see the change; changes that arrive during a reload are seen
+// by the next one. It returns when ctx ends. A failed reload is logged and
+// the old indexes kept: the next change tries again.
+func (x *indexes) reloadOnChange(ctx context.Context, changed <-chan struct{}) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		}
+		start := time.Now()
+		if err := x.load(ctx); err != nil {
+			if ctx.Err() == nil {
+				x.logger.Error("reload after a change failed; suggestions and analytics lag behind the store until the next change", "error", err.Error())
+			}
+			continue
+		}
+		x.logger.Info("engine and graph snapshot reloaded after a change", "took", time.Since(start).String(), "version", x.loaded.Load())
+	}
+}
+
+// watch reads the store's version every interval and asks for a reload
+// (changed) when it differs from the version the indexes were loaded at:
+// a write by another process (a second serve process on the same Neo4j, an
+// import) reaches this one's suggestions and analytics within about an
+// interval plus a reload. It returns when ctx ends; a failed read is
+// logged once until reads work again.
+func (x *indexes) watch(ctx context.Context, every time.Duration, changed chan<- struct{}) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var asked int64 = -1
+	failing := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, err := x.store.Version(ctx)
+		if err != nil {
+			if !failing && ctx.Err() == nil {
+				x.logger.Warn("cannot read the store's version; another process's writes wait for the next read", "error", err.Error())
+			}
+			failing = true
+			continue
+		}
+		failing = false
+		if v == x.loaded.Load() || v == asked {
+			continue
+		}
+		asked = v
+		select {
+		case changed <- struct{}{}:
+		default: // a reload is already due
+		}
 	}
 }
 

@@ -358,6 +358,23 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.checkOpen()
 }
 
+// Version returns the id of the file's last committed write transaction:
+// every write moves it (graph.Store). Only this process writes to the
+// file, which it holds locked.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("embedded: version: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.checkOpen(); err != nil {
+		return 0, err
+	}
+	var v int64
+	err := s.db.View(func(tx *bbolt.Tx) error { v = int64(tx.ID()); return nil })
+	return v, err
+}
+
 // Close waits for running writes, then closes the file. Further calls to
 // the store's methods return EUNAVAILABLE; a second Close returns nil.
 func (s *Store) Close() error {

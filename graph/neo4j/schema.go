@@ -34,6 +34,8 @@ var schema = []string{
 	"CREATE CONSTRAINT shortlist_entry IF NOT EXISTS FOR (e:ShortlistEntry) REQUIRE (e.request, e.candidate) IS UNIQUE",
 	"CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE",
 	"CREATE CONSTRAINT workflow_counter IF NOT EXISTS FOR (c:WorkflowCounter) REQUIRE c.name IS UNIQUE",
+	// The store's version (Store.Version), one node that every write moves.
+	"CREATE CONSTRAINT store_version IF NOT EXISTS FOR (v:StoreVersion) REQUIRE v.name IS UNIQUE",
 	"CREATE RANGE INDEX audit_request IF NOT EXISTS FOR (a:AuditEntry) ON (a.request)",
 	// Search: CONTAINS on the joined name keys and loose keys, Lucene's
 	// fuzzy query on the loose keys for typos (each key one token), and the
@@ -54,7 +56,7 @@ var schema = []string{
 var constraintNames = []string{
 	"municipality_id", "municipality_katottg", "municipality_lau", "municipality_geonames",
 	"municipality_wikidata", "country_code", "region_code", "theme_name",
-	"request_id", "profile_municipality", "shortlist_entry", "audit_seq", "workflow_counter",
+	"request_id", "profile_municipality", "shortlist_entry", "audit_seq", "workflow_counter", "store_version",
 }
 
 // setupSchema creates the missing constraints and indexes and waits until

@@ -177,6 +177,28 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// bumpVersion moves the store's version (Version) in a write transaction.
+const bumpVersion = "MERGE (v:StoreVersion {name: 'store'}) SET v.n = coalesce(v.n, 0) + 1"
+
+// Version returns the number of write transactions the store has committed
+// through any process of this release (graph.Store): every write moves
+// it, in the same transaction.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "MATCH (v:StoreVersion {name: 'store'}) RETURN v.n", nil)
+		v = 0
+		if err == nil && len(recs) > 0 {
+			v, _ = recs[0].Values[0].(int64)
+		}
+		return err
+	})
+	if err != nil {
+		return 0, s.fail(err, "reading the store's version")
+	}
+	return v, nil
+}
+
 // read runs work in a read transaction under the per-call timeout; work
 // must use the context it is given.
 func (s *Store) read(ctx context.Context, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
@@ -213,7 +235,15 @@ func (s *Store) transaction(ctx context.Context, write bool, timeout time.Durati
 	}
 	session := s.driver.NewSession(ctx, driver.SessionConfig{AccessMode: mode, DatabaseName: s.cfg.Database})
 	defer session.Close(context.Background())
-	fn := func(tx driver.ManagedTransaction) (any, error) { return nil, work(ctx, tx) }
+	fn := func(tx driver.ManagedTransaction) (any, error) {
+		if err := work(ctx, tx); err != nil || !write {
+			return nil, err
+		}
+		// Every write moves the store's version, which every serve process
+		// watches (Version).
+		_, err := run(ctx, tx, bumpVersion, nil)
+		return nil, err
+	}
 	// The server ends the transaction by itself when the call's time is up,
 	// so that a client that went away holds no locks.
 	txTimeout := driver.WithTxTimeout(timeout)

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) graph.Store) {
 		{"CancelledContext", testCancelledContext},
 		{"Concurrent", testConcurrent},
 		{"Ping", testPing},
+		{"Version", testVersion},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -872,4 +873,29 @@ func testConcurrent(t *testing.T, s graph.Store) {
 
 func testPing(t *testing.T, s graph.Store) {
 	require.NoError(t, s.Ping(context.Background()))
+}
+
+// testVersion: every write moves the version, a read or a refused write
+// does not.
+func testVersion(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	version := func() int64 {
+		v, err := s.Version(ctx)
+		require.NoError(t, err)
+		return v
+	}
+	v0 := version()
+	_, ps := Seed(t, s)
+	v1 := version()
+	assert.Greater(t, v1, v0, "the seed wrote")
+	_, err := s.Search(ctx, graph.Query{Text: "Lviv"})
+	require.NoError(t, err)
+	_, err = s.Partners(ctx, ps[0].A)
+	require.NoError(t, err)
+	assert.Equal(t, v1, version(), "reads write nothing")
+	_, err = s.UpsertPartnerships(ctx, []graph.Partnership{{A: "nobody", B: ps[0].A, Kind: graph.KindTwinning, Status: graph.StatusActive}})
+	require.Error(t, err)
+	assert.Equal(t, v1, version(), "a refused write writes nothing")
+	require.NoError(t, s.DeletePartnership(ctx, ps[0].A, ps[0].B))
+	assert.Greater(t, version(), v1, "a delete is a write")
 }

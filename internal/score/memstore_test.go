@@ -24,6 +24,9 @@ type memStore struct {
 
 var _ graph.Store = (*memStore)(nil)
 
+// Version is always 0: the tests do not watch it.
+func (s *memStore) Version(context.Context) (int64, error) { return 0, nil }
+
 func (s *memStore) find(id string) int {
 	i, ok := slices.BinarySearchFunc(s.ms, id, func(m graph.Municipality, id string) int { return cmp.Compare(m.ID, id) })
 	if !ok {
