@@ -155,21 +155,23 @@ func encodeAnswer(ix *score.Index, res score.Result, zip bool) (cachedAnswer, er
 // If-None-Match already names a's ETag.
 func writeAnswer(w http.ResponseWriter, r *http.Request, a cachedAnswer) {
 	h := w.Header()
-	h.Set("ETag", a.etag)
-	h.Set("Cache-Control", "no-cache")
-	if etagMatches(r.Header.Values("If-None-Match"), a.etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
+	body, etag := a.body, a.etag
 	if a.gz != nil { // else the compression middleware decides, and says so
 		h.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(r) {
+			// Another coding, another strong validator (RFC 9110, 8.8.3).
+			body, etag = a.gz, strings.TrimSuffix(a.etag, `"`)+`-gzip"`
 			h.Set("Content-Encoding", "gzip") // so that the middleware passes it on
-			writeRaw(w, "application/json; charset=utf-8", http.StatusOK, a.gz)
-			return
 		}
 	}
-	writeRaw(w, "application/json; charset=utf-8", http.StatusOK, a.body)
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "no-cache")
+	if etagMatches(r.Header.Values("If-None-Match"), etag) {
+		h.Del("Content-Encoding")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeRaw(w, "application/json; charset=utf-8", http.StatusOK, body)
 }
 
 // etagMatches reports whether the If-None-Match header values name etag

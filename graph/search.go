@@ -102,7 +102,7 @@ const (
 	TypoTwoLength = 9 // two edits
 )
 
-// MinLoosePrefix is the least length, in bytes, of a text's LooseKey for a
+// MinLoosePrefix is the least length, in letters, of a text's LooseKey for a
 // MatchPrefix by a loose key: "zzzz" is "z" loosely, with which thousands
 // of names start.
 const MinLoosePrefix = 4
@@ -261,7 +261,7 @@ func (k *SearchKeys) Explain(t SearchText) (Match, bool) {
 	}
 	for w, ok := t.Words(); ok; w, ok = w.Words() {
 		if m, found := k.match(w, false); found && m.Kind <= MatchSpelling {
-			return Match{Kind: MatchWords, Name: m.Name}, true
+			return Match{Kind: MatchWords, Name: m.Name, Main: m.Main}, true
 		}
 	}
 	return Match{}, false
@@ -336,7 +336,7 @@ func looseHit(kind MatchKind, n string, t SearchText) bool {
 	case MatchSpelling:
 		return n == t.Loose && n != ""
 	case MatchPrefix:
-		return len(t.Loose) >= MinLoosePrefix && strings.HasPrefix(n, t.Loose)
+		return utf8.RuneCountInString(t.Loose) >= MinLoosePrefix && strings.HasPrefix(n, t.Loose)
 	}
 	return false
 }

@@ -59,7 +59,7 @@ func TestExplain(t *testing.T) {
 		{"emberg", Match{Kind: MatchPart, Name: "Lemberg"}},
 		{"Lemmberg", Match{Kind: MatchSpelling, Name: "Lemberg"}},
 		{"Lembreg", Match{Kind: MatchTypo, Name: "Lemberg", Edits: 1}},
-		{"Lviv Oblast", Match{Kind: MatchWords, Name: "Львів"}},
+		{"Lviv Oblast", Match{Kind: MatchWords, Name: "Львів", Main: true}},
 	} {
 		got, ok := keys.Explain(NewSearchText(tc.text))
 		assert.True(t, ok, tc.text)

@@ -163,10 +163,11 @@ type Store interface {
 	// otherwise.
 	Ping(ctx context.Context) error
 
-	// Version returns a number that every write moves, whichever process
-	// wrote (a transaction counter): a process that keeps an index of the
-	// store (the engine, the graph snapshot) reloads it when the number
-	// differs from the one it loaded at.
+	// Version returns a number that every write of municipalities or
+	// partnerships moves, whichever process wrote: a process that keeps an
+	// index of them (the engine, the graph snapshot) reloads it when the
+	// number differs from the one it loaded at. The workflow's records do
+	// not move it.
 	Version(ctx context.Context) (int64, error)
 
 	// Close releases the store's resources.

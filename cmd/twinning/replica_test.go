@@ -26,8 +26,7 @@ func serving(t *testing.T, store graph.Store) *indexes {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	ix := &indexes{engine: score.NewEngine(score.DefaultModel()), snapshot: &analytics.Snapshot{}, store: store,
-		logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	ix := newIndexes(score.NewEngine(score.DefaultModel()), &analytics.Snapshot{}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, ix.loadRetrying(ctx))
 	changed := make(chan struct{}, 1)
 	go ix.reloadOnChange(ctx, changed)

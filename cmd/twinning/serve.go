@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -155,7 +156,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	defer stopLoad()
 	loadErr := make(chan error, 1)
-	ix := &indexes{engine: engine, snapshot: snapshot, store: store, logger: logger}
+	ix := newIndexes(engine, snapshot, store, logger)
 	go func() { loadErr <- ix.loadRetrying(loadCtx) }()
 	go ix.reloadOnChange(loadCtx, changed)
 	if *watchEvery > 0 {
@@ -208,19 +209,40 @@ type indexes struct {
 	snapshot *analytics.Snapshot
 	store    graph.Store
 	logger   *slog.Logger
+	// mu lets one load run at a time, so that loads finish in the order
+	// they began and loaded only grows.
+	mu sync.Mutex
 	// loaded is the store's version (graph.Store.Version) read just before
-	// the last load began; a write after that read moves the version past it.
-	loaded atomic.Int64
+	// the last load that succeeded began, loading that of the load under
+	// way (-1: none): a write after the read moves the version past it.
+	loaded, loading atomic.Int64
+	// failed says that the last load failed: watch asks again.
+	failed atomic.Bool
+}
+
+// newIndexes returns the indexes of store, not loaded yet.
+func newIndexes(engine *score.Engine, snapshot *analytics.Snapshot, store graph.Store, logger *slog.Logger) *indexes {
+	x := &indexes{engine: engine, snapshot: snapshot, store: store, logger: logger}
+	x.loaded.Store(-1)
+	x.loading.Store(-1)
+	return x
 }
 
 // load loads the scoring engine, then the analytics snapshot, from the
 // store; each replaces its old index only once its new one is complete, so
 // that requests are served from the old ones meanwhile.
-func (x *indexes) load(ctx context.Context) error {
+func (x *indexes) load(ctx context.Context) (err error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	defer func() {
+		x.failed.Store(err != nil)
+		x.loading.Store(-1)
+	}()
 	v, err := x.store.Version(ctx)
 	if err != nil {
 		return err
 	}
+	x.loading.Store(v)
 	if err := x.engine.Load(ctx, x.store); err != nil {
 		return err
 	}
@@ -309,7 +331,10 @@ func (x *indexes) watch(ctx context.Context, every time.Duration, changed chan<-
 			continue
 		}
 		failing = false
-		if v == x.loaded.Load() || v == asked {
+		if x.failed.Load() {
+			asked = -1 // the load asked for failed: ask again
+		}
+		if v == x.loaded.Load() || v == x.loading.Load() || v == asked {
 			continue
 		}
 		asked = v

@@ -17,18 +17,22 @@ import (
 // shortest trigram list are the only ones to test; a key within e edits
 // of a text shares all but at most 4e of its trigrams (an edit touches
 // three, a swap of two letters four), so only keys that share that many
-// are measured.
+// are measured; for a text of four trigrams or fewer and one edit, every
+// key of a length within one of its is.
 type gramIndex struct {
 	ids    map[string]int32
 	keys   []string
 	owners [][]*record
 	grams  map[uint32][]int32
+	// byLen lists the keys of each length in bytes, for the texts too short
+	// for their trigrams to narrow a typo's candidates.
+	byLen map[int][]int32
 	// scratch holds counters, one per key, for near to reuse.
 	scratch sync.Pool
 }
 
 func newGramIndex() gramIndex {
-	return gramIndex{ids: map[string]int32{}, grams: map[uint32][]int32{}}
+	return gramIndex{ids: map[string]int32{}, grams: map[uint32][]int32{}, byLen: map[int][]int32{}}
 }
 
 // add indexes r by keys.
@@ -40,6 +44,7 @@ func (x *gramIndex) add(r *record, keys []string) {
 			x.ids[k] = id
 			x.keys = append(x.keys, k)
 			x.owners = append(x.owners, nil)
+			x.byLen[len(k)] = append(x.byLen[len(k)], id)
 			forTrigrams(" "+k+" ", func(g uint32) {
 				if l := x.grams[g]; len(l) == 0 || l[len(l)-1] != id { // once per key
 					x.grams[g] = append(l, id)
@@ -151,7 +156,32 @@ func (x *gramIndex) near(text string, edits int, fn func(r *record) bool) {
 		return
 	}
 	grams := trigrams(" " + text + " ")
-	need := max(1, len(grams)-4*edits)
+	need := len(grams) - 4*edits
+	if need <= 0 && edits > 1 {
+		// Two edits in a short text: the keys that share a trigram with
+		// it, as a full scan of the keys of a length near its would cost
+		// some 50 ms. A key two edits away that shares none (two swaps
+		// in eight letters) is not found; Neo4j's fuzzy query finds it.
+		need = 1
+	}
+	if need <= 0 {
+		// A key one edit away may share no trigram with a text of four
+		// letters or fewer ("smui" and "sumi"): measure every key of a
+		// length near its.
+		for n := len(text) - edits; n <= len(text)+edits; n++ {
+			for _, id := range x.byLen[n] {
+				if graph.TypoDistance(x.keys[id], text, edits) > edits {
+					continue
+				}
+				for _, r := range x.owners[id] {
+					if !fn(r) {
+						return
+					}
+				}
+			}
+		}
+		return
+	}
 	// A key that shares need of the text's trigrams is in at least one of
 	// any len(grams)-need+1 of their lists: the rarest are counted in full,
 	// the others only for the keys found so.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/twinning/twinning/graph"
 )
@@ -186,8 +187,8 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 		return graph.Page{}, err
 	}
 	// search finds the records text matches, as graph.SearchKeys.Tier
-	// ranks them; then, when none matches better than a part of a name,
-	// those with a typo; then, when none matches at all, those whose name
+	// ranks them; then, when none matches by a whole name or spelling (the
+	// best is the start or a part of a name, or nothing), those with a typo; then, when none matches at all, those whose name
 	// is the text's first words.
 	search := func(text graph.SearchText, words bool) {
 		top, total, tier = best{n: keep}, 0, graph.MatchWords+1
@@ -215,7 +216,7 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 				}
 				return tiered(r)
 			}
-			if len(text.Loose) < graph.MinLoosePrefix {
+			if utf8.RuneCountInString(text.Loose) < graph.MinLoosePrefix {
 				s.loose.exact(text.Loose, other)
 			} else {
 				s.loose.contains(text.Loose, loose, other)

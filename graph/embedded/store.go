@@ -98,6 +98,9 @@ type Store struct {
 	npartnerships int
 	// text holds the name keys, loose the loose keys (graph.SearchKeys).
 	text, loose gramIndex
+	// version counts the writes of municipalities and partnerships since
+	// the store opened (Version).
+	version int64
 }
 
 // record is a stored municipality with its precomputed search keys.
@@ -358,9 +361,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.checkOpen()
 }
 
-// Version returns the id of the file's last committed write transaction:
-// every write moves it (graph.Store). Only this process writes to the
-// file, which it holds locked.
+// Version returns the number of writes of municipalities and partnerships
+// since the store opened (graph.Store): only this process writes to the
+// file, which it holds locked. The workflow's records (requests,
+// shortlists, profiles) do not move it: no index of the graph depends on
+// them.
 func (s *Store) Version(ctx context.Context) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("embedded: version: %w", err)
@@ -370,9 +375,7 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 	if err := s.checkOpen(); err != nil {
 		return 0, err
 	}
-	var v int64
-	err := s.db.View(func(tx *bbolt.Tx) error { v = int64(tx.ID()); return nil })
-	return v, err
+	return s.version, nil
 }
 
 // Close waits for running writes, then closes the file. Further calls to

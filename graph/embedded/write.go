@@ -128,6 +128,7 @@ func (s *Store) UpsertMunicipalities(ctx context.Context, ms []graph.Municipalit
 		s.loose.add(c.rec, c.rec.keys.Loose)
 	}
 	s.reorder(replaced, created)
+	s.version++
 	return res, nil
 }
 
@@ -275,6 +276,7 @@ func (s *Store) UpsertPartnerships(ctx context.Context, ps []graph.Partnership) 
 	for _, p := range changes {
 		s.addPartnership(p)
 	}
+	s.version++
 	return res, nil
 }
 
@@ -325,6 +327,7 @@ func (s *Store) DeleteMunicipality(ctx context.Context, id string) error {
 	s.text.remove(r, r.keys.Names)
 	s.loose.remove(r, r.keys.Loose)
 	s.reorder(map[string]*record{id: nil}, nil)
+	s.version++
 	return nil
 }
 
@@ -354,6 +357,7 @@ func (s *Store) DeletePartnership(ctx context.Context, a, b string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.removePartnership(a, b)
+	s.version++
 	return nil
 }
 

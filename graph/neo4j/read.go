@@ -184,8 +184,8 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 			_, err := s.searchPage(ctx, tx, searchAll, params, &page)
 			return err
 		}
-		// The text, then (when nothing matches better than a part of a
-		// name) its typos, then (when nothing matches at all) its first
+		// The text, then (when nothing matches by a whole name or spelling)
+		// its typos, then (when nothing matches at all) its first
 		// words, as the embedded store does.
 		setText := func(t graph.SearchText, words bool, maxTier graph.MatchKind) {
 			params["key"], params["loose"], params["words"], params["maxTier"] = t.Key, t.Loose, words, int64(maxTier)

@@ -36,6 +36,8 @@ var schema = []string{
 	"CREATE CONSTRAINT workflow_counter IF NOT EXISTS FOR (c:WorkflowCounter) REQUIRE c.name IS UNIQUE",
 	// The store's version (Store.Version), one node that every write moves.
 	"CREATE CONSTRAINT store_version IF NOT EXISTS FOR (v:StoreVersion) REQUIRE v.name IS UNIQUE",
+	// The version of the search keys' rules (refreshSearchKeys).
+	"CREATE CONSTRAINT search_keys_version IF NOT EXISTS FOR (k:SearchKeys) REQUIRE k.name IS UNIQUE",
 	"CREATE RANGE INDEX audit_request IF NOT EXISTS FOR (a:AuditEntry) ON (a.request)",
 	// Search: CONTAINS on the joined name keys and loose keys, Lucene's
 	// fuzzy query on the loose keys for typos (each key one token), and the
@@ -57,6 +59,7 @@ var constraintNames = []string{
 	"municipality_id", "municipality_katottg", "municipality_lau", "municipality_geonames",
 	"municipality_wikidata", "country_code", "region_code", "theme_name",
 	"request_id", "profile_municipality", "shortlist_entry", "audit_seq", "workflow_counter", "store_version",
+	"search_keys_version",
 }
 
 // setupSchema creates the missing constraints and indexes and waits until
@@ -153,7 +156,7 @@ func (s *Store) refreshSearchKeys(ctx context.Context) error {
 	version := int64(graph.SearchKeysVersion)
 	current := false
 	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "MATCH (k:SearchKeys) RETURN k.version = $v", map[string]any{"v": version})
+		recs, err := run(ctx, tx, "MATCH (k:SearchKeys {name: 'keys'}) RETURN k.version = $v", map[string]any{"v": version})
 		current = err == nil && len(recs) == 1 && recs[0].Values[0] == true
 		return err
 	})
@@ -163,7 +166,7 @@ func (s *Store) refreshSearchKeys(ctx context.Context) error {
 	for {
 		var rows []map[string]any
 		err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-			recs, err := run(ctx, tx, `MATCH (m:Municipality) WHERE m.search_version IS NULL OR m.search_version <> $v
+			recs, err := run(ctx, tx, `MATCH (m:Municipality) WHERE m.id IS NOT NULL AND (m.search_version IS NULL OR m.search_version <> $v)
 RETURN m `+municipalityProjection+` AS m LIMIT 2000`, map[string]any{"v": version})
 			rows = nil
 			for _, r := range recs {
@@ -189,7 +192,7 @@ RETURN m `+municipalityProjection+` AS m LIMIT 2000`, map[string]any{"v": versio
 		}
 	}
 	return s.write(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-		_, err := run(ctx, tx, "MERGE (k:SearchKeys) SET k.version = $v", map[string]any{"v": version})
+		_, err := run(ctx, tx, "MERGE (k:SearchKeys {name: 'keys'}) SET k.version = $v", map[string]any{"v": version})
 		return err
 	})
 }

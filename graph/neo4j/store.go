@@ -180,9 +180,11 @@ func (s *Store) Ping(ctx context.Context) error {
 // bumpVersion moves the store's version (Version) in a write transaction.
 const bumpVersion = "MERGE (v:StoreVersion {name: 'store'}) SET v.n = coalesce(v.n, 0) + 1"
 
-// Version returns the number of write transactions the store has committed
-// through any process of this release (graph.Store): every write moves
-// it, in the same transaction.
+// Version returns the number of write transactions of municipalities and
+// partnerships the store has committed, through any process of this
+// release (graph.Store): each moves it, in the same transaction. The
+// workflow's records (requests, shortlists, profiles) do not move it: no
+// index of the graph depends on them.
 func (s *Store) Version(ctx context.Context) (int64, error) {
 	var v int64
 	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
@@ -202,28 +204,43 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 // read runs work in a read transaction under the per-call timeout; work
 // must use the context it is given.
 func (s *Store) read(ctx context.Context, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
-	return s.transaction(ctx, false, s.cfg.CallTimeout, work)
+	return s.transaction(ctx, txRead, s.cfg.CallTimeout, work)
 }
 
 // write runs work in a write transaction under the per-call timeout. The
 // driver may run work more than once (after a transient error), so work
 // must start from scratch each time.
 func (s *Store) write(ctx context.Context, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
-	return s.transaction(ctx, true, s.cfg.CallTimeout, work)
+	return s.transaction(ctx, txWrite, s.cfg.CallTimeout, work)
 }
 
-// writeBatch runs work as write does, for a batch of rows: its timeout
-// grows by RowTimeout a row.
-func (s *Store) writeBatch(ctx context.Context, rows int, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
-	return s.transaction(ctx, true, s.batchTimeout(rows), work)
+// writeGraph runs work as write does, for a write of municipalities or
+// partnerships: it also moves the store's version (Version), in the same
+// transaction.
+func (s *Store) writeGraph(ctx context.Context, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
+	return s.transaction(ctx, txWriteGraph, s.cfg.CallTimeout, work)
 }
+
+// writeBatch runs work as writeGraph does, for a batch of rows: its
+// timeout grows by RowTimeout a row.
+func (s *Store) writeBatch(ctx context.Context, rows int, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
+	return s.transaction(ctx, txWriteGraph, s.batchTimeout(rows), work)
+}
+
+// The kinds of transaction.
+const (
+	txRead       = iota
+	txWrite      // the workflow's records, the schema: no index of the graph changes
+	txWriteGraph // municipalities and partnerships: the store's version moves
+)
 
 // batchTimeout is the time a batch write of n rows may take.
 func (s *Store) batchTimeout(n int) time.Duration {
 	return s.cfg.CallTimeout + time.Duration(n)*s.cfg.RowTimeout
 }
 
-func (s *Store) transaction(ctx context.Context, write bool, timeout time.Duration, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
+func (s *Store) transaction(ctx context.Context, kind int, timeout time.Duration, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
+	write := kind != txRead
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -236,11 +253,11 @@ func (s *Store) transaction(ctx context.Context, write bool, timeout time.Durati
 	session := s.driver.NewSession(ctx, driver.SessionConfig{AccessMode: mode, DatabaseName: s.cfg.Database})
 	defer session.Close(context.Background())
 	fn := func(tx driver.ManagedTransaction) (any, error) {
-		if err := work(ctx, tx); err != nil || !write {
+		if err := work(ctx, tx); err != nil || kind != txWriteGraph {
 			return nil, err
 		}
-		// Every write moves the store's version, which every serve process
-		// watches (Version).
+		// A write of the graph moves the store's version, which every
+		// serve process watches (Version).
 		_, err := run(ctx, tx, bumpVersion, nil)
 		return nil, err
 	}

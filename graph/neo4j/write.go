@@ -458,7 +458,7 @@ func pairParams(ps []graph.Partnership, withProps bool) []map[string]any {
 // returns ENOTFOUND.
 func (s *Store) DeleteMunicipality(ctx context.Context, id string) error {
 	var deleted int64
-	err := s.write(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
+	err := s.writeGraph(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "MATCH (m:Municipality {id: $id}) DETACH DELETE m RETURN count(*) AS n", map[string]any{"id": id})
 		if err != nil {
 			return err
@@ -479,7 +479,7 @@ func (s *Store) DeleteMunicipality(ctx context.Context, id string) error {
 // order), or returns ENOTFOUND.
 func (s *Store) DeletePartnership(ctx context.Context, a, b string) error {
 	var deleted int64
-	err := s.write(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
+	err := s.writeGraph(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, `MATCH (:Municipality {id: $a})-[p:PARTNER_OF]-(:Municipality {id: $b})
 DELETE p RETURN count(*) AS n`, map[string]any{"a": a, "b": b})
 		if err != nil {

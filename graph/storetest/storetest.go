@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) graph.Store) {
 		{"MunicipalityByCode", testMunicipalityByCode},
 		{"SearchText", testSearchText},
 		{"SearchRanking", testSearchRanking},
+		{"SearchForgives", testSearchForgives},
 		{"SearchFilters", testSearchFilters},
 		{"SearchPagination", testSearchPagination},
 		{"SearchInvalid", testSearchInvalid},
@@ -873,6 +874,39 @@ func testConcurrent(t *testing.T, s graph.Store) {
 
 func testPing(t *testing.T, s graph.Store) {
 	require.NoError(t, s.Ping(context.Background()))
+}
+
+// testSearchForgives: other spellings, typos (a swap in a short key too),
+// the first words, Russian places after the others; both stores agree.
+func testSearchForgives(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	ms := []graph.Municipality{
+		{ID: "ua-shchors", Name: "Щорс", NameLatin: "Shchors", Country: "UA", Kind: graph.KindTown, Population: 11000},
+		{ID: "ua-kharkiv", Name: "Харків", NameLatin: "Kharkiv", AltNames: []string{"Харьков"}, Country: "UA", Kind: graph.KindCity, Population: 1421125},
+		{ID: "ua-pokrovsk", Name: "Покровськ", NameLatin: "Pokrovsk", Country: "UA", Kind: graph.KindCity, Population: 60000},
+		{ID: "ru-engels", Name: "Энгельс", NameLatin: "Engels", AltNames: []string{"Pokrovsk"}, Country: "RU", Kind: graph.KindCity, Population: 200000},
+		{ID: "ua-pereiaslav", Name: "Переяслав", NameLatin: "Pereiaslav", Country: "UA", Kind: graph.KindCity, Population: 26000},
+	}
+	_, err := s.UpsertMunicipalities(ctx, ms)
+	require.NoError(t, err)
+	for _, tc := range []struct{ text, want string }{
+		{"Kharkiw", "ua-kharkiv"}, {"Charków", "ua-kharkiv"}, {"Kharkov", "ua-kharkiv"}, {"Kharkv", "ua-kharkiv"},
+		{"Shchosr", "ua-shchors"}, // a swap in a key of four letters, loosely
+		{"Pokrovsk", "ua-pokrovsk"}, {"Pereiaslav-Khmelnytskyi", "ua-pereiaslav"}, {"Kharkiv city", "ua-kharkiv"},
+	} {
+		page, err := s.Search(ctx, graph.Query{Text: tc.text})
+		require.NoError(t, err, tc.text)
+		require.NotEmpty(t, page.Items, tc.text)
+		assert.Equal(t, tc.want, page.Items[0].ID, tc.text)
+	}
+	page, err := s.Search(ctx, graph.Query{Text: "Pokrovsk"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ua-pokrovsk", "ru-engels"}, ids(page.Items), "a Russian place after a Ukrainian one")
+	assert.Equal(t, 2, page.Total)
+	page, err = s.Search(ctx, graph.Query{Text: "Kharkv", Offset: 1})
+	require.NoError(t, err)
+	assert.Empty(t, page.Items, "one typo match, on the first page")
+	assert.Equal(t, 1, page.Total)
 }
 
 // testVersion: every write moves the version, a read or a refused write

@@ -100,10 +100,13 @@ func (c *stageClock) pace() string {
 
 // thousands writes n with thousands separators.
 func thousands(n int64) string {
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
 	s := fmt.Sprint(n)
 	var b strings.Builder
 	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && r != '-' {
+		if i > 0 && (len(s)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
 		b.WriteRune(r)

@@ -100,8 +100,8 @@ func unitOf(units map[string]graph.Unit, key string) *graph.Unit {
 // for the urban kinds (city when a city by law or of 100,000 people or
 // more), village for the rural ones, lau when the kind does not tell. A
 // Polish gmina is a city with powiat rights by its code (powiat 61 and
-// above); whether another is urban or rural is told by its namesake of the
-// same powiat (polishNamesakes), not here.
+// above); whether another is urban or rural is told by a namesake within
+// 30 km (polishNamesakes), not here.
 func lauUnit(country, gisco, name string, pop int64) (*graph.Unit, graph.Kind) {
 	urban := func(city bool) graph.Kind {
 		if city || pop >= 100000 {
