@@ -239,6 +239,18 @@ func TestBrowser(t *testing.T) {
 	)
 	assert.Equal(t, jsInt(`document.querySelectorAll("#suggestions > li").length`), jsInt(`document.querySelectorAll("#map .sugg-marker").length`))
 
+	// The war filter goes to the engine: no hromada of the sample lies in
+	// the war zone, so none passes "affected"; "any" brings them back.
+	do("filter: war-affected hromadas",
+		js(`document.getElementById("f-war").value = "affected"`),
+		chromedp.Click(chromedp.CSS(`#filter-form button[type=submit]`)),
+		waitJS(`document.getElementById("sugg-summary").textContent.includes("No suggestion passes these filters") && document.querySelectorAll("#suggestions > li").length === 0`),
+		js(`document.getElementById("f-war").value = ""`),
+		chromedp.Click(chromedp.CSS(`#filter-form button[type=submit]`)),
+		waitJS(`document.querySelectorAll("#suggestions > li[data-id]").length > 0`),
+	)
+	assert.Equal(t, "Front-line, de-occupied or occupied", jsString(`document.querySelector('#f-war option[value="affected"]').textContent`))
+
 	// The keyboard: the arrow keys walk the tabs, Enter searches.
 	do("keyboard: arrow right to the analyst view",
 		chromedp.Focus(chromedp.ID("tab-map")),

@@ -434,6 +434,9 @@ function filters() {
     min_population: $("f-min").value,
     max_population: $("f-max").value,
     theme: [...$("f-themes").querySelectorAll("input:checked")].map((i) => i.value),
+    // Which hromadas, by what the war means for them (a European city that
+    // looks for a front-line or de-occupied partner).
+    war: $("f-war").value,
     // The engine's diversity knob: each suggestion already picked from a
     // country costs the next one of that country 5% of the best score.
     diversity: $("f-diversity").checked ? "0.05" : "",
