@@ -154,13 +154,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	loadCtx, stopLoad := context.WithCancel(ctx)
-	defer stopLoad()
 	loadErr := make(chan error, 1)
 	ix := newIndexes(engine, snapshot, store, logger)
-	go func() { loadErr <- ix.loadRetrying(loadCtx) }()
-	go ix.reloadOnChange(loadCtx, changed)
+	var loaders sync.WaitGroup
+	// The loads and the watch end before the store closes (deferred above,
+	// so run after this).
+	defer func() {
+		stopLoad()
+		loaders.Wait()
+	}()
+	loaders.Go(func() { loadErr <- ix.loadRetrying(loadCtx) })
+	loaders.Go(func() { ix.reloadOnChange(loadCtx, changed) })
 	if *watchEvery > 0 {
-		go ix.watch(loadCtx, *watchEvery, changed)
+		loaders.Go(func() { ix.watch(loadCtx, *watchEvery, changed) })
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
