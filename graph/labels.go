@@ -51,57 +51,33 @@ func Labels(ms []*Municipality) []string {
 
 // qualify returns what tells apart the namesakes ms[idx...].
 func qualify(ms []*Municipality, idx []int) []string {
+	regionName := func(m *Municipality) string {
+		if m.Region.Code == "" || m.Region.Name == "" {
+			return m.Region.Code
+		}
+		return m.Region.Name
+	}
+	unit := func(m *Municipality) string {
+		if m.Unit == nil {
+			return ""
+		}
+		return m.Unit.English
+	}
+	for _, of := range []func(*Municipality) string{regionName, func(m *Municipality) string { return m.Codes.NUTS3 }, unit} {
+		if q, ok := distinct(ms, idx, of); ok {
+			return q
+		}
+	}
 	q := make([]string, len(idx))
-	regions := map[string]bool{}
-	for _, i := range idx {
-		regions[ms[i].Region.Code] = true
-	}
-	if len(regions) == len(idx) && !regions[""] {
-		for j, i := range idx {
-			q[j] = ms[i].Region.Name
-			if q[j] == "" {
-				q[j] = ms[i].Region.Code
-			}
-		}
-		return q
-	}
-	nuts3 := map[string]bool{}
-	for _, i := range idx {
-		nuts3[ms[i].Codes.NUTS3] = true
-	}
-	if len(nuts3) == len(idx) && !nuts3[""] {
-		for j, i := range idx {
-			q[j] = ms[i].Codes.NUTS3
-		}
-		return q
-	}
-	units := map[string]bool{}
-	for _, i := range idx {
-		if u := ms[i].Unit; u != nil {
-			units[u.English] = true
-		}
-	}
-	if len(units) == len(idx) {
-		for j, i := range idx {
-			q[j] = ms[i].Unit.English
-		}
-		return q
-	}
-	density := func(m *Municipality) float64 {
-		if m.AreaKm2 <= 0 || m.Population <= 0 {
-			return 0
-		}
-		return float64(m.Population) / m.AreaKm2
-	}
 	dense := idx[0]
 	for _, i := range idx {
-		if density(ms[i]) > density(ms[dense]) {
+		if ms[i].Density() > ms[dense].Density() {
 			dense = i
 		}
 	}
-	town := density(ms[dense]) > 0
+	town := ms[dense].Density() > 0
 	for _, i := range idx {
-		if i != dense && (density(ms[i]) <= 0 || density(ms[dense]) < 4*density(ms[i])) {
+		if i != dense && (ms[i].Density() <= 0 || ms[dense].Density() < 4*ms[i].Density()) {
 			town = false
 		}
 	}
@@ -116,6 +92,21 @@ func qualify(ms []*Municipality, idx []int) []string {
 		}
 	}
 	return q
+}
+
+// distinct returns of(ms[i]) for each i of idx, and whether every one is
+// set and differs from the others: then it tells the namesakes apart.
+func distinct(ms []*Municipality, idx []int, of func(*Municipality) string) ([]string, bool) {
+	q := make([]string, len(idx))
+	seen := map[string]bool{}
+	for j, i := range idx {
+		q[j] = of(ms[i])
+		if q[j] == "" || seen[q[j]] {
+			return nil, false
+		}
+		seen[q[j]] = true
+	}
+	return q, true
 }
 
 // ruralUnit names the rural unit around a town of its name in a country.

@@ -363,6 +363,15 @@ func (m *Municipality) DisplayName() string {
 	return m.Name
 }
 
+// Density returns the inhabitants per square kilometre, 0 when the
+// population or the area is unknown.
+func (m *Municipality) Density() float64 {
+	if m.AreaKm2 <= 0 || m.Population <= 0 {
+		return 0
+	}
+	return float64(m.Population) / m.AreaKm2
+}
+
 // Names returns the local, Latin and alternative names, without empty ones.
 func (m *Municipality) Names() []string {
 	out := make([]string, 0, 2+len(m.AltNames))

@@ -219,14 +219,15 @@ func NewSearchKeys(m *Municipality) SearchKeys {
 	var k SearchKeys
 	for i, n := range m.Names() {
 		main := i < 2 && (n == m.Name || n == m.NameLatin) // Names puts them first
-		if key := NameKey(n); key != "" && !slices.Contains(k.Names, key) {
+		key := NameKey(n)
+		if key != "" && !slices.Contains(k.Names, key) {
 			k.Names = append(k.Names, key)
 			k.namesFrom = append(k.namesFrom, n)
 			if main {
 				k.Main = append(k.Main, key)
 			}
 		}
-		for _, s := range SpellingKeys(n) {
+		for _, s := range spellingKeys(n, key) {
 			if !slices.Contains(k.Loose, s) {
 				k.Loose = append(k.Loose, s)
 				k.looseFrom = append(k.looseFrom, n)
@@ -378,8 +379,10 @@ var (
 // (the Russian habit: "Uzhgorod", "Belgorod"), with х as ch and ц as z (the
 // German and Polish ones: "Charkiw", "Czernowitz"), and with a final -ів as
 // -ów (the Polish exonyms: "Charków", "Czernihów").
-func SpellingKeys(name string) []string {
-	key := NameKey(name)
+func SpellingKeys(name string) []string { return spellingKeys(name, NameKey(name)) }
+
+// spellingKeys is SpellingKeys of a name whose NameKey is key.
+func spellingKeys(name, key string) []string {
 	if key == "" {
 		return nil
 	}

@@ -12,6 +12,7 @@ func TestLooseKey(t *testing.T) {
 		{"Zaporizhia", "Zaporizhzhia"}, {"Boyarka", "Boiarka"}, {"Kamyanets-Podilskyi", "Kamianets-Podilskyi"},
 		{"Czernihiw", "Chernihiv"}, {"Kiyv", "Kyiv"}, {"Khmelnitsky", "Khmelnytskyi"}, {"Nikolayev", "Nikolaev"},
 		{"Odesaa", "Odesa"}, {"Tschernihiw", "Chernihiv"}, {"Szczecin", "Shchetsin"},
+		{"Feodosiya", "Feodosia"}, {"Zalischyky", "Zalishchyky"}, {"Yevpatoriya", "Yevpatoriia"},
 	} {
 		assert.Equal(t, LooseKey(NameKey(pair[0])), LooseKey(NameKey(pair[1])), pair)
 	}

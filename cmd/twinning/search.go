@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/twinning/twinning/graph"
 )
@@ -140,15 +142,7 @@ func formatPopulation(n int64) string {
 	if n <= 0 {
 		return "-"
 	}
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return message.NewPrinter(language.English).Sprint(n)
 }
 
 // writeJSON prints v as indented JSON.

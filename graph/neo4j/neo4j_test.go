@@ -86,7 +86,7 @@ func clear(ctx context.Context, s *Store) error {
 	for {
 		var n int64
 		err := s.write(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-			recs, err := run(ctx, tx, "MATCH (n) WHERE NOT n:StoreVersion WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n", nil)
+			recs, err := run(ctx, tx, "MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n", nil)
 			if err != nil {
 				return err
 			}

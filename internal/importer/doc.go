@@ -28,7 +28,7 @@
 //   - both have a location, at most MergeRadiusKm apart;
 //   - one name of each agrees after graph.NameKey (which romanises Cyrillic,
 //     so "Львів" agrees with "Lviv"), or after the looser transliteration
-//     key of LooseKey ("Zaporizhia" agrees with "Zaporizhzhia");
+//     key of graph.LooseKey ("Zaporizhia" agrees with "Zaporizhzhia");
 //   - the municipality does not already hold a code of the record's kind
 //     (two LAU units never merge into one);
 //   - a GeoNames place and an administrative unit are of plausible sizes

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/twinning/twinning/graph"
 )
 
 // checkParsed holds for every parser: rows and bad rows name a line, and
@@ -110,6 +112,6 @@ func FuzzResolveNames(f *testing.F) {
 		ix := NewIndex()
 		r := NewResolver(ix)
 		_ = r.Resolve(Place{Name: name, Country: "UA"})
-		_ = LooseKey(name)
+		_ = graph.LooseKey(name)
 	})
 }

@@ -281,7 +281,7 @@ func mergeCandidate(ix *Index, m graph.Municipality, codeName string) (graph.Mun
 			continue
 		}
 		consider(ix.named(k, false, m.Country, m.Location))
-		consider(ix.named(LooseKey(k), true, m.Country, m.Location))
+		consider(ix.named(graph.LooseKey(k), true, m.Country, m.Location))
 	}
 	if best < 0 && m.Population >= WideMergeMinPopulation {
 		// A city whose unit's point lies far off (the KSE table puts
@@ -410,7 +410,7 @@ func plausibleUnit(a, b graph.Municipality) bool {
 		return true
 	}
 	share := float64(unit.Population) / float64(place.Population)
-	if unit.AreaKm2 > 0 && float64(unit.Population)/unit.AreaKm2 >= UrbanDensity && share >= UrbanMinShare {
+	if unit.Density() >= UrbanDensity && share >= UrbanMinShare {
 		return true
 	}
 	return share >= MinUnitShare

@@ -17,7 +17,7 @@ type Index struct {
 	byID    map[string]int
 	byCode  map[string]map[string]int // code name → value → slot
 	byKey   map[string][]nameRef      // graph.NameKey → slots
-	byLoose map[string][]nameRef      // LooseKey → slots
+	byLoose map[string][]nameRef      // graph.LooseKey → slots
 	grid    map[cell][]int
 	keys    [][]string // slot → the name keys it is filed under
 }
@@ -113,7 +113,7 @@ func (ix *Index) Put(m graph.Municipality) {
 			return
 		}
 		ix.byKey[k] = addRef(ix.byKey[k], nameRef{slot, alt})
-		l := LooseKey(k)
+		l := graph.LooseKey(k)
 		ix.byLoose[l] = addRef(ix.byLoose[l], nameRef{slot, alt})
 		keys = append(keys, k, l)
 	}
@@ -180,7 +180,7 @@ type candidate struct {
 }
 
 // named returns the municipalities of the country filed under the key (by
-// graph.NameKey, or by LooseKey when loose is set), with their distance
+// graph.NameKey, or by graph.LooseKey when loose is set), with their distance
 // from p, nearest first.
 func (ix *Index) named(key string, loose bool, country string, p *graph.Point) []candidate {
 	m := ix.byKey
@@ -250,7 +250,3 @@ func distance(a, b *graph.Point) float64 {
 	}
 	return graph.DistanceKm(*a, *b)
 }
-
-// LooseKey is graph.LooseKey: the key by which different romanisations of
-// one name agree.
-func LooseKey(key string) string { return graph.LooseKey(key) }

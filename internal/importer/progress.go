@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Progress follows a long-running stage of an import.
@@ -99,20 +102,7 @@ func (c *stageClock) pace() string {
 }
 
 // thousands writes n with thousands separators.
-func thousands(n int64) string {
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func thousands(n int64) string { return message.NewPrinter(language.English).Sprint(n) }
 
 // barProgress draws "stage [=====>    ] 45% 12,345/27,000 8,100/s, about
 // 2s left" on one line.

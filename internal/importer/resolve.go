@@ -20,7 +20,7 @@ const (
 	ByCode            Method = "code"                  // by Wikidata item id, or by KATOTTG code with a name that agrees
 	ByExactName       Method = "exact"                 // the name's key equals the municipality's local or Latin name's key
 	ByAltName         Method = "alternative name"      // an alternative or former name (renamings, Russian spellings included)
-	ByTransliteration Method = "transliteration"       // another romanisation of the same name (LooseKey)
+	ByTransliteration Method = "transliteration"       // another romanisation of the same name (graph.LooseKey)
 	ByCentre          Method = "administrative centre" // a raion, oblast or city district named after, or lying in, the municipality
 	ByCoordinates     Method = "coordinates"           // no name agrees; the point lies within the municipality's area
 	Created           Method = "created"               // unresolved, created with -create-missing
@@ -63,7 +63,7 @@ type Resolution struct {
 //     the same country (local, Latin, alternative; Cyrillic romanised), then
 //     for Ukraine the table of renamed places and Russian spellings
 //     ("Dnipropetrovsk" → Dnipro, "Kiev" → Kyiv), then the looser
-//     transliteration key LooseKey ("Kamyanets-Podilskyi");
+//     transliteration key graph.LooseKey ("Kamyanets-Podilskyi");
 //  3. the name without a trailing unit word ("Zhovkva Raion", "Lviv
 //     Oblast", "Prymorsky District") or with the part in parentheses
 //     ("Pecherskyi (Kyiv)" → Pecherskyi, then Kyiv), by rule 2, as its
@@ -232,7 +232,7 @@ func (r *Resolver) byName(name string, p Place, radius float64) (Resolution, boo
 			}
 		}
 	}
-	loose := r.ix.named(LooseKey(key), true, p.Country, p.Location)
+	loose := r.ix.named(graph.LooseKey(key), true, p.Country, p.Location)
 	if res, ok := r.pick(loose, p, radius, ByTransliteration); ok {
 		return res, true
 	}
@@ -402,19 +402,13 @@ func (r *Resolver) namesake(cs []candidate) (candidate, bool) {
 	if top := mun(cs[best]).Population; top > 0 && top >= 2*second {
 		return cs[best], true
 	}
-	density := func(m *graph.Municipality) float64 {
-		if m.AreaKm2 <= 0 || m.Population <= 0 {
-			return 0
-		}
-		return float64(m.Population) / m.AreaKm2
-	}
 	dense := 0
 	for i := range cs {
-		if density(mun(cs[i])) > density(mun(cs[dense])) {
+		if mun(cs[i]).Density() > mun(cs[dense]).Density() {
 			dense = i
 		}
 	}
-	d := density(mun(cs[dense]))
+	d := mun(cs[dense]).Density()
 	if d == 0 || mun(cs[dense]).Location == nil {
 		return candidate{}, false
 	}
@@ -422,7 +416,7 @@ func (r *Resolver) namesake(cs []candidate) (candidate, bool) {
 		if i == dense {
 			continue
 		}
-		if km := distance(mun(cs[dense]).Location, mun(c).Location); km < 0 || km > MergeRadiusKm || density(mun(c)) <= 0 || d < 4*density(mun(c)) {
+		if km := distance(mun(cs[dense]).Location, mun(c).Location); km < 0 || km > MergeRadiusKm || mun(c).Density() <= 0 || d < 4*mun(c).Density() {
 			return candidate{}, false
 		}
 	}
@@ -435,7 +429,7 @@ func (r *Resolver) hint(name string, p Place) string {
 	key := graph.NameKey(name)
 	cs := r.ix.named(key, false, p.Country, p.Location)
 	if len(cs) == 0 {
-		cs = r.ix.named(LooseKey(key), true, p.Country, p.Location)
+		cs = r.ix.named(graph.LooseKey(key), true, p.Country, p.Location)
 	}
 	switch {
 	case len(cs) > 0 && p.Location == nil:
@@ -465,7 +459,7 @@ func (r *Resolver) Candidates(p Place) []string {
 	key := graph.NameKey(name)
 	cs := r.ix.named(key, false, p.Country, p.Location)
 	if len(cs) == 0 {
-		cs = r.ix.named(LooseKey(key), true, p.Country, p.Location)
+		cs = r.ix.named(graph.LooseKey(key), true, p.Country, p.Location)
 	}
 	describe := func(m *graph.Municipality, why string) string {
 		return fmt.Sprintf("%s %s (%d people): %s", m.ID, m.DisplayName(), m.Population, why)

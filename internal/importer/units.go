@@ -203,17 +203,11 @@ func polishNamesakes(recs []Record) {
 			groups[k] = append(groups[k], i)
 		}
 	}
-	density := func(m *graph.Municipality) float64 {
-		if m.AreaKm2 <= 0 {
-			return 0
-		}
-		return float64(m.Population) / m.AreaKm2
-	}
 	for _, idx := range groups {
 		for _, i := range idx {
 			for _, j := range idx {
 				a, b := &recs[i].Municipality, &recs[j].Municipality
-				if i == j || density(b) <= 0 || density(a) < 4*density(b) || graph.DistanceKm(*a.Location, *b.Location) > 30 {
+				if i == j || b.Density() <= 0 || a.Density() < 4*b.Density() || graph.DistanceKm(*a.Location, *b.Location) > 30 {
 					continue
 				}
 				if *b.Unit == unitPLGmina {
