@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/twinning/twinning/internal/datafetch"
 	"github.com/twinning/twinning/internal/importer"
 )
 
@@ -63,32 +63,15 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // again after a busy answer (429, 5xx, honouring Retry-After) or a failed
 // connection, with a doubling backoff from a second.
 func fetchSPARQL(ctx context.Context, endpoint, query string, timeout time.Duration, retries int, stderr io.Writer) ([]byte, error) {
-	wait := time.Second
-	for try := 0; ; try++ {
-		body, retryAfter, err := fetchOnce(ctx, endpoint, query, timeout)
-		if err == nil {
-			return body, nil
-		}
-		var final finalError
-		if errors.As(err, &final) || try >= retries || ctx.Err() != nil {
-			return nil, err
-		}
-		if retryAfter > 0 {
-			wait = retryAfter
-		}
-		fmt.Fprintf(stderr, "twinning: %v; trying again in %v (%d of %d)\n", err, wait, try+1, retries)
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, time.Minute)
-	}
+	var body []byte
+	err := datafetch.Retry(ctx, retries, time.Second, stderr, func() (time.Duration, error) {
+		var after time.Duration
+		var err error
+		body, after, err = fetchOnce(ctx, endpoint, query, timeout)
+		return after, err
+	})
+	return body, err
 }
-
-// finalError is an answer that trying again will not change (400, 403,
-// 404...).
-type finalError struct{ error }
 
 // fetchOnce sends the query once.
 func fetchOnce(ctx context.Context, endpoint, query string, timeout time.Duration) ([]byte, time.Duration, error) {
@@ -97,7 +80,7 @@ func fetchOnce(ctx context.Context, endpoint, query string, timeout time.Duratio
 	form := url.Values{"query": {query}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewBufferString(form.Encode()))
 	if err != nil {
-		return nil, 0, finalError{err}
+		return nil, 0, datafetch.Final(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/sparql-results+json")
@@ -114,12 +97,12 @@ func fetchOnce(ctx context.Context, endpoint, query string, timeout time.Duratio
 	}
 	switch {
 	case resp.StatusCode == http.StatusOK && len(body) > maxFetchBytes:
-		return nil, 0, finalError{fmt.Errorf("%s answered more than %d MB", endpoint, maxFetchBytes>>20)}
+		return nil, 0, datafetch.Final(fmt.Errorf("%s answered more than %d MB", endpoint, maxFetchBytes>>20))
 	case resp.StatusCode == http.StatusOK:
 		return body, 0, nil
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		after, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
 		return nil, time.Duration(after) * time.Second, fmt.Errorf("%s answered %s", endpoint, resp.Status)
 	}
-	return nil, 0, finalError{fmt.Errorf("%s answered %s: %s", endpoint, resp.Status, bytes.TrimSpace(body[:min(len(body), 300)]))}
+	return nil, 0, datafetch.Final(fmt.Errorf("%s answered %s: %s", endpoint, resp.Status, bytes.TrimSpace(body[:min(len(body), 300)])))
 }

@@ -64,6 +64,7 @@ var commands = map[string]command{
 	"profile": {"declare what a European municipality offers and seeks", runProfile},
 	"themes":  {"list the taxonomy of cooperation themes", runThemes},
 	"fetch":   {"download open data for the importers (wikidata: the twinned municipalities of Wikidata)", runFetch},
+	"data":    {"download every open data source that import all reads (data fetch DIR), with a manifest", runData},
 }
 
 func main() {
@@ -142,7 +143,7 @@ func (e usageError) Error() string { return e.msg }
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "twinning finds twinning partners for Ukrainian municipalities among European ones.")
 	fmt.Fprintln(w, "\nUsage: twinning COMMAND [flags] [args]\n\nCommands:")
-	for _, name := range []string{"serve", "search", "suggest", "request", "profile", "themes", "import", "fetch", "stats", "quality", "export", "batch", "eval", "train", "keys"} {
+	for _, name := range []string{"serve", "search", "suggest", "request", "profile", "themes", "import", "data", "fetch", "stats", "quality", "export", "batch", "eval", "train", "keys"} {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'twinning COMMAND -h' for a command's flags.")

@@ -25,8 +25,9 @@ type SharedDataOptions struct {
 // of the README's command sequence: the KSE hromadas, GeoNames
 // cities15000 for the default European countries (with countryInfo and
 // the admin1 codes), every Eurostat LAU file, GeoNames cities1000 (the
-// places the others lack, and the names of places within municipalities),
-// the Wikipedia twin-town list, then the registers of today's partnerships
+// places the others lack, and the names of places within municipalities:
+// the full dump cities1000.txt that "twinning data fetch" leaves, else the
+// reduced cities1000.tsv), the Wikipedia twin-town list, then the registers of today's partnerships
 // (the U-LEAD/GIZ map, the ministry's map, the register of agreements). It
 // returns the eight reports in that order, and stops at the first error,
 // naming the file.
@@ -93,7 +94,13 @@ func (im *Importer) ImportSharedData(ctx context.Context, dir string, opts Share
 		return fail("LAU", err)
 	}
 	reps = append(reps, rep)
-	if err := geonames("cities1000.tsv"); err != nil {
+	// A folder that "twinning data fetch" filled has the full GeoNames
+	// dump of cities1000; ../shared/data has the reduced layout.
+	cities1000 := "cities1000.tsv"
+	if _, err := os.Stat(filepath.Join(dir, "geonames", "cities1000.txt")); err == nil {
+		cities1000 = "cities1000.txt"
+	}
+	if err := geonames(cities1000); err != nil {
 		return nil, err
 	}
 	if f, err = open("twins/twin_cities.csv"); err != nil {
@@ -121,4 +128,31 @@ func (im *Importer) ImportSharedData(ctx context.Context, dir string, opts Share
 		reps = append(reps, rep)
 	}
 	return reps, nil
+}
+
+// ImportFile imports the file at path as kind (geonames, hromadas, lau,
+// twins, wikidata or registry), as "twinning import KIND FILE" does;
+// filter applies to geonames, opts to the pair files.
+func (im *Importer) ImportFile(ctx context.Context, kind, path string, filter GeoNamesFilter, opts PairOptions) (*Report, error) {
+	if kind == "lau" {
+		return im.ImportLAU(ctx, []string{path})
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", kind, err)
+	}
+	defer f.Close()
+	switch kind {
+	case "geonames":
+		return im.ImportGeoNames(ctx, f, path, filter)
+	case "hromadas":
+		return im.ImportHromadas(ctx, f, path)
+	case "twins":
+		return im.ImportTwins(ctx, f, path, opts)
+	case "wikidata":
+		return im.ImportWikidata(ctx, f, path, opts)
+	case "registry":
+		return im.ImportRegistry(ctx, f, path, opts)
+	}
+	return nil, fmt.Errorf("import: unknown kind %q: expected geonames, hromadas, lau, twins, wikidata or registry", kind)
 }
