@@ -75,15 +75,20 @@ func (s *Server) limit(next http.Handler) http.Handler {
 				"the query string is "+strconv.Itoa(len(r.URL.RawQuery))+" bytes; at most "+strconv.Itoa(s.limits.MaxQueryBytes)+" are accepted"))
 			return
 		}
-		if r.ContentLength > s.limits.MaxBodyBytes {
+		maxBody, timeout := s.limits.MaxBodyBytes, s.limits.RequestTimeout
+		if isImportUpload(r) && s.imports != nil {
+			// A file to import: larger, and as slow as the client's line.
+			maxBody, timeout = s.imports.maxBytes, 24*time.Hour
+		}
+		if r.ContentLength > maxBody {
 			s.writeProblem(w, problemFor(r, http.StatusRequestEntityTooLarge, "body_too_large", "Body too large",
-				"the body is "+strconv.FormatInt(r.ContentLength, 10)+" bytes; at most "+strconv.FormatInt(s.limits.MaxBodyBytes, 10)+" are accepted"))
+				"the body is "+strconv.FormatInt(r.ContentLength, 10)+" bytes; at most "+strconv.FormatInt(maxBody, 10)+" are accepted"))
 			return
 		}
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, s.limits.MaxBodyBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), s.limits.RequestTimeout)
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

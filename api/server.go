@@ -62,6 +62,19 @@ type Config struct {
 	// log. Nil takes Store when it implements graph.Workflow (both of the
 	// project's stores do); without one, the workflow's routes answer 503.
 	Workflow graph.Workflow
+	// Import, when set, runs the imports that admin keys send to
+	// POST /v1/admin/imports, one at a time, while the server serves;
+	// AfterWrite is called after each. Nil answers those routes 503.
+	Import ImportFunc
+	// ImportDir is where the files sent are kept while their import waits
+	// and runs ("" for the system's temporary folder).
+	ImportDir string
+	// ImportMaxBytes caps a file sent to be imported; 0 means
+	// DefaultImportMaxBytes.
+	ImportMaxBytes int64
+	// NewImportID gives the ids of imports (nil: random ones, "imp_"
+	// and 16 of a-z 2-7).
+	NewImportID func() string
 	// UI, when set, serves the web page: GET and HEAD of / and of
 	// /assets/* (package web). Nil leaves / unserved (404).
 	UI http.Handler
@@ -85,8 +98,13 @@ type Server struct {
 	suggestCache *suggestionCache
 	workflow     *workflow.Service
 	ui           http.Handler
+	imports      *imports
 	router       chi.Router
 }
+
+// DefaultImportMaxBytes is the largest file an import may send by default
+// (the GeoNames dump of all countries is 1.6 GB; cities1000 is 30 MB).
+const DefaultImportMaxBytes = 2 << 30
 
 // New returns a Server for cfg, or an error when a required field is
 // missing.
@@ -131,6 +149,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.pingTimeout <= 0 {
 		s.pingTimeout = 2 * time.Second
+	}
+	if cfg.Import != nil {
+		maxBytes := cfg.ImportMaxBytes
+		if maxBytes <= 0 {
+			maxBytes = DefaultImportMaxBytes
+		}
+		s.imports = newImports(cfg.Import, cfg.ImportDir, maxBytes, cfg.AfterWrite, cfg.NewImportID, s.logger)
 	}
 	s.router = s.routes()
 	return s, nil
@@ -193,6 +218,7 @@ func (s *Server) routes() chi.Router {
 		r.With(s.require(keys.RoleEditor)).Put("/partnerships/{a}/{b}", s.putPartnership)
 		r.With(s.require(keys.RoleEditor)).Delete("/partnerships/{a}/{b}", s.deletePartnership)
 		s.workflowRoutes(r)
+		r.With(s.require(keys.RoleAdmin)).Group(s.importRoutes)
 	})
 	// Profiling, for operators: an admin key, whatever ReadsNeedKey says.
 	r.With(s.authenticate, s.require(keys.RoleAdmin)).Mount("/debug/pprof", s.pprofRoutes())

@@ -10,9 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/twinning/twinning/api"
+	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/internal/importer"
 )
 
@@ -55,6 +58,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	strict := fs.Bool("strict", false, "abort at the first bad row and write nothing (default: leave bad rows out and list them)")
 	batch := fs.Int("batch", importer.DefaultBatchSize, "records per store write; each write is all-or-none")
 	timing := fs.Bool("timing", false, "print the elapsed time and memory use at the end")
+	server := fs.String("server", "", "send the file to this running server (twinning serve) to import while it serves, in place of opening a store: http://HOST:PORT (env TWINNING_SERVER)")
+	key := fs.String("key", "", "the admin key for -server (twinning keys create -role admin) (env TWINNING_KEY)")
 	metricsFile := fs.String("metrics-file", "", "write the import's counts to this file in the Prometheus text format, replacing it atomically (for node_exporter's textfile collector, e.g. DIR/twinning-import-KIND.prom)")
 	var (
 		countryInfo, admin1, countries *string
@@ -78,9 +83,19 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 	}
-	files, err := parseFlags(fs, args[1:], sc.envs(nil))
+	files, err := parseFlags(fs, args[1:], sc.envs(map[string]string{"server": "TWINNING_SERVER", "key": "TWINNING_KEY"}))
 	if err != nil {
 		return err
+	}
+	if *server != "" {
+		opts := serverImportOptions{strict: *strict, batch: *batch}
+		if createMissing != nil {
+			opts.createMissing = *createMissing
+		}
+		if kind == "geonames" {
+			opts.countryInfo, opts.admin1, opts.countries = *countryInfo, *admin1, *countries
+		}
+		return importToServer(ctx, *server, *key, kind, files, opts, stdout, stderr)
 	}
 	if err := sc.validate(); err != nil {
 		return err
@@ -279,24 +294,11 @@ func fileKind(path string) string {
 
 // importOne imports one file of a kind other than lau.
 func importOne(ctx context.Context, im *importer.Importer, kind, path string, filter importer.GeoNamesFilter, pairOpts importer.PairOptions) (*importer.Report, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", kind, err)
+	rep, err := im.ImportFile(ctx, kind, path, filter, pairOpts)
+	if err != nil && rep == nil && !slices.Contains(api.ImportKinds, kind) {
+		return nil, usageError{fmt.Sprintf("unknown KIND %q", kind)}
 	}
-	defer f.Close()
-	switch kind {
-	case "geonames":
-		return im.ImportGeoNames(ctx, f, path, filter)
-	case "hromadas":
-		return im.ImportHromadas(ctx, f, path)
-	case "twins":
-		return im.ImportTwins(ctx, f, path, pairOpts)
-	case "wikidata":
-		return im.ImportWikidata(ctx, f, path, pairOpts)
-	case "registry":
-		return im.ImportRegistry(ctx, f, path, pairOpts)
-	}
-	return nil, usageError{fmt.Sprintf("unknown KIND %q", kind)}
+	return rep, err
 }
 
 // geonamesFilter reads the country and region tables and builds the
@@ -402,4 +404,35 @@ Bad rows are listed (the first %d) and left out, or with -strict abort the
 import before anything is written. Writes go in all-or-none batches; an
 interrupt stops between batches.
 `, importer.MergeRadiusKm, importer.MaxListedBadRows)
+}
+
+// serverImport runs the imports that serve receives from admin keys
+// (POST /v1/admin/imports) into store, as "twinning import KIND" would,
+// reporting every written batch.
+func serverImport(store graph.Store) api.ImportFunc {
+	return func(ctx context.Context, req api.ImportRequest, p api.ImportProgress) (string, error) {
+		start := time.Now()
+		im := importer.New(store, importer.Options{Strict: req.Strict, BatchSize: req.BatchSize, Progress: p, OnBatch: p.Batch})
+		var rep *importer.Report
+		var err error
+		var filter importer.GeoNamesFilter
+		if req.Kind == "geonames" {
+			if filter, err = geonamesFilter(req.CountryInfo, req.Admin1, req.Countries, false); err != nil {
+				return "", err
+			}
+		}
+		if looks := fileKind(req.Path); req.Kind != "lau" && looks != "" && looks != req.Kind {
+			return "", fmt.Errorf("%s looks like a %s file, not a %s one (its first line)", req.Name, looks, req.Kind)
+		}
+		rep, err = im.ImportFile(ctx, req.Kind, req.Path, filter, importer.PairOptions{CreateMissing: req.CreateMissing})
+		var b strings.Builder
+		if rep != nil {
+			rep.Elapsed = time.Since(start)
+			rep.WriteSummary(&b)
+			if err == nil && rep.Read > 0 && rep.BadCount == rep.Read {
+				err = fmt.Errorf("every one of the %d rows is bad, so this is not a %s file", rep.Read, req.Kind)
+			}
+		}
+		return b.String(), err
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/graph/neo4j"
 	"github.com/twinning/twinning/internal/analytics"
+	"github.com/twinning/twinning/internal/importer"
 	"github.com/twinning/twinning/internal/sample"
 	"github.com/twinning/twinning/internal/score"
 )
@@ -129,4 +130,33 @@ func TestReplicasAgree(t *testing.T) {
 		assert.NotEqual(t, p.B, s.Municipality.ID, "a partner now, so no longer suggested by the other replica")
 	}
 	assert.Eventually(t, func() bool { return partnershipsSeen(ixA) == before+1 }, within, 10*time.Millisecond)
+
+	// An import by another process (here a third connection) reaches both
+	// replicas too, without a restart.
+	c := open()
+	// The Ukrainian place resolves to the hromada around its point; the
+	// German one is created ("tw-..."): the pair is known by it.
+	const de = "tw-de-replicadorf-50.50-10.50"
+	unpair := func() bool {
+		ps, _ := c.Partners(ctx, de)
+		for _, q := range ps {
+			_ = c.DeletePartnership(ctx, q.Partnership.A, q.Partnership.B)
+		}
+		return len(ps) > 0
+	}
+	if unpair() { // left by an earlier run
+		time.Sleep(300 * time.Millisecond)
+	}
+	beforeA, beforeB := partnershipsSeen(ixA), partnershipsSeen(ixB)
+	file := filepath.Join(t.TempDir(), "twins.csv")
+	require.NoError(t, os.WriteFile(file, []byte("city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"+
+		"Replicaville,Ukraine,48.9071,24.7102,Replicadorf,Germany,50.5012,10.4987\n"), 0o644))
+	start = time.Now()
+	rep, err := importer.New(c, importer.Options{}).ImportFile(ctx, "twins", file, importer.GeoNamesFilter{}, importer.PairOptions{CreateMissing: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { unpair() })
+	require.Equal(t, 1, rep.Partnerships.Created, "the import creates the pair")
+	assert.Eventually(t, func() bool { return partnershipsSeen(ixA) == beforeA+1 && partnershipsSeen(ixB) == beforeB+1 }, within, 10*time.Millisecond,
+		"both replicas' snapshots hold the imported partnership")
+	t.Logf("the import seen by both replicas after %v", time.Since(start).Round(time.Millisecond))
 }

@@ -54,6 +54,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ui := fs.Bool("ui", true, "serve the web page at / (env TWINNING_UI)")
 	watchEvery := fs.Duration("watch", time.Second, "how often to read the store's version, to reload the engine and the graph snapshot after another process's write (a second serve process on the same Neo4j, an import); 0 turns it off (env TWINNING_WATCH)")
 	cacheMB := fs.Int("suggestion-cache-mb", api.DefaultSuggestionCacheBytes>>20, "MiB of suggestion answers kept for repeated requests until the next reload (0 turns the cache off) (env TWINNING_SUGGESTION_CACHE_MB)")
+	importDir := fs.String("import-dir", "", "where files sent to POST /v1/admin/imports wait for their import (default: the system's temporary folder) (env TWINNING_IMPORT_DIR)")
+	importMaxMB := fs.Int64("import-max-mb", api.DefaultImportMaxBytes>>20, "the largest file, in MiB, that an admin key may send to be imported (env TWINNING_IMPORT_MAX_MB)")
 	modelName := registerModel(fs)
 	sc := storeConfig{creates: true}
 	sc.register(fs)
@@ -71,6 +73,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"suggestion-cache-mb": "TWINNING_SUGGESTION_CACHE_MB",
 		"ui":                  "TWINNING_UI",
 		"watch":               "TWINNING_WATCH",
+		"import-dir":          "TWINNING_IMPORT_DIR",
+		"import-max-mb":       "TWINNING_IMPORT_MAX_MB",
 	}))
 	if err != nil {
 		return err
@@ -94,6 +98,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *readsNeedKey && *keysFile == "" {
 		return usageError{"-reads-need-key needs -keys: with no key file, no request could be made"}
+	}
+	if *importMaxMB < 1 {
+		return usageError{fmt.Sprintf("-import-max-mb: must be 1 or more, got %d", *importMaxMB)}
 	}
 	if *watchEvery < 0 {
 		return usageError{fmt.Sprintf("-watch: must be 0 (off) or more, got %v", *watchEvery)}
@@ -139,10 +146,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			case changed <- struct{}{}:
 			default: // a reload is already due; it will see this change too
 			}
-		}})
+		},
+		Import: serverImport(store), ImportDir: *importDir, ImportMaxBytes: *importMaxMB << 20})
 	if err != nil {
 		return err
 	}
+	defer handler.Close() // an import under way stops before the store closes
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,

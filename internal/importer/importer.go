@@ -29,6 +29,10 @@ type Options struct {
 	BatchSize int
 	// Progress follows the stages of an import (nil: none).
 	Progress Progress
+	// OnBatch, when set, is called after every batch is written (so
+	// committed: it survives a crash), with what was written
+	// ("municipalities", "partnerships") and its number of rows.
+	OnBatch func(what string, rows int)
 }
 
 // Importer imports files into a store. It keeps an in-memory Index of the
@@ -233,6 +237,9 @@ func writeBatches[T any](ctx context.Context, opts Options, what string, xs []T,
 		if err == nil {
 			written += len(batch)
 			opts.Progress.Add(len(batch))
+			if opts.OnBatch != nil {
+				opts.OnBatch(what, len(batch))
+			}
 			return nil
 		}
 		if graph.ErrorCode(err) != graph.EUNAVAILABLE || len(batch) <= MinRetryBatch || ctx.Err() != nil {
