@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -148,6 +149,9 @@ func (j *importJob) Batch(_ string, rows int) {
 	j.update(func(s *ImportStatus) { s.BatchesWritten++; s.RowsWritten += rows })
 }
 
+// spoolPrefix begins the name of every folder that holds an import's files.
+const spoolPrefix = "twinning-import-"
+
 // maxImportJobs is how many ended imports the server remembers.
 const maxImportJobs = 100
 
@@ -169,8 +173,9 @@ type imports struct {
 	queue  chan *importJob
 	worker sync.WaitGroup
 
-	mu   sync.Mutex
-	jobs []*importJob // oldest first
+	mu     sync.Mutex
+	jobs   []*importJob // oldest first
+	closed bool
 }
 
 // newImports starts the worker of run.
@@ -181,8 +186,29 @@ func newImports(run ImportFunc, dir string, maxBytes int64, afterWrite func(), n
 	}
 	im := &imports{run: run, dir: dir, maxBytes: maxBytes, afterWrite: afterWrite, newID: newID, logger: logger,
 		ctx: ctx, stop: stop, queue: make(chan *importJob, importQueueLen)}
+	im.sweep()
 	im.worker.Go(im.work)
 	return im
+}
+
+// staleSpool is the age past which a folder of spooled files that no
+// import holds is removed when a server starts (one killed mid-import
+// leaves its folder; a live server on the same folder renews none, so the
+// age is that of its oldest waiting import).
+const staleSpool = 24 * time.Hour
+
+// sweep removes the spool folders that servers killed long ago left.
+func (im *imports) sweep() {
+	dir := im.dir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, spoolPrefix+"*"))
+	for _, d := range old {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > staleSpool {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 // work runs queued imports until Close.
@@ -210,6 +236,10 @@ func (im *imports) runOne(j *importJob) {
 	ctx, cancel := context.WithCancel(im.ctx)
 	defer cancel()
 	now := time.Now().UTC()
+	if im.ctx.Err() != nil { // closed while it waited
+		im.end(j, "", context.Canceled)
+		return
+	}
 	j.mu.Lock()
 	if j.status.State != ImportQueued { // cancelled while it waited
 		j.mu.Unlock()
@@ -219,10 +249,10 @@ func (im *imports) runOne(j *importJob) {
 	j.mu.Unlock()
 	im.logger.Info("import started", "import", j.status.ID, "kind", j.req.Kind, "file", j.req.Name)
 	report, err := im.run(ctx, j.req, j)
-	im.end(j, report, err)
 	if j.view().BatchesWritten > 0 && im.afterWrite != nil {
-		im.afterWrite()
+		im.afterWrite() // before the status says it ended
 	}
+	im.end(j, report, err)
 }
 
 // end records how j ended and removes its files.
@@ -247,8 +277,27 @@ func (im *imports) end(j *importJob, report string, err error) {
 // close stops the worker: the running import stops between batches, the
 // queued ones are cancelled.
 func (im *imports) close() {
+	im.mu.Lock()
+	im.closed = true // no job is queued after this
+	im.mu.Unlock()
 	im.stop()
 	im.worker.Wait()
+}
+
+// enqueue queues j and remembers it, unless the queue is full or closed.
+func (im *imports) enqueue(j *importJob) error {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	if im.closed {
+		return graph.Errorf(graph.EUNAVAILABLE, "the server is shutting down")
+	}
+	select {
+	case im.queue <- j:
+	default:
+		return graph.Errorf(graph.EUNAVAILABLE, "%d imports are waiting already; send this one when one has ended", importQueueLen)
+	}
+	im.addLocked(j)
+	return nil
 }
 
 // find returns the job of id, or nil.
@@ -263,10 +312,9 @@ func (im *imports) find(id string) *importJob {
 	return nil
 }
 
-// add remembers j, forgetting the oldest ended jobs past maxImportJobs.
-func (im *imports) add(j *importJob) {
-	im.mu.Lock()
-	defer im.mu.Unlock()
+// addLocked remembers j, forgetting the oldest ended jobs past
+// maxImportJobs; im.mu is held.
+func (im *imports) addLocked(j *importJob) {
 	im.jobs = append(im.jobs, j)
 	for len(im.jobs) > maxImportJobs {
 		i := slices.IndexFunc(im.jobs, func(j *importJob) bool { return j.view().Finished != nil })
@@ -300,24 +348,29 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, graph.Errorf(graph.EUNAVAILABLE, "this server takes no imports (its store is read by another process's imports, or imports are off)"))
 		return
 	}
-	// An upload may take longer than the server's read timeout.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+	// An upload may take longer than the server's read and write
+	// timeouts; the answer must still reach the client once it is queued.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	req, err := importRequestFrom(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if s.imports.ctx.Err() != nil {
-		s.writeError(w, r, graph.Errorf(graph.EUNAVAILABLE, "the server is shutting down"))
-		return
-	}
-	dir, err := os.MkdirTemp(s.imports.dir, "twinning-import-")
+	dir, err := os.MkdirTemp(s.imports.dir, spoolPrefix)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	size, err := spool(r, dir, &req)
-	if err != nil {
+	var over tooLargeError
+	switch {
+	case errors.As(err, &over):
+		os.RemoveAll(dir)
+		s.writeProblem(w, problemFor(r, http.StatusRequestEntityTooLarge, "body_too_large", "Body too large", over.Error()))
+		return
+	case err != nil:
 		os.RemoveAll(dir)
 		s.writeError(w, r, err)
 		return
@@ -325,14 +378,11 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
 	j := &importJob{req: req, dir: dir, status: ImportStatus{ID: s.imports.newID(), Kind: req.Kind,
 		File: req.Name, Bytes: size, State: ImportQueued, Created: time.Now().UTC()}}
 	queued := j.view() // the worker may take it at once
-	select {
-	case s.imports.queue <- j:
-	default:
+	if err := s.imports.enqueue(j); err != nil {
 		os.RemoveAll(dir)
-		s.writeError(w, r, graph.Errorf(graph.EUNAVAILABLE, "%d imports are waiting already; send this one when one has ended", importQueueLen))
+		s.writeError(w, r, err)
 		return
 	}
-	s.imports.add(j)
 	w.Header().Set("Location", "/v1/admin/imports/"+queued.ID)
 	s.writeJSON(w, http.StatusAccepted, queued)
 }
@@ -376,13 +426,10 @@ func spool(r *http.Request, dir string, req *ImportRequest) (int64, error) {
 		if err != nil {
 			return "", 0, err
 		}
-		n, err := io.Copy(f, src)
+		in := &readErr{r: src}
+		n, err := io.Copy(f, in)
 		if err = errors.Join(err, f.Close()); err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				return "", 0, graph.FieldErrorf("body", "the file is over %d bytes (serve -import-max-mb)", tooLarge.Limit)
-			}
-			return "", 0, graph.Wrap(graph.EINVALID, err, "the file could not be read whole")
+			return "", 0, uploadError(err, in.err)
 		}
 		return path, n, nil
 	}
@@ -405,7 +452,7 @@ func spool(r *http.Request, dir string, req *ImportRequest) (int64, error) {
 				break
 			}
 			if err != nil {
-				return 0, graph.FieldErrorf("body", "a part could not be read: %v", err)
+				return 0, uploadError(err, err)
 			}
 			var dst *string
 			name := part.FormName()
@@ -444,6 +491,43 @@ func spool(r *http.Request, dir string, req *ImportRequest) (int64, error) {
 	}
 	req.Name = fileName(req.Name)
 	return size, nil
+}
+
+// readErr is a reader that keeps the error it met, to tell a failed upload
+// from a failed write to the disk.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+// Read reads from the upload.
+func (r *readErr) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
+}
+
+// tooLargeError is an upload over the server's limit: 413.
+type tooLargeError struct{ limit int64 }
+
+func (e tooLargeError) Error() string {
+	return fmt.Sprintf("the file is over %d bytes; the server takes at most that (serve -import-max-mb)", e.limit)
+}
+
+// uploadError classes an error of spooling: an upload over the limit
+// (413), one that could not be read (400, the client's), or one that could
+// not be written (the server's disk: 500, logged).
+func uploadError(err, readErr error) error {
+	var over *http.MaxBytesError
+	switch {
+	case errors.As(err, &over):
+		return tooLargeError{over.Limit}
+	case readErr != nil:
+		return graph.Wrap(graph.EINVALID, err, "the file could not be read whole")
+	}
+	return fmt.Errorf("spool the upload: %w", err)
 }
 
 // fileName is the base name of the file the client names, kept for the

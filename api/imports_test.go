@@ -7,6 +7,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,8 +25,21 @@ import (
 // its stages and written batches.
 func importInto(store func() graph.Store) api.ImportFunc {
 	return func(ctx context.Context, req api.ImportRequest, p api.ImportProgress) (string, error) {
+		var filter importer.GeoNamesFilter
+		if req.CountryInfo != "" {
+			f, err := os.Open(req.CountryInfo)
+			if err != nil {
+				return "", err
+			}
+			filter.CountryNames, err = importer.ParseCountryInfo(f, "countryInfo.txt")
+			f.Close()
+			if err != nil {
+				return "", err
+			}
+			filter.Countries = importer.DefaultCountries(filter.CountryNames)
+		}
 		im := importer.New(store(), importer.Options{Strict: req.Strict, BatchSize: req.BatchSize, Progress: p, OnBatch: p.Batch})
-		rep, err := im.ImportFile(ctx, req.Kind, req.Path, importer.GeoNamesFilter{}, importer.PairOptions{CreateMissing: req.CreateMissing})
+		rep, err := im.ImportFile(ctx, req.Kind, req.Path, filter, importer.PairOptions{CreateMissing: req.CreateMissing})
 		var b strings.Builder
 		if rep != nil {
 			rep.WriteSummary(&b)
@@ -154,16 +169,29 @@ func TestImportWhileServing(t *testing.T) {
 
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	w, _ := mw.CreateFormFile("file", "cities.txt")
-	_, _ = w.Write([]byte("1\tKyiv\n"))
-	w, _ = mw.CreateFormFile("country_info", "countryInfo.txt")
-	_, _ = w.Write([]byte("UA\tUKR\t804\tUP\tUkraine\tKyiv\t603700\t41167659\tEU\t.ua\tUAH\tHryvnia\t380\t#####\t^(\\d{5})$\tuk,ru-UA\t690791\tPL,MD,HU,SK,BY,RO,RU\t\n"))
+	for _, part := range [][2]string{{"file", "geonames.txt"}, {"country_info", "countryInfo.txt"}} {
+		w, err := mw.CreateFormFile(part[0], part[1])
+		require.NoError(t, err)
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "import", part[1]))
+		require.NoError(t, err)
+		_, _ = w.Write(b)
+	}
 	require.NoError(t, mw.Close())
 	rec = postFile(t, h, "/v1/admin/imports?kind=geonames", ke.admin, mw.FormDataContentType(), body.String())
 	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &st))
-	assert.Equal(t, "cities.txt", st.File)
-	waitImport(t, h, ke.admin, st.ID)
+	assert.Equal(t, "geonames.txt", st.File)
+	st = waitImport(t, h, ke.admin, st.ID)
+	assert.Equal(t, api.ImportDone, st.State, st.Error)
+	assert.Positive(t, st.RowsWritten, "the dump's European places, kept by the country table sent with it: %s", st.Report)
+
+	// A file over the server's limit is refused whole: 413.
+	small := newKeyEnv(t, api.Config{Import: importInto(func() graph.Store { return ke.store }), ImportMaxBytes: 64})
+	defer small.h.(*api.Server).Close()
+	req := httptest.NewRequest(http.MethodPost, "/v1/admin/imports?kind=twins", strings.NewReader(bydgoszcz))
+	req.ContentLength = -1 // sent chunked: found out while reading
+	req.Header.Set("Authorization", "Bearer "+small.admin)
+	requireProblem(t, serve(t, small.h, req), http.StatusRequestEntityTooLarge)
 }
 
 // TestImportQueueAndCancel: imports run one at a time in the order they
@@ -201,9 +229,11 @@ func TestImportQueueAndCancel(t *testing.T) {
 	assert.Contains(t, st.Error, "whole batches only were written")
 
 	assert.Equal(t, "c.csv", <-started, "b was passed over")
+	d := post("d.csv")
 	require.NoError(t, h.(*api.Server).Close())
 	st = importStatus(t, h, ke.admin, c.ID)
 	assert.Equal(t, api.ImportCancelled, st.State, "Close stops the import under way")
+	assert.Equal(t, api.ImportCancelled, importStatus(t, h, ke.admin, d.ID).State, "and those waiting")
 	rec := postFile(t, h, "/v1/admin/imports?kind=twins", ke.admin, "text/csv", bydgoszcz)
 	requireProblem(t, rec, http.StatusServiceUnavailable)
 	assert.EqualValues(t, 2, ke.writes.Load(), "a reload after each import that wrote a batch")

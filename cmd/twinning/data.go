@@ -24,7 +24,7 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	list := fs.Bool("list", false, "list the sources, their addresses and files, and fetch nothing")
 	mirror := fs.String("mirror", "", "ask this address in place of the publishers: a source at https://HOST/PATH is read from MIRROR/HOST/PATH")
 	retries := fs.Int("retries", 4, "tries after the first when a publisher is busy (429, 5xx) or the connection drops; each resumes where the last stopped")
-	timeout := fs.Duration("timeout", 10*time.Minute, "longest wait for one source")
+	timeout := fs.Duration("timeout", 10*time.Minute, "longest one try of one source may take (each retry has as long again)")
 	rest, err := parseFlags(fs, args[1:], nil)
 	if err != nil {
 		return err

@@ -60,6 +60,8 @@ type Entry struct {
 	Fetched      time.Time // when it was downloaded
 	Size         int64     // the size of the download, in bytes
 	SHA256       string    // the SHA-256 of the download, in hex
+	FileSize     int64     // the size of File, as converted (= Size when not)
+	FileSHA256   string    // the SHA-256 of File, in hex
 	ETag         string    // the publisher's ETag, if any
 	LastModified string    // the publisher's Last-Modified, if any
 }
@@ -91,10 +93,9 @@ func (f *Fetcher) Fetch(ctx context.Context, dir string, srcs []Source) ([]Resul
 	}
 	var results []Result
 	var failed []error
-	for _, src := range srcs {
+	for i, src := range srcs {
 		if ctx.Err() != nil {
-			failed = append(failed, fmt.Errorf("%s: %w", src.Name, ctx.Err()))
-			break
+			return results, fmt.Errorf("interrupted after %d of %d sources (a download under way is kept, to resume): %w", i, len(srcs), ctx.Err())
 		}
 		res := f.fetchOne(ctx, dir, src, manifest[src.Name])
 		results = append(results, res)
@@ -180,17 +181,18 @@ func (f *Fetcher) fetchOne(ctx context.Context, dir string, src Source, prev Ent
 		res.Err = err
 		return res
 	}
-	res.Records, res.Err = install(part, target, src)
+	res.Records, res.FileSize, res.FileSHA256, res.Err = install(part, target, src)
 	return res
 }
 
 // install converts the download at part into the importer's layout in a
 // temporary file beside target, checks it, and only then renames it over
-// target. It returns the check's count of records.
-func install(part, target string, src Source) (int, error) {
+// target. It returns the check's count of records and the file's size and
+// SHA-256.
+func install(part, target string, src Source) (int, int64, string, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*")
 	if err != nil {
-		return 0, err
+		return 0, 0, "", err
 	}
 	defer os.Remove(tmp.Name())
 	if src.Convert != nil {
@@ -204,21 +206,25 @@ func install(part, target string, src Source) (int, error) {
 	}
 	err = errors.Join(err, tmp.Chmod(0o644), tmp.Close())
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", src.File, err)
+		return 0, 0, "", fmt.Errorf("%s: %w", src.File, err)
 	}
 	n := 0
 	if src.Check != nil {
 		in, err := os.Open(tmp.Name())
 		if err != nil {
-			return 0, err
+			return 0, 0, "", err
 		}
 		n, err = src.Check(in, filepath.Base(target))
 		in.Close()
 		if err != nil {
-			return 0, fmt.Errorf("the download is not in the format that the importer reads, so %s is left as it was: %w", src.File, err)
+			return 0, 0, "", fmt.Errorf("the download is not in the format that the importer reads, so %s is left as it was: %w", src.File, err)
 		}
 	}
-	return n, os.Rename(tmp.Name(), target)
+	size, sum, err := fileSum(tmp.Name())
+	if err != nil {
+		return 0, 0, "", err
+	}
+	return n, size, sum, os.Rename(tmp.Name(), target)
 }
 
 // fetched is what a download got.
@@ -310,13 +316,18 @@ func (f *Fetcher) get(ctx context.Context, address, part string, prev Entry) (fe
 	if f.UserAgent != "" {
 		req.Header.Set("User-Agent", f.UserAgent)
 	}
-	validator, _ := os.ReadFile(part + ".validator")
+	saved, _ := os.ReadFile(part + ".validator")
+	validator := strings.TrimSpace(string(saved))
+	if have > 0 && (validator == "" || strings.HasPrefix(validator, "W/")) {
+		// Without a strong validator a resumed download could join two
+		// versions of the file: start again.
+		os.Remove(part)
+		have = 0
+	}
 	switch {
 	case have > 0:
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", have))
-		if v := strings.TrimSpace(string(validator)); v != "" {
-			req.Header.Set("If-Range", v) // the whole file again if it changed since
-		}
+		req.Header.Set("If-Range", validator) // the whole file again if it changed since
 	case prev.ETag != "":
 		req.Header.Set("If-None-Match", prev.ETag)
 	case prev.LastModified != "":
@@ -338,13 +349,12 @@ func (f *Fetcher) get(ctx context.Context, address, part string, prev Entry) (fe
 		got.notModified = true
 		return got, 0, nil
 	case http.StatusOK:
-		out, err = os.Create(part)
-		if err == nil {
-			v := got.etag
-			if v == "" {
-				v = got.lastModified
-			}
-			err = os.WriteFile(part+".validator", []byte(v), 0o644)
+		v := got.etag
+		if v == "" {
+			v = got.lastModified
+		}
+		if err = os.WriteFile(part+".validator", []byte(v), 0o644); err == nil {
+			out, err = os.Create(part)
 		}
 		have = 0
 	case http.StatusPartialContent:
@@ -356,7 +366,14 @@ func (f *Fetcher) get(ctx context.Context, address, part string, prev Entry) (fe
 		out, err = os.OpenFile(part, os.O_WRONLY|os.O_APPEND, 0)
 	case http.StatusRequestedRangeNotSatisfiable:
 		if _, total := contentRange(resp.Header.Get("Content-Range")); total == have {
-			return got, 0, nil // an earlier try got it all
+			// An earlier try got it all; the validator is the one it saved.
+			got.etag, got.lastModified = "", ""
+			if strings.HasPrefix(validator, `"`) {
+				got.etag = validator
+			} else {
+				got.lastModified = validator
+			}
+			return got, 0, nil
 		}
 		os.Remove(part)
 		return got, 0, fmt.Errorf("%s has no byte %d; starting again", address, have)

@@ -73,7 +73,13 @@ func TestFetchEverySource(t *testing.T) {
 	fixture, err := os.ReadFile(filepath.Join(testdata, "import", "geonames.txt"))
 	require.NoError(t, err)
 	assert.Equal(t, fixture, geo, "the dump comes out of its zip archive")
-	assert.NoDirExists(t, filepath.Join(dir, ".fetch", "twins.part"))
+	assert.NoDirExists(t, filepath.Join(dir, ".fetch"), "no download is left to resume")
+	for _, e := range m {
+		got, err := os.ReadFile(filepath.Join(dir, e.File))
+		require.NoError(t, err)
+		assert.Equal(t, sum(got), e.FileSHA256, "the manifest's file_sha256 is the file's: %s", e.File)
+		assert.Equal(t, int64(len(got)), e.FileSize, e.File)
+	}
 
 	res, err = f.Fetch(context.Background(), dir, srcs)
 	require.NoError(t, err)
@@ -129,6 +135,26 @@ func TestFetchTriesAgainAndResumes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, srv.Body(t, hrom.URL), got)
 	assert.Equal(t, sum(got), res[1].SHA256)
+}
+
+// TestFetchRestartsWithoutAValidator: a download cut off at a publisher
+// that gives no ETag or Last-Modified is not resumed, since nothing would
+// tell that the file did not change meanwhile: the next try starts again.
+func TestFetchRestartsWithoutAValidator(t *testing.T) {
+	srv := fetchtest.NewServer(t, testdata)
+	srv.WithoutValidators()
+	dir := t.TempDir()
+	var log bytes.Buffer
+	hrom := source(t, "kse-hromadas")
+	srv.Cut(t, hrom.URL, 700)
+	_, err := fetcher(srv, &log).Fetch(context.Background(), dir, []datafetch.Source{hrom})
+	require.NoError(t, err, log.String())
+	reqs := srv.Requests(t, hrom.URL)
+	require.Len(t, reqs, 2)
+	assert.Empty(t, reqs[1].Get("Range"), "no resume without a validator")
+	got, err := os.ReadFile(filepath.Join(dir, hrom.File))
+	require.NoError(t, err)
+	assert.Equal(t, srv.Body(t, hrom.URL), got)
 }
 
 // TestFetchGivesUp: a source that stays busy fails after its retries, one
@@ -204,7 +230,8 @@ func TestManifestErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("source\tfile\n"), 0o644))
 	_, err := datafetch.ReadManifest(dir)
 	assert.ErrorContains(t, err, "manifest.tsv:1: the header is not source<TAB>file")
-	require.NoError(t, os.WriteFile(path, []byte("source\tfile\taddress\tfetched\tsize\tsha256\tetag\tlast_modified\ntwins\tt.csv\thttp://x\tyesterday\t1\tab\t\t\n"), 0o644))
+	require.NoError(t, os.WriteFile(path, []byte("source\tfile\taddress\tfetched\tsize\tsha256\tfile_size\tfile_sha256\tetag\tlast_modified\n"+
+		"twins\tt.csv\thttp://x\tyesterday\t1\tab\t1\tab\t\t\n"), 0o644))
 	_, err = datafetch.ReadManifest(dir)
 	assert.ErrorContains(t, err, `manifest.tsv:2: field fetched: "yesterday" is not an RFC 3339 time`)
 }

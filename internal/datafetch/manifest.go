@@ -20,7 +20,9 @@ import (
 )
 
 // manifestHeader are the manifest's columns.
-var manifestHeader = []string{"source", "file", "address", "fetched", "size", "sha256", "etag", "last_modified"}
+// size and sha256 are the download's, as the publisher serves it (a zip,
+// a JSON); file_size and file_sha256 the file's, as the importer reads it.
+var manifestHeader = []string{"source", "file", "address", "fetched", "size", "sha256", "file_size", "file_sha256", "etag", "last_modified"}
 
 // ReadManifest reads the manifest of the data folder dir, by source name;
 // a folder without one has an empty manifest.
@@ -51,11 +53,14 @@ func ReadManifest(dir string) (map[string]Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: field fetched: %q is not an RFC 3339 time", path, line, cols[3])
 		}
-		size, err := strconv.ParseInt(cols[4], 10, 64)
-		if err != nil || size < 0 {
-			return nil, fmt.Errorf("%s:%d: field size: %q is not a number of bytes", path, line, cols[4])
+		var sizes [2]int64
+		for i, col := range []int{4, 6} {
+			if sizes[i], err = strconv.ParseInt(cols[col], 10, 64); err != nil || sizes[i] < 0 {
+				return nil, fmt.Errorf("%s:%d: field %s: %q is not a number of bytes", path, line, manifestHeader[col], cols[col])
+			}
 		}
-		out[cols[0]] = Entry{Source: cols[0], File: cols[1], Address: cols[2], Fetched: fetched, Size: size, SHA256: cols[5], ETag: cols[6], LastModified: cols[7]}
+		out[cols[0]] = Entry{Source: cols[0], File: cols[1], Address: cols[2], Fetched: fetched, Size: sizes[0], SHA256: cols[5],
+			FileSize: sizes[1], FileSHA256: cols[7], ETag: cols[8], LastModified: cols[9]}
 	}
 	return out, sc.Err()
 }
@@ -75,7 +80,7 @@ func WriteManifest(dir string, m map[string]Entry) error {
 	for _, name := range names {
 		e := m[name]
 		fmt.Fprintln(w, strings.Join([]string{e.Source, e.File, e.Address, e.Fetched.UTC().Format(time.RFC3339),
-			strconv.FormatInt(e.Size, 10), e.SHA256, clean(e.ETag), clean(e.LastModified)}, "\t"))
+			strconv.FormatInt(e.Size, 10), e.SHA256, strconv.FormatInt(e.FileSize, 10), e.FileSHA256, clean(e.ETag), clean(e.LastModified)}, "\t"))
 	}
 	err = errors.Join(w.Flush(), tmp.Chmod(0o644), tmp.Close())
 	if err != nil {

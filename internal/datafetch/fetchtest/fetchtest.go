@@ -44,6 +44,15 @@ type Server struct {
 	fail     map[string]int   // answers of 503 still to give, by path
 	cut      map[string]int64 // bytes after which the next answer breaks off
 	requests map[string][]http.Header
+	noValid  bool // answers carry no ETag and no Last-Modified
+}
+
+// WithoutValidators makes the server answer without ETag and
+// Last-Modified, as some publishers do.
+func (s *Server) WithoutValidators() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noValid = true
 }
 
 type file struct {
@@ -150,6 +159,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if failing {
 		s.fail[r.URL.Path]--
 	}
+	noValid := s.noValid
 	cut, cutting := s.cut[r.URL.Path]
 	if cutting && r.Header.Get("Range") == "" {
 		delete(s.cut, r.URL.Path)
@@ -166,8 +176,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
 	}
-	sum := sha256.Sum256(f.body)
-	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:8])+`"`)
+	mod := f.mod
+	if noValid {
+		mod = time.Time{}
+	} else {
+		sum := sha256.Sum256(f.body)
+		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:8])+`"`)
+	}
 	if cutting {
 		w.Header().Set("Content-Length", fmt.Sprint(len(f.body)))
 		w.WriteHeader(http.StatusOK)
@@ -175,7 +190,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.(http.Flusher).Flush()
 		panic(http.ErrAbortHandler) // the connection drops mid-body
 	}
-	http.ServeContent(w, r, "", f.mod, bytes.NewReader(f.body))
+	http.ServeContent(w, r, "", mod, bytes.NewReader(f.body))
 }
 
 // zipped is a zip archive of one member.
