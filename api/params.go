@@ -70,8 +70,10 @@ func (p *params) id(name string) string {
 	if len(vs) == 0 || vs[0] == "" {
 		return ""
 	}
-	if !graph.ValidID(vs[0]) {
-		p.fail(name, "%q is not a municipality id (1-128 of a-z 0-9 . _ : -, e.g. ua-lviv)", vs[0])
+	if err := graph.CheckID(name, vs[0]); err != nil {
+		if p.err == nil {
+			p.err = err
+		}
 		return ""
 	}
 	return vs[0]
@@ -217,12 +219,13 @@ func (p *params) themes() []string {
 }
 
 // pathID returns the {id} path parameter, failing when it cannot be an id.
-func pathID(r *http.Request) (string, error) {
-	id := r.PathValue("id")
-	if !graph.ValidID(id) {
-		return "", graph.FieldErrorf("id", "%q is not a municipality id (1-128 of a-z 0-9 . _ : -, e.g. ua-lviv)", id)
-	}
-	return id, nil
+func pathID(r *http.Request) (string, error) { return pathMunicipality(r, "id") }
+
+// pathMunicipality returns the municipality id path parameter name,
+// failing when it cannot be an id.
+func pathMunicipality(r *http.Request, name string) (string, error) {
+	id := r.PathValue(name)
+	return id, graph.CheckID(name, id)
 }
 
 // warNames are the values of the war parameter.

@@ -28,7 +28,7 @@ func (s *Server) pprofRoutes() http.Handler {
 	r.Get("/symbol", pprof.Symbol)
 	r.Get("/trace", pprof.Trace)
 	r.Get("/{name}", func(w http.ResponseWriter, r *http.Request) {
-		name := chi.URLParam(r, "name")
+		name := r.PathValue("name")
 		if runtimepprof.Lookup(name) == nil {
 			s.writeError(w, r, graph.Errorf(graph.ENOTFOUND, "no profile is named %q; /debug/pprof/ lists them", name))
 			return

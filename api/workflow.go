@@ -98,18 +98,9 @@ func (s *Server) writeVersioned(w http.ResponseWriter, status int, version int64
 
 // pathRequestID returns the {request} path parameter.
 func pathRequestID(r *http.Request) (string, error) {
-	id := chi.URLParam(r, "request")
+	id := r.PathValue("request")
 	if !graph.ValidRequestID(id) {
 		return "", graph.FieldErrorf("request", "%q is not a request id (req- and 4-40 of a-z 0-9)", id)
-	}
-	return id, nil
-}
-
-// pathMunicipality returns a municipality id path parameter.
-func pathMunicipality(r *http.Request, name string) (string, error) {
-	id := chi.URLParam(r, name)
-	if !graph.ValidID(id) {
-		return "", graph.FieldErrorf(name, "%q is not a municipality id (1-128 of a-z 0-9 . _ : -, e.g. pl-krakow)", id)
 	}
 	return id, nil
 }
@@ -144,8 +135,8 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = decodeJSON(r, &body)
 	}
-	if err == nil && !graph.ValidID(body.Municipality) {
-		err = graph.FieldErrorf("municipality", "%q is not a municipality id", body.Municipality)
+	if err == nil {
+		err = graph.CheckID("municipality", body.Municipality)
 	}
 	if err == nil {
 		err = checkScope(r.Context(), body.Municipality)
@@ -314,8 +305,8 @@ func (s *Server) addCandidate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = decodeJSON(r, &body)
 	}
-	if err == nil && !graph.ValidID(body.Candidate) {
-		err = graph.FieldErrorf("candidate", "%q is not a municipality id", body.Candidate)
+	if err == nil {
+		err = graph.CheckID("candidate", body.Candidate)
 	}
 	var e graph.ShortlistEntry
 	if err == nil {

@@ -31,11 +31,13 @@ type partnershipResult struct {
 // pairFromPath returns the two municipality ids of a partnership route.
 func pairFromPath(r *http.Request) (a, b string, err error) {
 	a, b = r.PathValue("a"), r.PathValue("b")
+	if err := graph.CheckID("a", a); err != nil {
+		return "", "", err
+	}
+	if err := graph.CheckID("b", b); err != nil {
+		return "", "", err
+	}
 	switch {
-	case !graph.ValidID(a):
-		return "", "", graph.FieldErrorf("a", "%q is not a municipality id (1-128 of a-z 0-9 . _ : -, e.g. ua-lviv)", a)
-	case !graph.ValidID(b):
-		return "", "", graph.FieldErrorf("b", "%q is not a municipality id (1-128 of a-z 0-9 . _ : -, e.g. pl-krakow)", b)
 	case a == b:
 		return "", "", graph.FieldErrorf("b", "a municipality cannot partner with itself (%s)", a)
 	}

@@ -252,15 +252,25 @@ var (
 // starting with a letter or digit.
 func ValidID(id string) bool { return idPattern.MatchString(id) }
 
+// CheckID returns nil when id has the form of a municipality id
+// (ValidID), else an EINVALID *Error for field that says the rule.
+func CheckID(field, id string) error {
+	if ValidID(id) {
+		return nil
+	}
+	return FieldErrorf(field, "%q is not a municipality id (1-128 of a-z 0-9 . _ : -, e.g. ua-lviv)", id)
+}
+
 // ValidCountry reports whether c has the form of an ISO 3166-1 alpha-2 code.
 func ValidCountry(c string) bool { return countryPattern.MatchString(c) }
 
 // Validate returns an EINVALID *Error naming the first field that breaks a
 // rule, or nil.
 func (m *Municipality) Validate() error {
+	if err := CheckID("id", m.ID); err != nil {
+		return err
+	}
 	switch {
-	case !ValidID(m.ID):
-		return FieldErrorf("id", "%q is not a valid id (1-128 of a-z 0-9 . _ : -)", m.ID)
 	case strings.TrimSpace(m.Name) == "" && strings.TrimSpace(m.NameLatin) == "":
 		return FieldErrorf("name", "municipality %s needs a name or a Latin name", m.ID)
 	case !ValidCountry(m.Country):

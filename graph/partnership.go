@@ -162,11 +162,13 @@ func (p Partnership) Other(id string) string {
 // Validate returns an EINVALID *Error naming the first field that breaks a
 // rule, or nil. It does not check that the municipalities exist: stores do.
 func (p *Partnership) Validate() error {
+	if err := CheckID("a", p.A); err != nil {
+		return err
+	}
+	if err := CheckID("b", p.B); err != nil {
+		return err
+	}
 	switch {
-	case !ValidID(p.A):
-		return FieldErrorf("a", "%q is not a valid municipality id", p.A)
-	case !ValidID(p.B):
-		return FieldErrorf("b", "%q is not a valid municipality id", p.B)
 	case p.A == p.B:
 		return FieldErrorf("b", "a municipality cannot partner with itself (%s)", p.A)
 	case !p.Kind.Valid():

@@ -155,7 +155,7 @@ func (r *Request) Validate() error {
 	case !ValidRequestID(r.ID):
 		return FieldErrorf("id", "%q is not a request id (req- and 4-40 of a-z 0-9)", r.ID)
 	case !ValidID(r.Municipality):
-		return FieldErrorf("municipality", "%q is not a municipality id", r.Municipality)
+		return CheckID("municipality", r.Municipality)
 	case strings.TrimSpace(r.Title) == "":
 		return FieldErrorf("title", "a request needs a title")
 	case len(r.Needs) == 0 && len(r.Offers) == 0:
@@ -217,8 +217,8 @@ type Profile struct {
 // Validate returns an EINVALID *Error naming the first field that breaks a
 // rule, or nil.
 func (p *Profile) Validate() error {
-	if !ValidID(p.Municipality) {
-		return FieldErrorf("municipality", "%q is not a municipality id", p.Municipality)
+	if err := CheckID("municipality", p.Municipality); err != nil {
+		return err
 	}
 	if len(p.Offers) == 0 && len(p.Seeks) == 0 {
 		return FieldErrorf("offers", "a profile needs at least one offer or one sought theme")

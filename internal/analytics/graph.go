@@ -165,8 +165,8 @@ func (g *Graph) neighbours(i int32) []int32 { return g.adj[g.off[i]:g.off[i+1]] 
 // lookup returns the index of the municipality with the given id, an
 // EINVALID error naming field when id is malformed, or ENOTFOUND.
 func (g *Graph) lookup(field, id string) (int32, error) {
-	if !graph.ValidID(id) {
-		return 0, graph.FieldErrorf(field, "%q is not a municipality id (1-128 of a-z 0-9 . _ : -, e.g. ua-lviv)", id)
+	if err := graph.CheckID(field, id); err != nil {
+		return 0, err
 	}
 	i, ok := g.index[id]
 	if !ok {

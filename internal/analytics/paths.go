@@ -161,8 +161,8 @@ func checkPathArgs(from, to string, maxHops int) (int, error) {
 		return 0, graph.FieldErrorf("max_hops", "must be between 1 and %d, got %d", MaxHops, maxHops)
 	}
 	for _, f := range []struct{ field, id string }{{"from", from}, {"to", to}} {
-		if !graph.ValidID(f.id) {
-			return 0, graph.FieldErrorf(f.field, "%q is not a municipality id (1-128 of a-z 0-9 . _ : -, e.g. ua-lviv)", f.id)
+		if err := graph.CheckID(f.field, f.id); err != nil {
+			return 0, err
 		}
 	}
 	if from == to {

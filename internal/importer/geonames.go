@@ -7,11 +7,8 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"unicode"
-
-	"github.com/samber/lo"
 
 	"github.com/twinning/twinning/graph"
 )
@@ -373,11 +370,4 @@ func truncate(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
-}
-
-// sortedKeys returns the keys of a set in order.
-func sortedKeys(m map[string]bool) []string {
-	out := lo.Keys(m)
-	slices.Sort(out)
-	return out
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -88,7 +89,7 @@ func ParseWikidata(r io.Reader, file string) ([]PairRow, []*RowError, int, error
 				return nil, nil, n, fail("head: %v", err)
 			}
 			for _, v := range []string{"city", "twin"} {
-				if !containsString(head.Vars, v) {
+				if !slices.Contains(head.Vars, v) {
 					return nil, nil, n, fail("head.vars lacks %q (expected the variables of WikidataQuery)", v)
 				}
 			}
@@ -258,13 +259,4 @@ func nextNonSpace(data []byte, off int) int {
 		off++
 	}
 	return off
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -74,8 +74,6 @@ const tokenPrefix = "twk_"
 var (
 	idPattern    = regexp.MustCompile(`^k[0-9a-f]{12}$`)
 	tokenPattern = regexp.MustCompile(`^twk_(k[0-9a-f]{12})_[0-9a-f]{48}$`)
-	// scopePattern is the shape of a municipality id (graph.ValidID's).
-	scopePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._:-]{0,127}$`)
 )
 
 // fileFormat is the file's content.
@@ -169,7 +167,7 @@ func (k Key) check() error {
 		return fmt.Errorf("id %q is not k and 12 hex digits", k.ID)
 	case !slices.Contains(Roles, k.Role):
 		return fmt.Errorf("role %q is not one of reader, editor, admin", k.Role)
-	case k.Scope != "" && !scopePattern.MatchString(k.Scope):
+	case k.Scope != "" && !graph.ValidID(k.Scope):
 		return fmt.Errorf("scope %q is not a municipality id", k.Scope)
 	case len(k.Hash) != 64 || strings.Trim(k.Hash, "0123456789abcdef") != "":
 		return fmt.Errorf("sha256 is not 64 lower-case hex digits")
@@ -194,7 +192,7 @@ func (r *Ring) Create(name string, role Role, scope string) (string, Key, error)
 		return "", Key{}, graph.FieldErrorf("name", "must be 1 to 200 characters, saying whose key it is")
 	case !slices.Contains(Roles, role):
 		return "", Key{}, graph.FieldErrorf("role", "must be one of reader, editor, admin, got %q", role)
-	case scope != "" && !scopePattern.MatchString(scope):
+	case scope != "" && !graph.ValidID(scope):
 		return "", Key{}, graph.FieldErrorf("scope", "must be a municipality id such as ua-lviv, got %q", scope)
 	}
 	var random [30]byte

@@ -34,7 +34,7 @@ func (e *Engine) explain(r *request, i int32, rank int, extra *ExtraFactor, lang
 		Factors:      make([]Factor, numFactors),
 	}
 	if x.src.Location != nil && x.cand.Location != nil {
-		s.DistanceKm = greatCircleKm(*x.src.Location, *x.cand.Location)
+		s.DistanceKm = graph.DistanceKm(*x.src.Location, *x.cand.Location)
 	}
 	phrases := make([]string, numFactors)
 	for f := range numFactors {

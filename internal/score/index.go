@@ -365,15 +365,6 @@ func (ix *Index) chordSquared(i, j int32) float64 {
 	return dx*dx + dy*dy + dz*dz
 }
 
-// greatCircleKm returns the haversine distance between two points.
-func greatCircleKm(a, b graph.Point) float64 {
-	const rad = math.Pi / 180
-	dlat := (b.Lat - a.Lat) * rad
-	dlon := (b.Lon - a.Lon) * rad
-	h := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
-	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h)))
-}
-
 // cloneMunicipality returns a copy that shares no memory with the index,
 // so that callers cannot change the snapshot.
 func cloneMunicipality(m *graph.Municipality) graph.Municipality {

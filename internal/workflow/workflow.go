@@ -105,8 +105,8 @@ func (s *Service) ukrainian(ctx context.Context, field, id string) (graph.Munici
 // municipality returns the municipality id, EINVALID naming field when it
 // does not exist.
 func (s *Service) municipality(ctx context.Context, field, id string) (graph.Municipality, error) {
-	if !graph.ValidID(id) {
-		return graph.Municipality{}, graph.FieldErrorf(field, "%q is not a municipality id", id)
+	if err := graph.CheckID(field, id); err != nil {
+		return graph.Municipality{}, err
 	}
 	m, err := s.store.Municipality(ctx, id)
 	if graph.ErrorCode(err) == graph.ENOTFOUND {
