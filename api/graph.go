@@ -161,21 +161,8 @@ func (h *graphHandlers) path(w http.ResponseWriter, r *http.Request) {
 		h.s.writeError(w, r, p.err)
 		return
 	}
-	var (
-		res analytics.PathResult
-		err error
-	)
-	if ps, ok := h.s.store.(analytics.PathStore); ok {
-		// The database finds the paths itself (Neo4j), on its data as it
-		// is now.
-		res, err = analytics.StorePaths(r.Context(), ps, from, to, maxHops)
-	} else {
-		g := h.graph(w, r)
-		if g == nil {
-			return
-		}
-		res, err = g.Paths(from, to, maxHops)
-	}
+	// The store finds the paths, on its data as it is now.
+	res, err := analytics.StorePaths(r.Context(), h.s.store, from, to, maxHops)
 	if err != nil {
 		h.s.writeError(w, r, err)
 		return

@@ -121,102 +121,128 @@ func (m *Metrics) observeStore(op string, start time.Time, err error) {
 	m.storeCalls.WithLabelValues(op, outcome).Observe(time.Since(start).Seconds())
 }
 
-// timedStore is a graph.Store that times every call into Metrics.
+// timedStore is a graph.Store that times every call into Metrics (the
+// scans and Version, which only the loads and the watch make, and Close
+// are not timed).
 type timedStore struct {
 	graph.Store
 	m *Metrics
 }
 
-// timedPathStore is a timedStore over a store that also finds paths, so
-// that wrapping does not hide graph.PathFinder.
-type timedPathStore struct {
-	timedStore
-	pf graph.PathFinder
+// timeStore wraps s so that its calls are timed into m.
+func timeStore(s graph.Store, m *Metrics) graph.Store { return &timedStore{Store: s, m: m} }
+
+// timed runs one store call, op, and records its duration and outcome.
+func timed[T any](m *Metrics, op string, call func() (T, error)) (T, error) {
+	start := time.Now()
+	v, err := call()
+	m.observeStore(op, start, err)
+	return v, err
 }
 
-// timeStore wraps s so that its calls are timed into m.
-func timeStore(s graph.Store, m *Metrics) graph.Store {
-	ts := timedStore{Store: s, m: m}
-	if pf, ok := s.(graph.PathFinder); ok {
-		return &timedPathStore{timedStore: ts, pf: pf}
-	}
-	return &ts
+// timedErr is timed for a call that returns only an error.
+func timedErr(m *Metrics, op string, call func() error) error {
+	_, err := timed(m, op, func() (struct{}, error) { return struct{}{}, call() })
+	return err
 }
 
 func (s *timedStore) Municipality(ctx context.Context, id string) (graph.Municipality, error) {
-	start := time.Now()
-	m, err := s.Store.Municipality(ctx, id)
-	s.m.observeStore("municipality", start, err)
-	return m, err
+	return timed(s.m, "municipality", func() (graph.Municipality, error) { return s.Store.Municipality(ctx, id) })
 }
 
 func (s *timedStore) MunicipalityByCode(ctx context.Context, code, value string) (graph.Municipality, error) {
-	start := time.Now()
-	m, err := s.Store.MunicipalityByCode(ctx, code, value)
-	s.m.observeStore("municipality_by_code", start, err)
-	return m, err
+	return timed(s.m, "municipality_by_code", func() (graph.Municipality, error) { return s.Store.MunicipalityByCode(ctx, code, value) })
 }
 
 func (s *timedStore) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
-	start := time.Now()
-	p, err := s.Store.Search(ctx, q)
-	s.m.observeStore("search", start, err)
-	return p, err
+	return timed(s.m, "search", func() (graph.Page, error) { return s.Store.Search(ctx, q) })
 }
 
 func (s *timedStore) Partners(ctx context.Context, id string) ([]graph.Partner, error) {
-	start := time.Now()
-	ps, err := s.Store.Partners(ctx, id)
-	s.m.observeStore("partners", start, err)
-	return ps, err
+	return timed(s.m, "partners", func() ([]graph.Partner, error) { return s.Store.Partners(ctx, id) })
 }
 
 func (s *timedStore) UpsertMunicipalities(ctx context.Context, ms []graph.Municipality) (graph.UpsertResult, error) {
-	start := time.Now()
-	res, err := s.Store.UpsertMunicipalities(ctx, ms)
-	s.m.observeStore("upsert_municipalities", start, err)
-	return res, err
+	return timed(s.m, "upsert_municipalities", func() (graph.UpsertResult, error) { return s.Store.UpsertMunicipalities(ctx, ms) })
 }
 
 func (s *timedStore) UpsertPartnerships(ctx context.Context, ps []graph.Partnership) (graph.UpsertResult, error) {
-	start := time.Now()
-	res, err := s.Store.UpsertPartnerships(ctx, ps)
-	s.m.observeStore("upsert_partnerships", start, err)
-	return res, err
+	return timed(s.m, "upsert_partnerships", func() (graph.UpsertResult, error) { return s.Store.UpsertPartnerships(ctx, ps) })
 }
 
 func (s *timedStore) DeleteMunicipality(ctx context.Context, id string) error {
-	start := time.Now()
-	err := s.Store.DeleteMunicipality(ctx, id)
-	s.m.observeStore("delete_municipality", start, err)
-	return err
+	return timedErr(s.m, "delete_municipality", func() error { return s.Store.DeleteMunicipality(ctx, id) })
 }
 
 func (s *timedStore) DeletePartnership(ctx context.Context, a, b string) error {
-	start := time.Now()
-	err := s.Store.DeletePartnership(ctx, a, b)
-	s.m.observeStore("delete_partnership", start, err)
-	return err
+	return timedErr(s.m, "delete_partnership", func() error { return s.Store.DeletePartnership(ctx, a, b) })
 }
 
 func (s *timedStore) Counts(ctx context.Context) (graph.Counts, error) {
-	start := time.Now()
-	c, err := s.Store.Counts(ctx)
-	s.m.observeStore("counts", start, err)
-	return c, err
+	return timed(s.m, "counts", func() (graph.Counts, error) { return s.Store.Counts(ctx) })
 }
 
 func (s *timedStore) Ping(ctx context.Context) error {
-	start := time.Now()
-	err := s.Store.Ping(ctx)
-	s.m.observeStore("ping", start, err)
-	return err
+	return timedErr(s.m, "ping", func() error { return s.Store.Ping(ctx) })
 }
 
-// ShortestPaths times the wrapped store's ShortestPaths.
-func (s *timedPathStore) ShortestPaths(ctx context.Context, from, to string, maxHops, limit int) (int, []graph.Path, error) {
-	start := time.Now()
-	n, ps, err := s.pf.ShortestPaths(ctx, from, to, maxHops, limit)
-	s.m.observeStore("shortest_paths", start, err)
-	return n, ps, err
+// pathsAnswer is what ShortestPaths returns, as one value.
+type pathsAnswer struct {
+	count int
+	paths []graph.Path
+}
+
+func (s *timedStore) ShortestPaths(ctx context.Context, from, to string, maxHops, limit int) (int, []graph.Path, error) {
+	a, err := timed(s.m, "shortest_paths", func() (pathsAnswer, error) {
+		n, ps, err := s.Store.ShortestPaths(ctx, from, to, maxHops, limit)
+		return pathsAnswer{n, ps}, err
+	})
+	return a.count, a.paths, err
+}
+
+func (s *timedStore) CreateRequest(ctx context.Context, r graph.Request, audit graph.AuditEntry) error {
+	return timedErr(s.m, "create_request", func() error { return s.Store.CreateRequest(ctx, r, audit) })
+}
+
+func (s *timedStore) Request(ctx context.Context, id string) (graph.Request, error) {
+	return timed(s.m, "request", func() (graph.Request, error) { return s.Store.Request(ctx, id) })
+}
+
+func (s *timedStore) Requests(ctx context.Context) ([]graph.Request, error) {
+	return timed(s.m, "requests", func() ([]graph.Request, error) { return s.Store.Requests(ctx) })
+}
+
+func (s *timedStore) UpdateRequest(ctx context.Context, id string, change func(*graph.Request) (graph.AuditEntry, error)) (graph.Request, error) {
+	return timed(s.m, "update_request", func() (graph.Request, error) { return s.Store.UpdateRequest(ctx, id, change) })
+}
+
+func (s *timedStore) Profile(ctx context.Context, municipality string) (graph.Profile, error) {
+	return timed(s.m, "profile", func() (graph.Profile, error) { return s.Store.Profile(ctx, municipality) })
+}
+
+func (s *timedStore) Profiles(ctx context.Context) ([]graph.Profile, error) {
+	return timed(s.m, "profiles", func() ([]graph.Profile, error) { return s.Store.Profiles(ctx) })
+}
+
+func (s *timedStore) PutProfile(ctx context.Context, municipality string, change func(*graph.Profile, bool) (graph.AuditEntry, error)) (graph.Profile, error) {
+	return timed(s.m, "put_profile", func() (graph.Profile, error) { return s.Store.PutProfile(ctx, municipality, change) })
+}
+
+func (s *timedStore) Shortlist(ctx context.Context, request string) ([]graph.ShortlistEntry, error) {
+	return timed(s.m, "shortlist", func() ([]graph.ShortlistEntry, error) { return s.Store.Shortlist(ctx, request) })
+}
+
+func (s *timedStore) Shortlists(ctx context.Context) ([]graph.ShortlistEntry, error) {
+	return timed(s.m, "shortlists", func() ([]graph.ShortlistEntry, error) { return s.Store.Shortlists(ctx) })
+}
+
+func (s *timedStore) ChangeShortlist(ctx context.Context, request, candidate string,
+	change func(graph.Request, *graph.ShortlistEntry, bool) (graph.ShortlistChange, error)) (graph.ShortlistEntry, error) {
+	return timed(s.m, "change_shortlist", func() (graph.ShortlistEntry, error) {
+		return s.Store.ChangeShortlist(ctx, request, candidate, change)
+	})
+}
+
+func (s *timedStore) Audit(ctx context.Context, q graph.AuditQuery) ([]graph.AuditEntry, error) {
+	return timed(s.m, "audit", func() ([]graph.AuditEntry, error) { return s.Store.Audit(ctx, q) })
 }

@@ -76,11 +76,9 @@ func keyedAPIOf(t *testing.T, e *env) (http.Handler, string) {
 func seedExamples(t *testing.T, e *env) {
 	t.Helper()
 	ctx := context.Background()
-	flow, ok := e.store.(graph.Workflow)
-	require.True(t, ok, "the embedded store keeps the workflow")
 	now := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
 	ids := []string{"req-5f2c8e1a9b3d", "req-c41e7a2d6f80"}
-	svc := workflow.New(e.store, flow, e.engine,
+	svc := workflow.New(e.store, e.engine,
 		workflow.WithClock(func() time.Time { return now }),
 		workflow.WithIDs(func() string { id := ids[0]; ids = ids[1:]; return id }))
 	lviv := graph.Actor{Key: "k5a1c9e3b7d20", Name: "Lviv city hall"}

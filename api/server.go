@@ -58,10 +58,6 @@ type Config struct {
 	// the engine loads a new index. 0 means DefaultSuggestionCacheBytes; a
 	// negative number turns the cache off.
 	SuggestionCacheBytes int64
-	// Workflow keeps partner requests, profiles, shortlists and the audit
-	// log. Nil takes Store when it implements graph.Workflow (both of the
-	// project's stores do); without one, the workflow's routes answer 503.
-	Workflow graph.Workflow
 	// Import, when set, runs the imports that admin keys send to
 	// POST /v1/admin/imports, one at a time, while the server serves;
 	// AfterWrite is called after each. Nil answers those routes 503.
@@ -134,13 +130,7 @@ func New(cfg Config) (*Server, error) {
 	s.keys, s.readsNeedKey, s.afterWrite = cfg.Keys, cfg.ReadsNeedKey, cfg.AfterWrite
 	s.suggestCache = newSuggestionCache(cfg.SuggestionCacheBytes)
 	s.ui = cfg.UI
-	flow := cfg.Workflow
-	if flow == nil {
-		flow, _ = cfg.Store.(graph.Workflow)
-	}
-	if flow != nil {
-		s.workflow = workflow.New(s.store, flow, s.engine)
-	}
+	s.workflow = workflow.New(s.store, s.engine)
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

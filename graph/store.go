@@ -172,6 +172,51 @@ type Store interface {
 
 	// Close releases the store's resources.
 	Close() error
+
+	// PathFinder finds shortest partnership paths.
+	PathFinder
+
+	// Workflow keeps the partner requests, profiles, shortlists and the
+	// audit log.
+	Workflow
+}
+
+// A Dump is every municipality and partnership of a store, in id and key
+// order, read by one scan of each (ReadDump). The engine and the analytics
+// snapshot build their indexes from one Dump, so that a reload reads the
+// store once.
+type Dump struct {
+	Municipalities []Municipality
+	Partnerships   []Partnership
+}
+
+// ReadDump reads every municipality and partnership of s, one scan of
+// each. Store errors keep their code.
+func ReadDump(ctx context.Context, s Scanner) (Dump, error) {
+	var d Dump
+	if err := s.ScanMunicipalities(ctx, func(m Municipality) error {
+		d.Municipalities = append(d.Municipalities, m)
+		return nil
+	}); err != nil {
+		return Dump{}, Wrap(ErrorCode(err), err, "read the municipalities: %s", ErrorMessage(err))
+	}
+	if err := s.ScanPartnerships(ctx, func(p Partnership) error {
+		d.Partnerships = append(d.Partnerships, p)
+		return nil
+	}); err != nil {
+		return Dump{}, Wrap(ErrorCode(err), err, "read the partnerships: %s", ErrorMessage(err))
+	}
+	return d, nil
+}
+
+// Scanner reads every municipality and partnership: all that a consumer
+// which builds an index of the whole graph (the engine, the analytics
+// snapshot, the evaluation) needs of a Store.
+type Scanner interface {
+	// ScanMunicipalities calls fn for every municipality in id order.
+	ScanMunicipalities(ctx context.Context, fn func(Municipality) error) error
+	// ScanPartnerships calls fn for every partnership in key order.
+	ScanPartnerships(ctx context.Context, fn func(Partnership) error) error
 }
 
 // Path is one chain of partnerships: Partnerships[i] joins
@@ -183,9 +228,9 @@ type Path struct {
 	Partnerships   []Partnership
 }
 
-// PathFinder is implemented by stores that find shortest partnership paths
-// themselves, where the database has the natural tool for it (Neo4j's
-// allShortestPaths). Stores without it are served from an in-memory graph.
+// PathFinder finds shortest partnership paths, on the data as it is now:
+// every Store does, Neo4j with its allShortestPaths, the embedded store
+// with graph.ShortestPathIDs on the graph it holds in memory.
 type PathFinder interface {
 	// ShortestPaths returns how many shortest paths of at most maxHops
 	// partnerships (whatever their status) join the municipalities from

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/internal/eval"
 	"github.com/twinning/twinning/internal/score"
 )
@@ -110,7 +111,8 @@ func loadDataset(ctx context.Context, sc *storeConfig, protocol eval.Protocol, p
 		return nil, err
 	}
 	defer store.Close()
-	ms, ps, err := score.ReadGraph(ctx, store)
+	d, err := graph.ReadDump(ctx, store)
+	ms, ps := d.Municipalities, d.Partnerships
 	if err != nil {
 		return nil, fmt.Errorf("read the graph from %s: %w", sc.describe(), err)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,4 +160,42 @@ func TestReplicasAgree(t *testing.T) {
 	assert.Eventually(t, func() bool { return partnershipsSeen(ixA) == beforeA+1 && partnershipsSeen(ixB) == beforeB+1 }, within, 10*time.Millisecond,
 		"both replicas' snapshots hold the imported partnership")
 	t.Logf("the import seen by both replicas after %v", time.Since(start).Round(time.Millisecond))
+}
+
+// scanCounter is a store that counts its scans.
+type scanCounter struct {
+	graph.Store
+	municipalities, partnerships atomic.Int32
+}
+
+func (s *scanCounter) ScanMunicipalities(ctx context.Context, fn func(graph.Municipality) error) error {
+	s.municipalities.Add(1)
+	return s.Store.ScanMunicipalities(ctx, fn)
+}
+
+func (s *scanCounter) ScanPartnerships(ctx context.Context, fn func(graph.Partnership) error) error {
+	s.partnerships.Add(1)
+	return s.Store.ScanPartnerships(ctx, fn)
+}
+
+// TestReloadScansOnce: a load of serve's indexes (the engine and the
+// analytics snapshot) reads the store once, one scan of each kind, and
+// both indexes hold what it read.
+func TestReloadScansOnce(t *testing.T) {
+	clearEnv(t)
+	sc := storeConfig{backend: backendEmbedded, dataPath: filepath.Join(t.TempDir(), "twinning.db"), creates: true}
+	store, _, err := sc.open(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	counter := &scanCounter{Store: store}
+	ix := newIndexes(score.NewEngine(score.DefaultModel()), &analytics.Snapshot{}, counter, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for reload := 1; reload <= 2; reload++ {
+		require.NoError(t, ix.load(context.Background()))
+		assert.EqualValues(t, reload, counter.municipalities.Load(), "municipality scans after %d loads", reload)
+		assert.EqualValues(t, reload, counter.partnerships.Load(), "partnership scans after %d loads", reload)
+	}
+	counts, err := store.Counts(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, counts.Municipalities, ix.engine.Index().Len())
+	assert.Equal(t, counts.Partnerships, partnershipsSeen(ix))
 }

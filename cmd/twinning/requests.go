@@ -77,11 +77,6 @@ func (c *flowCommand) service(ctx context.Context, stderr io.Writer, engine bool
 	if err != nil {
 		return nil, nil, err
 	}
-	flow, ok := store.(graph.Workflow)
-	if !ok {
-		store.Close()
-		return nil, nil, fmt.Errorf("%s keeps no partner requests", c.sc.describe())
-	}
 	var e *score.Engine
 	if engine {
 		model, err := loadModel(*c.model)
@@ -95,7 +90,7 @@ func (c *flowCommand) service(ctx context.Context, stderr io.Writer, engine bool
 			return nil, nil, fmt.Errorf("load the scoring engine from %s: %w", c.sc.describe(), err)
 		}
 	}
-	return workflow.New(store, flow, e), store, nil
+	return workflow.New(store, e), store, nil
 }
 
 // actor is who the command acts as.

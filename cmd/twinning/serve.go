@@ -243,9 +243,10 @@ func newIndexes(engine *score.Engine, snapshot *analytics.Snapshot, store graph.
 	return x
 }
 
-// load loads the scoring engine, then the analytics snapshot, from the
-// store; each replaces its old index only once its new one is complete, so
-// that requests are served from the old ones meanwhile.
+// load reads the store once (graph.ReadDump) and builds the scoring
+// engine's index, then the analytics snapshot, from what it read; each
+// replaces its old index only once its new one is complete, so that
+// requests are served from the old ones meanwhile.
 func (x *indexes) load(ctx context.Context) (err error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -258,10 +259,15 @@ func (x *indexes) load(ctx context.Context) (err error) {
 		return err
 	}
 	x.loading.Store(v)
-	if err := x.engine.Load(ctx, x.store); err != nil {
+	// One read of the store for both indexes.
+	d, err := graph.ReadDump(ctx, x.store)
+	if err != nil {
 		return err
 	}
-	if err := x.snapshot.Load(ctx, x.store); err != nil {
+	if err := x.engine.LoadDump(d); err != nil {
+		return err
+	}
+	if err := x.snapshot.LoadDump(d); err != nil {
 		return err
 	}
 	x.loaded.Store(v)

@@ -3,6 +3,8 @@ package embedded
 import (
 	"container/heap"
 	"context"
+	"iter"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -384,4 +386,42 @@ func (s *Store) ScanPartnerships(ctx context.Context, fn func(graph.Partnership)
 		}
 	}
 	return nil
+}
+
+// ShortestPaths answers graph.PathFinder from the graph held in memory,
+// with graph.ShortestPathIDs: the paths of at most maxHops (1 to 6)
+// partnerships, whatever their status, the first limit of them in order of
+// their municipality ids.
+func (s *Store) ShortestPaths(ctx context.Context, from, to string, maxHops, limit int) (int, []graph.Path, error) {
+	if err := graph.CheckPathBounds(maxHops, limit); err != nil {
+		return 0, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, nil, contextError("shortest paths", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.checkOpen(); err != nil {
+		return 0, nil, err
+	}
+	for _, id := range []string{from, to} {
+		if _, ok := s.munis[id]; !ok {
+			return 0, nil, graph.Errorf(graph.ENOTFOUND, "municipality %q does not exist", id)
+		}
+	}
+	neighbours := func(id string) iter.Seq[string] { return maps.Keys(s.partners[id]) }
+	count, chains := graph.ShortestPathIDs(from, to, maxHops, limit, neighbours)
+	paths := make([]graph.Path, 0, len(chains))
+	for _, chain := range chains {
+		var p graph.Path
+		for i, id := range chain {
+			p.Municipalities = append(p.Municipalities, clone(s.munis[id].m))
+			p.Degrees = append(p.Degrees, len(s.partners[id]))
+			if i > 0 {
+				p.Partnerships = append(p.Partnerships, s.partners[chain[i-1]][id])
+			}
+		}
+		paths = append(paths, p)
+	}
+	return count, paths, nil
 }

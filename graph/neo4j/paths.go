@@ -10,7 +10,7 @@ import (
 )
 
 // maxPathHops is the longest path ShortestPaths searches for.
-const maxPathHops = 6
+const maxPathHops = graph.MaxPathHops
 
 // shortestPathQueries[h] finds the shortest paths of at most h
 // partnerships. Cypher takes no parameter for a variable length's bound, so
@@ -31,15 +31,12 @@ RETURN size(ps) AS count, [p IN ps[0..$limit] | {
 	return qs
 }()
 
-// ShortestPaths implements graph.PathFinder with Cypher's allShortestPaths:
+// ShortestPaths answers graph.PathFinder with Cypher's allShortestPaths:
 // the paths of at most maxHops (1 to 6) partnerships, ordered by their
 // municipality ids, the first limit of them read back.
 func (s *Store) ShortestPaths(ctx context.Context, from, to string, maxHops, limit int) (int, []graph.Path, error) {
-	if maxHops < 1 || maxHops > maxPathHops {
-		return 0, nil, graph.FieldErrorf("max_hops", "must be between 1 and %d, got %d", maxPathHops, maxHops)
-	}
-	if limit < 0 {
-		return 0, nil, graph.FieldErrorf("limit", "must not be negative, got %d", limit)
+	if err := graph.CheckPathBounds(maxHops, limit); err != nil {
+		return 0, nil, err
 	}
 	for _, id := range []string{from, to} {
 		if _, err := s.Municipality(ctx, id); err != nil {

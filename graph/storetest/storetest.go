@@ -50,15 +50,13 @@ func Run(t *testing.T, open func(t *testing.T) graph.Store) {
 		{"Concurrent", testConcurrent},
 		{"Ping", testPing},
 		{"Version", testVersion},
+		{"ShortestPaths", testShortestPaths},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
 	for _, tc := range workflowTests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			w, ok := s.(graph.Workflow)
-			require.True(t, ok, "%T does not implement graph.Workflow", s)
-			tc.fn(t, s, w)
+			tc.fn(t, open(t))
 		})
 	}
 }
@@ -932,4 +930,58 @@ func testVersion(t *testing.T, s graph.Store) {
 	assert.Equal(t, v1, version(), "a refused write writes nothing")
 	require.NoError(t, s.DeletePartnership(ctx, ps[0].A, ps[0].B))
 	assert.Greater(t, version(), v1, "a delete is a write")
+}
+
+// testShortestPaths: every store finds shortest partnership paths, counted
+// and listed in order of their municipality ids, with the degrees and the
+// partnerships on them, within maxHops and limit.
+func testShortestPaths(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	Seed(t, s)
+	// Krakow reaches Freiburg through Lviv and, now, through Wroclaw.
+	_, err := s.UpsertPartnerships(ctx, []graph.Partnership{
+		{A: "pl-krakow", B: "pl-wroclaw", Kind: graph.KindTwinning, Status: graph.StatusActive, Source: "storetest"},
+		{A: "de-freiburg", B: "pl-wroclaw", Kind: graph.KindFriendship, Status: graph.StatusSuspended, Source: "storetest"},
+	})
+	require.NoError(t, err)
+	chains := func(paths []graph.Path) [][]string {
+		var out [][]string
+		for _, p := range paths {
+			out = append(out, ids(p.Municipalities))
+		}
+		return out
+	}
+	n, paths, err := s.ShortestPaths(ctx, "pl-krakow", "de-freiburg", 3, 10)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	assert.Equal(t, [][]string{{"pl-krakow", "pl-wroclaw", "de-freiburg"}, {"pl-krakow", "ua-lviv", "de-freiburg"}}, chains(paths))
+	require.Len(t, paths, 2)
+	assert.Equal(t, []int{3, 3, 2}, paths[1].Degrees, "Krakow: Lviv, Kamianets, Wroclaw; Lviv: three; Freiburg: two")
+	require.Len(t, paths[1].Partnerships, 2)
+	assert.Equal(t, 1995, paths[1].Partnerships[0].Since, "the partnership on the path, whole")
+	assert.Equal(t, graph.StatusSuspended, paths[0].Partnerships[1].Status, "whatever its status")
+
+	n, paths, err = s.ShortestPaths(ctx, "pl-krakow", "de-freiburg", 3, 1)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n, "the count is of all")
+	assert.Len(t, paths, 1, "the list stops at limit")
+	n, paths, err = s.ShortestPaths(ctx, "ua-kamianets", "de-freiburg", 2, 10)
+	require.NoError(t, err)
+	assert.Zero(t, n, "3 hops away")
+	assert.Empty(t, paths)
+	n, _, err = s.ShortestPaths(ctx, "ua-kamianets", "de-freiburg", 3, 10)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	n, _, err = s.ShortestPaths(ctx, "ua-lviv", "ua-dnipro", 6, 10)
+	require.NoError(t, err)
+	assert.Zero(t, n, "another component")
+
+	_, _, err = s.ShortestPaths(ctx, "ua-lviv", "ua-dnipro", graph.MaxPathHops+1, 10)
+	requireCode(t, err, graph.EINVALID)
+	_, _, err = s.ShortestPaths(ctx, "ua-lviv", "ua-dnipro", 3, -1)
+	requireCode(t, err, graph.EINVALID)
+	_, _, err = s.ShortestPaths(ctx, "ua-nowhere", "ua-lviv", 3, 10)
+	requireCode(t, err, graph.ENOTFOUND)
+	_, _, err = s.ShortestPaths(ctx, "ua-lviv", "ua-nowhere", 3, 10)
+	requireCode(t, err, graph.ENOTFOUND)
 }

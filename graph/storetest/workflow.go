@@ -18,7 +18,7 @@ import (
 // store (each store must implement it).
 var workflowTests = []struct {
 	name string
-	fn   func(t *testing.T, s graph.Store, w graph.Workflow)
+	fn   func(t *testing.T, s graph.Store)
 }{
 	{"WorkflowCreateRequest", testCreateRequest},
 	{"WorkflowUpdateRequest", testUpdateRequest},
@@ -55,39 +55,39 @@ func auditOf(action, subject, request string, ids ...string) graph.AuditEntry {
 }
 
 // createRequest stores lvivRequest(id) and fails the test on error.
-func createRequest(t *testing.T, w graph.Workflow, id string) graph.Request {
+func createRequest(t *testing.T, s graph.Store, id string) graph.Request {
 	t.Helper()
 	r := lvivRequest(id)
-	require.NoError(t, w.CreateRequest(context.Background(), r, auditOf("request.create", id, id, "ua-lviv")))
+	require.NoError(t, s.CreateRequest(context.Background(), r, auditOf("request.create", id, id, "ua-lviv")))
 	return r
 }
 
 // audit returns the whole audit log, newest first.
-func audit(t *testing.T, w graph.Workflow, q graph.AuditQuery) []graph.AuditEntry {
+func audit(t *testing.T, s graph.Store, q graph.AuditQuery) []graph.AuditEntry {
 	t.Helper()
 	if q.Limit == 0 {
 		q.Limit = graph.MaxLimit
 	}
-	entries, err := w.Audit(context.Background(), q)
+	entries, err := s.Audit(context.Background(), q)
 	require.NoError(t, err)
 	return entries
 }
 
-func testCreateRequest(t *testing.T, s graph.Store, w graph.Workflow) {
+func testCreateRequest(t *testing.T, s graph.Store) {
 	ctx := context.Background()
 	Seed(t, s)
-	_, err := w.Request(ctx, "req-0001")
+	_, err := s.Request(ctx, "req-0001")
 	requireCode(t, err, graph.ENOTFOUND, "empty workflow")
-	got, err := w.Requests(ctx)
+	got, err := s.Requests(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, got)
 
-	want := createRequest(t, w, "req-0002")
-	createRequest(t, w, "req-0001")
-	r, err := w.Request(ctx, "req-0002")
+	want := createRequest(t, s, "req-0002")
+	createRequest(t, s, "req-0001")
+	r, err := s.Request(ctx, "req-0002")
 	require.NoError(t, err)
 	assert.Equal(t, want, r, "round trip")
-	all, err := w.Requests(ctx)
+	all, err := s.Requests(ctx)
 	require.NoError(t, err)
 	require.Len(t, all, 2)
 	assert.Equal(t, "req-0001", all[0].ID, "id order")
@@ -95,21 +95,21 @@ func testCreateRequest(t *testing.T, s graph.Store, w graph.Workflow) {
 
 	// The store keeps its own copy.
 	r.Needs[0] = "changed"
-	again, err := w.Request(ctx, "req-0002")
+	again, err := s.Request(ctx, "req-0002")
 	require.NoError(t, err)
 	assert.Equal(t, want, again)
 
-	err = w.CreateRequest(ctx, lvivRequest("req-0002"), auditOf("request.create", "req-0002", "req-0002"))
+	err = s.CreateRequest(ctx, lvivRequest("req-0002"), auditOf("request.create", "req-0002", "req-0002"))
 	requireCode(t, err, graph.ECONFLICT, "the id exists")
 	missing := lvivRequest("req-0003")
 	missing.Municipality = "ua-nowhere"
-	err = w.CreateRequest(ctx, missing, auditOf("request.create", "req-0003", "req-0003"))
+	err = s.CreateRequest(ctx, missing, auditOf("request.create", "req-0003", "req-0003"))
 	requireCode(t, err, graph.EINVALID, "unknown municipality")
 	assert.Equal(t, "municipality", graph.ErrorField(err))
-	_, err = w.Request(ctx, "req-0003")
+	_, err = s.Request(ctx, "req-0003")
 	requireCode(t, err, graph.ENOTFOUND, "a refused request is not stored")
 
-	entries := audit(t, w, graph.AuditQuery{})
+	entries := audit(t, s, graph.AuditQuery{})
 	require.Len(t, entries, 2, "one audit entry per stored request, none for refused ones")
 	assert.Equal(t, "req-0001", entries[0].Subject, "newest first")
 	assert.Greater(t, entries[0].Seq, entries[1].Seq)
@@ -117,13 +117,13 @@ func testCreateRequest(t *testing.T, s graph.Store, w graph.Workflow) {
 	assert.True(t, at.Equal(entries[0].At))
 }
 
-func testUpdateRequest(t *testing.T, s graph.Store, w graph.Workflow) {
+func testUpdateRequest(t *testing.T, s graph.Store) {
 	ctx := context.Background()
 	Seed(t, s)
-	want := createRequest(t, w, "req-0001")
+	want := createRequest(t, s, "req-0001")
 
 	later := at.Add(time.Hour)
-	got, err := w.UpdateRequest(ctx, "req-0001", func(r *graph.Request) (graph.AuditEntry, error) {
+	got, err := s.UpdateRequest(ctx, "req-0001", func(r *graph.Request) (graph.AuditEntry, error) {
 		assert.Equal(t, want, *r, "the change sees the stored request")
 		r.Status, r.Version, r.Updated = graph.RequestPaused, r.Version+1, later
 		return auditOf("request.update", r.ID, r.ID, r.Municipality), nil
@@ -131,23 +131,23 @@ func testUpdateRequest(t *testing.T, s graph.Store, w graph.Workflow) {
 	require.NoError(t, err)
 	assert.Equal(t, graph.RequestPaused, got.Status)
 	assert.Equal(t, int64(2), got.Version)
-	stored, err := w.Request(ctx, "req-0001")
+	stored, err := s.Request(ctx, "req-0001")
 	require.NoError(t, err)
 	assert.Equal(t, got, stored)
 
 	// A change that fails writes nothing and its error comes back as it is.
 	refusal := graph.Errorf(graph.EPRECONDITION, "stale")
-	_, err = w.UpdateRequest(ctx, "req-0001", func(r *graph.Request) (graph.AuditEntry, error) {
+	_, err = s.UpdateRequest(ctx, "req-0001", func(r *graph.Request) (graph.AuditEntry, error) {
 		r.Status, r.Version = graph.RequestClosed, r.Version+1
 		return graph.AuditEntry{}, refusal
 	})
 	require.ErrorIs(t, err, refusal)
-	stored, err = w.Request(ctx, "req-0001")
+	stored, err = s.Request(ctx, "req-0001")
 	require.NoError(t, err)
 	assert.Equal(t, got, stored, "a failed change leaves the request")
-	assert.Len(t, audit(t, w, graph.AuditQuery{}), 2, "and writes no audit entry")
+	assert.Len(t, audit(t, s, graph.AuditQuery{}), 2, "and writes no audit entry")
 
-	_, err = w.UpdateRequest(ctx, "req-0404", func(r *graph.Request) (graph.AuditEntry, error) {
+	_, err = s.UpdateRequest(ctx, "req-0404", func(r *graph.Request) (graph.AuditEntry, error) {
 		t.Error("change called for an unknown request")
 		return graph.AuditEntry{}, nil
 	})
@@ -157,22 +157,22 @@ func testUpdateRequest(t *testing.T, s graph.Store, w graph.Workflow) {
 		func(r *graph.Request) { r.ID = "req-0002" },
 		func(r *graph.Request) { r.Municipality = "ua-dnipro" },
 	} {
-		_, err = w.UpdateRequest(ctx, "req-0001", func(r *graph.Request) (graph.AuditEntry, error) {
+		_, err = s.UpdateRequest(ctx, "req-0001", func(r *graph.Request) (graph.AuditEntry, error) {
 			c(r)
 			r.Version++
 			return auditOf("request.update", "req-0001", "req-0001"), nil
 		})
 		requireCode(t, err, graph.EINVALID, "a change may not move a request")
 	}
-	stored, err = w.Request(ctx, "req-0001")
+	stored, err = s.Request(ctx, "req-0001")
 	require.NoError(t, err)
 	assert.Equal(t, got, stored)
 }
 
-func testConcurrentRequestUpdates(t *testing.T, s graph.Store, w graph.Workflow) {
+func testConcurrentRequestUpdates(t *testing.T, s graph.Store) {
 	ctx := context.Background()
 	Seed(t, s)
-	createRequest(t, w, "req-0001")
+	createRequest(t, s, "req-0001")
 	const writers, each = 6, 4
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*each)
@@ -182,7 +182,7 @@ func testConcurrentRequestUpdates(t *testing.T, s graph.Store, w graph.Workflow)
 			defer wg.Done()
 			for i := range each {
 				mark := fmt.Sprintf("[%d.%d]", g, i)
-				_, err := w.UpdateRequest(ctx, "req-0001", func(r *graph.Request) (graph.AuditEntry, error) {
+				_, err := s.UpdateRequest(ctx, "req-0001", func(r *graph.Request) (graph.AuditEntry, error) {
 					r.Text += mark
 					r.Version++
 					return auditOf("request.update", r.ID, r.ID, r.Municipality), nil
@@ -196,7 +196,7 @@ func testConcurrentRequestUpdates(t *testing.T, s graph.Store, w graph.Workflow)
 	for err := range errs {
 		require.NoError(t, err)
 	}
-	r, err := w.Request(ctx, "req-0001")
+	r, err := s.Request(ctx, "req-0001")
 	require.NoError(t, err)
 	assert.Equal(t, int64(1+writers*each), r.Version, "every change applied to the version before it")
 	for g := range writers {
@@ -204,17 +204,17 @@ func testConcurrentRequestUpdates(t *testing.T, s graph.Store, w graph.Workflow)
 			assert.Contains(t, r.Text, fmt.Sprintf("[%d.%d]", g, i), "no update lost")
 		}
 	}
-	assert.Len(t, audit(t, w, graph.AuditQuery{Request: "req-0001"}), 1+writers*each)
+	assert.Len(t, audit(t, s, graph.AuditQuery{Request: "req-0001"}), 1+writers*each)
 }
 
-func testProfiles(t *testing.T, s graph.Store, w graph.Workflow) {
+func testProfiles(t *testing.T, s graph.Store) {
 	ctx := context.Background()
 	Seed(t, s)
-	_, err := w.Profile(ctx, "pl-krakow")
+	_, err := s.Profile(ctx, "pl-krakow")
 	requireCode(t, err, graph.ENOTFOUND, "no profile yet")
 
 	put := func(id string, offers ...string) (graph.Profile, error) {
-		return w.PutProfile(ctx, id, func(p *graph.Profile, exists bool) (graph.AuditEntry, error) {
+		return s.PutProfile(ctx, id, func(p *graph.Profile, exists bool) (graph.AuditEntry, error) {
 			assert.Equal(t, exists, p.Version > 0, "exists says whether there is a stored profile")
 			if !exists {
 				assert.Equal(t, graph.Profile{}, *p, "a new profile starts empty")
@@ -231,7 +231,7 @@ func testProfiles(t *testing.T, s graph.Store, w graph.Workflow) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), got.Version)
 	assert.Equal(t, []string{"water", "energy"}, got.Offers)
-	stored, err := w.Profile(ctx, "pl-krakow")
+	stored, err := s.Profile(ctx, "pl-krakow")
 	require.NoError(t, err)
 	assert.Equal(t, got, stored)
 	_, err = put("de-freiburg", "health")
@@ -241,18 +241,18 @@ func testProfiles(t *testing.T, s graph.Store, w graph.Workflow) {
 	requireCode(t, err, graph.EINVALID, "unknown municipality")
 	assert.Equal(t, "municipality", graph.ErrorField(err))
 	refusal := graph.FieldErrorf("offers", "no")
-	_, err = w.PutProfile(ctx, "pl-krakow", func(p *graph.Profile, exists bool) (graph.AuditEntry, error) {
+	_, err = s.PutProfile(ctx, "pl-krakow", func(p *graph.Profile, exists bool) (graph.AuditEntry, error) {
 		p.Offers = nil
 		return graph.AuditEntry{}, refusal
 	})
 	require.ErrorIs(t, err, refusal)
 
-	all, err := w.Profiles(ctx)
+	all, err := s.Profiles(ctx)
 	require.NoError(t, err)
 	require.Len(t, all, 2)
 	assert.Equal(t, "de-freiburg", all[0].Municipality, "municipality id order")
 	assert.Equal(t, stored, all[1], "a failed change leaves the profile")
-	assert.Len(t, audit(t, w, graph.AuditQuery{}), 3)
+	assert.Len(t, audit(t, s, graph.AuditQuery{}), 3)
 }
 
 // move returns a change that moves the entry to next, with a partnership
@@ -285,21 +285,21 @@ func propose(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.Short
 	return graph.ShortlistChange{Audit: auditOf("shortlist.add", r.ID+"/"+e.Candidate, r.ID, r.Municipality, e.Candidate)}, nil
 }
 
-func testShortlist(t *testing.T, s graph.Store, w graph.Workflow) {
+func testShortlist(t *testing.T, s graph.Store) {
 	ctx := context.Background()
 	Seed(t, s)
-	_, err := w.Shortlist(ctx, "req-0001")
+	_, err := s.Shortlist(ctx, "req-0001")
 	requireCode(t, err, graph.ENOTFOUND, "unknown request")
-	_, err = w.ChangeShortlist(ctx, "req-0001", "fr-lyon", propose)
+	_, err = s.ChangeShortlist(ctx, "req-0001", "fr-lyon", propose)
 	requireCode(t, err, graph.ENOTFOUND, "unknown request")
-	createRequest(t, w, "req-0001")
-	createRequest(t, w, "req-0002")
+	createRequest(t, s, "req-0001")
+	createRequest(t, s, "req-0002")
 
-	_, err = w.ChangeShortlist(ctx, "req-0001", "fr-nowhere", propose)
+	_, err = s.ChangeShortlist(ctx, "req-0001", "fr-nowhere", propose)
 	requireCode(t, err, graph.EINVALID, "unknown candidate")
 	assert.Equal(t, "candidate", graph.ErrorField(err))
 
-	e, err := w.ChangeShortlist(ctx, "req-0001", "fr-lyon", func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
+	e, err := s.ChangeShortlist(ctx, "req-0001", "fr-lyon", func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
 		assert.Equal(t, "req-0001", r.ID, "the change sees the request")
 		assert.False(t, exists)
 		assert.Equal(t, graph.ShortlistEntry{Request: "req-0001", Candidate: "fr-lyon"}, *e, "a new entry carries its ids")
@@ -307,21 +307,21 @@ func testShortlist(t *testing.T, s graph.Store, w graph.Workflow) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, graph.OutreachProposed, e.Status)
-	_, err = w.ChangeShortlist(ctx, "req-0001", "fr-lyon", propose)
+	_, err = s.ChangeShortlist(ctx, "req-0001", "fr-lyon", propose)
 	requireCode(t, err, graph.ECONFLICT, "the change's own refusal comes back")
-	_, err = w.ChangeShortlist(ctx, "req-0001", "de-kleindorf", propose)
+	_, err = s.ChangeShortlist(ctx, "req-0001", "de-kleindorf", propose)
 	require.NoError(t, err)
-	_, err = w.ChangeShortlist(ctx, "req-0002", "pl-zakopane", propose)
+	_, err = s.ChangeShortlist(ctx, "req-0002", "pl-zakopane", propose)
 	require.NoError(t, err)
 
 	for _, next := range []graph.OutreachStatus{graph.OutreachContacted, graph.OutreachInTalks} {
-		e, err = w.ChangeShortlist(ctx, "req-0001", "fr-lyon", move(next, at.Add(time.Hour)))
+		e, err = s.ChangeShortlist(ctx, "req-0001", "fr-lyon", move(next, at.Add(time.Hour)))
 		require.NoError(t, err)
 		assert.Equal(t, next, e.Status)
 	}
 	// A signing whose change fails writes neither the entry nor the
 	// partnership.
-	_, err = w.ChangeShortlist(ctx, "req-0001", "fr-lyon", func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
+	_, err = s.ChangeShortlist(ctx, "req-0001", "fr-lyon", func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
 		c, err := move(graph.OutreachSigned, at)(r, e, exists)
 		require.NoError(t, err)
 		return c, graph.Errorf(graph.EPRECONDITION, "stale")
@@ -331,7 +331,7 @@ func testShortlist(t *testing.T, s graph.Store, w graph.Workflow) {
 	require.NoError(t, err)
 	assert.Empty(t, partners, "no partnership from a failed signing")
 
-	signed, err := w.ChangeShortlist(ctx, "req-0001", "fr-lyon", move(graph.OutreachSigned, at.Add(2*time.Hour)))
+	signed, err := s.ChangeShortlist(ctx, "req-0001", "fr-lyon", move(graph.OutreachSigned, at.Add(2*time.Hour)))
 	require.NoError(t, err)
 	assert.Equal(t, graph.OutreachSigned, signed.Status)
 	assert.Equal(t, int64(4), signed.Version)
@@ -344,12 +344,12 @@ func testShortlist(t *testing.T, s graph.Store, w graph.Workflow) {
 	assert.Equal(t, graph.StatusActive, partners[0].Partnership.Status)
 	assert.Equal(t, "request req-0001", partners[0].Partnership.Source)
 
-	list, err := w.Shortlist(ctx, "req-0001")
+	list, err := s.Shortlist(ctx, "req-0001")
 	require.NoError(t, err)
 	require.Len(t, list, 2)
 	assert.Equal(t, "de-kleindorf", list[0].Candidate, "candidate id order")
 	assert.Equal(t, signed, list[1])
-	all, err := w.Shortlists(ctx)
+	all, err := s.Shortlists(ctx)
 	require.NoError(t, err)
 	var keys []string
 	for _, e := range all {
@@ -358,18 +358,18 @@ func testShortlist(t *testing.T, s graph.Store, w graph.Workflow) {
 	assert.Equal(t, []string{"req-0001/de-kleindorf", "req-0001/fr-lyon", "req-0002/pl-zakopane"}, keys)
 }
 
-func testSignedReplacesPartnership(t *testing.T, s graph.Store, w graph.Workflow) {
+func testSignedReplacesPartnership(t *testing.T, s graph.Store) {
 	ctx := context.Background()
 	Seed(t, s)
 	// ua-kamianets and pl-krakow have a dormant partnership in the fixture;
 	// a request of Kamianets that signs with Kraków makes it active.
 	r := lvivRequest("req-0001")
 	r.Municipality = "ua-kamianets"
-	require.NoError(t, w.CreateRequest(ctx, r, auditOf("request.create", r.ID, r.ID, r.Municipality)))
-	_, err := w.ChangeShortlist(ctx, "req-0001", "pl-krakow", propose)
+	require.NoError(t, s.CreateRequest(ctx, r, auditOf("request.create", r.ID, r.ID, r.Municipality)))
+	_, err := s.ChangeShortlist(ctx, "req-0001", "pl-krakow", propose)
 	require.NoError(t, err)
 	for _, next := range []graph.OutreachStatus{graph.OutreachContacted, graph.OutreachInTalks, graph.OutreachSigned} {
-		_, err = w.ChangeShortlist(ctx, "req-0001", "pl-krakow", move(next, at))
+		_, err = s.ChangeShortlist(ctx, "req-0001", "pl-krakow", move(next, at))
 		require.NoError(t, err)
 	}
 	partners, err := s.Partners(ctx, "ua-kamianets")
@@ -382,11 +382,11 @@ func testSignedReplacesPartnership(t *testing.T, s graph.Store, w graph.Workflow
 	assert.Equal(t, 5, c.Partnerships, "the pair's partnership was replaced, not doubled")
 }
 
-func testConcurrentShortlist(t *testing.T, s graph.Store, w graph.Workflow) {
+func testConcurrentShortlist(t *testing.T, s graph.Store) {
 	ctx := context.Background()
 	Seed(t, s)
-	createRequest(t, w, "req-0001")
-	_, err := w.ChangeShortlist(ctx, "req-0001", "fr-lyon", propose)
+	createRequest(t, s, "req-0001")
+	_, err := s.ChangeShortlist(ctx, "req-0001", "fr-lyon", propose)
 	require.NoError(t, err)
 	// Eight writers each try to move the proposed entry to contacted, each
 	// only from version 1: exactly one may win.
@@ -398,7 +398,7 @@ func testConcurrentShortlist(t *testing.T, s graph.Store, w graph.Workflow) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := w.ChangeShortlist(ctx, "req-0001", "fr-lyon", func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
+			_, err := s.ChangeShortlist(ctx, "req-0001", "fr-lyon", func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
 				if e.Version != 1 {
 					return graph.ShortlistChange{}, graph.Errorf(graph.EPRECONDITION, "entry is at version %d", e.Version)
 				}
@@ -419,25 +419,25 @@ func testConcurrentShortlist(t *testing.T, s graph.Store, w graph.Workflow) {
 	wg.Wait()
 	assert.Equal(t, 1, won, "one writer wins")
 	assert.Equal(t, writers-1, stale, "the others see a stale version")
-	list, err := w.Shortlist(ctx, "req-0001")
+	list, err := s.Shortlist(ctx, "req-0001")
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	assert.Len(t, list[0].History, 2, "one transition recorded")
 }
 
-func testAudit(t *testing.T, s graph.Store, w graph.Workflow) {
+func testAudit(t *testing.T, s graph.Store) {
 	ctx := context.Background()
 	Seed(t, s)
-	createRequest(t, w, "req-0001")
-	createRequest(t, w, "req-0002")
-	_, err := w.ChangeShortlist(ctx, "req-0001", "fr-lyon", propose)
+	createRequest(t, s, "req-0001")
+	createRequest(t, s, "req-0002")
+	_, err := s.ChangeShortlist(ctx, "req-0001", "fr-lyon", propose)
 	require.NoError(t, err)
-	_, err = w.ChangeShortlist(ctx, "req-0002", "pl-zakopane", propose)
+	_, err = s.ChangeShortlist(ctx, "req-0002", "pl-zakopane", propose)
 	require.NoError(t, err)
-	_, err = w.ChangeShortlist(ctx, "req-0001", "fr-lyon", move(graph.OutreachContacted, at))
+	_, err = s.ChangeShortlist(ctx, "req-0001", "fr-lyon", move(graph.OutreachContacted, at))
 	require.NoError(t, err)
 
-	all := audit(t, w, graph.AuditQuery{})
+	all := audit(t, s, graph.AuditQuery{})
 	require.Len(t, all, 5)
 	var actions []string
 	for i, e := range all {
@@ -453,7 +453,7 @@ func testAudit(t *testing.T, s graph.Store, w graph.Workflow) {
 
 	subjects := func(q graph.AuditQuery) string {
 		var out []string
-		for _, e := range audit(t, w, q) {
+		for _, e := range audit(t, s, q) {
 			out = append(out, e.Action+" "+e.Subject)
 		}
 		return strings.Join(out, ", ")
@@ -463,7 +463,7 @@ func testAudit(t *testing.T, s graph.Store, w graph.Workflow) {
 	assert.Equal(t, "shortlist.add req-0002/pl-zakopane", subjects(graph.AuditQuery{Municipality: "pl-zakopane"}))
 	assert.Equal(t, "shortlist.add req-0001/fr-lyon, request.create req-0002",
 		subjects(graph.AuditQuery{Before: all[1].Seq, Limit: 2}), "paging with Before and Limit")
-	got, err := w.Audit(ctx, graph.AuditQuery{})
+	got, err := s.Audit(ctx, graph.AuditQuery{})
 	require.NoError(t, err)
 	assert.Len(t, got, 5, "the default limit covers a short log")
 }

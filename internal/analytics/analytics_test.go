@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/twinning/twinning/graph"
+	"github.com/twinning/twinning/graph/embedded"
 )
 
 // muni returns a municipality with an id, a country and a population.
@@ -204,12 +206,36 @@ func TestCentral(t *testing.T) {
 	}
 }
 
+// pathStore returns an embedded store holding the municipalities ids
+// joined by pairs: StorePaths answers from it with graph.ShortestPathIDs.
+func pathStore(t *testing.T, ids []string, pairs ...[2]string) graph.Store {
+	t.Helper()
+	s, err := embedded.Open(filepath.Join(t.TempDir(), "paths.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, s.Close()) })
+	ms := make([]graph.Municipality, len(ids))
+	for i, id := range ids {
+		ms[i] = muni(id, "PL", 1000)
+	}
+	ps := make([]graph.Partnership, len(pairs))
+	for i, p := range pairs {
+		ps[i] = edge(p[0], p[1])
+	}
+	ctx := context.Background()
+	_, err = s.UpsertMunicipalities(ctx, ms)
+	require.NoError(t, err)
+	_, err = s.UpsertPartnerships(ctx, ps)
+	require.NoError(t, err)
+	return s
+}
+
 func TestPaths(t *testing.T) {
 	// A diamond a-{b,c}-d then d-e, and a separate f.
-	g := build(t, []string{"a", "b", "c", "d", "e", "f"},
+	s := pathStore(t, []string{"a", "b", "c", "d", "e", "f"},
 		[2]string{"a", "b"}, [2]string{"a", "c"}, [2]string{"b", "d"}, [2]string{"c", "d"}, [2]string{"d", "e"})
+	ctx := context.Background()
 
-	res, err := g.Paths("a", "e", 6)
+	res, err := StorePaths(ctx, s, "a", "e", 6)
 	require.NoError(t, err)
 	assert.True(t, res.Found)
 	assert.Equal(t, 3, res.Hops)
@@ -226,14 +252,16 @@ func TestPaths(t *testing.T) {
 	assert.Equal(t, []string{"a", "c", "d", "e"}, ids(res.Paths[1]))
 	require.Len(t, res.Paths[0].Links, 3)
 	assert.Equal(t, Link{A: "b", B: "d", Kind: graph.KindTwinning, Status: graph.StatusActive}, res.Paths[0].Links[1])
+	assert.Equal(t, 2, res.Paths[0].Nodes[1].Degree, "b's partnerships")
 	assert.False(t, res.Truncated)
 
-	res, err = g.Paths("a", "e", 2)
+	res, err = StorePaths(ctx, s, "a", "e", 2)
 	require.NoError(t, err)
 	assert.False(t, res.Found, "e is 3 hops away")
 	assert.Empty(t, res.Paths)
+	assert.Equal(t, "e", res.To.ID, "the ends are named without a path")
 
-	res, err = g.Paths("a", "f", 6)
+	res, err = StorePaths(ctx, s, "a", "f", 6)
 	require.NoError(t, err)
 	assert.False(t, res.Found)
 
@@ -250,7 +278,7 @@ func TestPaths(t *testing.T) {
 		{"a", "a", 3, graph.EINVALID, "to"},
 		{"zz", "a", 3, graph.ENOTFOUND, ""},
 	} {
-		_, err := g.Paths(tt.from, tt.to, tt.hops)
+		_, err := StorePaths(ctx, s, tt.from, tt.to, tt.hops)
 		assert.Equal(t, tt.code, graph.ErrorCode(err), "%+v", tt)
 		assert.Equal(t, tt.field, graph.ErrorField(err), "%+v", tt)
 	}
@@ -265,8 +293,7 @@ func TestPathsCapsTheirNumber(t *testing.T) {
 		ids = append(ids, m)
 		pairs = append(pairs, [2]string{"s", m}, [2]string{m, "t"})
 	}
-	g := build(t, ids, pairs...)
-	res, err := g.Paths("s", "t", 6)
+	res, err := StorePaths(context.Background(), pathStore(t, ids, pairs...), "s", "t", 6)
 	require.NoError(t, err)
 	assert.Equal(t, 30.0, res.Count)
 	assert.Len(t, res.Paths, MaxPaths)

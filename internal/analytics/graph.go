@@ -36,28 +36,12 @@ type Graph struct {
 // Store errors keep their code; a partnership naming a municipality the
 // store does not hold is an EINTERNAL error, since a store must not keep
 // one.
-func Build(ctx context.Context, s graph.Store) (*Graph, error) {
-	var ms []graph.Municipality
-	if err := s.ScanMunicipalities(ctx, func(m graph.Municipality) error {
-		ms = append(ms, m)
-		return nil
-	}); err != nil {
-		return nil, wrapStore(err, "scan municipalities")
+func Build(ctx context.Context, s graph.Scanner) (*Graph, error) {
+	d, err := graph.ReadDump(ctx, s)
+	if err != nil {
+		return nil, graph.Wrap(graph.ErrorCode(err), err, "analytics: %s", graph.ErrorMessage(err))
 	}
-	var ps []graph.Partnership
-	if err := s.ScanPartnerships(ctx, func(p graph.Partnership) error {
-		ps = append(ps, p)
-		return nil
-	}); err != nil {
-		return nil, wrapStore(err, "scan partnerships")
-	}
-	return New(ms, ps)
-}
-
-// wrapStore keeps the code of a store error and says what failed.
-func wrapStore(err error, what string) error {
-	code := graph.ErrorCode(err)
-	return graph.Wrap(code, err, "analytics: %s: %s", what, graph.ErrorMessage(err))
+	return New(d.Municipalities, d.Partnerships)
 }
 
 // New returns the snapshot of the given municipalities and partnerships,
@@ -222,8 +206,19 @@ type Snapshot struct {
 
 // Load builds a new Graph from s and swaps it in. On error the current
 // graph stays in place.
-func (s *Snapshot) Load(ctx context.Context, st graph.Store) error {
+func (s *Snapshot) Load(ctx context.Context, st graph.Scanner) error {
 	g, err := Build(ctx, st)
+	if err != nil {
+		return err
+	}
+	s.g.Store(g)
+	return nil
+}
+
+// LoadDump builds a new Graph from d, which it takes over (see New), and
+// swaps it in. On error the current graph stays in place.
+func (s *Snapshot) LoadDump(d graph.Dump) error {
+	g, err := New(d.Municipalities, d.Partnerships)
 	if err != nil {
 		return err
 	}

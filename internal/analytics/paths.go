@@ -10,8 +10,8 @@ import (
 
 // Bounds of Paths and Neighbourhood.
 const (
-	// MaxHops caps Paths' max_hops; DefaultMaxHops is used for 0.
-	MaxHops        = 6
+	// MaxHops caps StorePaths' max_hops; DefaultMaxHops is used for 0.
+	MaxHops        = graph.MaxPathHops
 	DefaultMaxHops = 4
 	// MaxPaths caps the number of shortest paths Paths lists.
 	MaxPaths = 20
@@ -23,7 +23,7 @@ const (
 	DefaultNeighbourhoodNodes = 500
 )
 
-// PathResult is the answer to Graph.Paths.
+// PathResult is the answer to StorePaths.
 type PathResult struct {
 	From Node `json:"from"`
 	To   Node `json:"to"`
@@ -47,111 +47,7 @@ type Path struct {
 	Links []Link `json:"links"`
 }
 
-// Paths returns the shortest partnership paths from one municipality to
-// another, of at most maxHops partnerships (0 means DefaultMaxHops), each
-// partnership counted whatever its status. At most MaxPaths paths are
-// listed. EINVALID names "from", "to" or "max_hops"; ENOTFOUND for an
-// unknown id. Not finding a path is not an error: Found is false.
-func (g *Graph) Paths(from, to string, maxHops int) (PathResult, error) {
-	maxHops, err := checkPathArgs(from, to, maxHops)
-	if err != nil {
-		return PathResult{}, err
-	}
-	s, err := g.lookup("from", from)
-	if err != nil {
-		return PathResult{}, err
-	}
-	t, err := g.lookup("to", to)
-	if err != nil {
-		return PathResult{}, err
-	}
-	res := PathResult{From: g.node(s), To: g.node(t), Paths: []Path{}}
-
-	// Breadth-first search from s, level by level, until t's level:
-	// dist and sigma (the number of shortest paths) for every node seen.
-	dist := map[int32]int{s: 0}
-	sigma := map[int32]float64{s: 1}
-	frontier := []int32{s}
-	for level := 1; level <= maxHops && len(frontier) > 0 && !res.Found; level++ {
-		var next []int32
-		for _, u := range frontier {
-			for _, v := range g.neighbours(u) {
-				d, seen := dist[v]
-				if !seen {
-					dist[v] = level
-					next = append(next, v)
-					d = level
-				}
-				if d == level {
-					sigma[v] += sigma[u]
-				}
-				if v == t {
-					res.Found = true
-				}
-			}
-		}
-		frontier = next
-	}
-	if !res.Found {
-		return res, nil
-	}
-	res.Hops = dist[t]
-	res.Count = sigma[t]
-
-	// Walk forward from s along nodes one level closer each step that lie
-	// on a shortest path to t (those from which t is reached backwards),
-	// in neighbour (id) order, so that paths come out sorted.
-	onPath := map[int32]bool{t: true}
-	level := []int32{t}
-	for d := res.Hops; d > 1; d-- {
-		var prev []int32
-		for _, w := range level {
-			for _, v := range g.neighbours(w) {
-				if dv, ok := dist[v]; ok && dv == d-1 && !onPath[v] {
-					onPath[v] = true
-					prev = append(prev, v)
-				}
-			}
-		}
-		level = prev
-	}
-	stack := []int32{s}
-	edges := []int32{}
-	var walk func(u int32)
-	walk = func(u int32) {
-		if len(res.Paths) == MaxPaths {
-			res.Truncated = true
-			return
-		}
-		if u == t {
-			p := Path{Nodes: make([]Node, len(stack)), Links: make([]Link, len(edges))}
-			for i, v := range stack {
-				p.Nodes[i] = g.node(v)
-			}
-			for i, e := range edges {
-				p.Links[i] = g.link(e)
-			}
-			res.Paths = append(res.Paths, p)
-			return
-		}
-		for k := g.off[u]; k < g.off[u+1]; k++ {
-			v := g.adj[k]
-			if dv, ok := dist[v]; ok && dv == dist[u]+1 && onPath[v] {
-				stack, edges = append(stack, v), append(edges, g.adjEdge[k])
-				walk(v)
-				stack, edges = stack[:len(stack)-1], edges[:len(edges)-1]
-				if res.Truncated {
-					return
-				}
-			}
-		}
-	}
-	walk(s)
-	res.Truncated = res.Count > float64(len(res.Paths))
-	return res, nil
-}
-
-// checkPathArgs checks the arguments of Paths and StorePaths and returns
+// checkPathArgs checks the arguments of StorePaths and returns
 // maxHops with its default applied.
 func checkPathArgs(from, to string, maxHops int) (int, error) {
 	if maxHops == 0 {
@@ -171,16 +67,13 @@ func checkPathArgs(from, to string, maxHops int) (int, error) {
 	return maxHops, nil
 }
 
-// PathStore is a store that finds shortest paths itself.
-type PathStore interface {
-	graph.Store
-	graph.PathFinder
-}
-
-// StorePaths answers as Graph.Paths does, from a store that finds shortest
-// paths itself, so that the answer reflects the database as it is now
-// rather than the last snapshot.
-func StorePaths(ctx context.Context, pf PathStore, from, to string, maxHops int) (PathResult, error) {
+// StorePaths returns the shortest partnership paths from one municipality
+// to another, of at most maxHops partnerships (0 means DefaultMaxHops),
+// each partnership counted whatever its status, as the store finds them on
+// its data as it is now. At most MaxPaths paths are listed. EINVALID names
+// "from", "to" or "max_hops"; ENOTFOUND for an unknown id. Not finding a
+// path is not an error: Found is false.
+func StorePaths(ctx context.Context, pf graph.Store, from, to string, maxHops int) (PathResult, error) {
 	maxHops, err := checkPathArgs(from, to, maxHops)
 	if err != nil {
 		return PathResult{}, err

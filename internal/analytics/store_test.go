@@ -65,7 +65,7 @@ func TestOnSample(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, nb.Nodes, len(ps)+1)
 	require.NotEmpty(t, ps)
-	res, err := g.Paths("ua-lviv", ps[0].Municipality.ID, 3)
+	res, err := StorePaths(ctx, s, "ua-lviv", ps[0].Municipality.ID, 3)
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.Hops)
 

@@ -93,12 +93,12 @@ type Dataset struct {
 
 // Load reads every municipality and partnership of s and builds a
 // dataset over the given pool.
-func Load(ctx context.Context, s graph.Store, pool Pool) (*Dataset, error) {
-	ms, ps, err := score.ReadGraph(ctx, s)
+func Load(ctx context.Context, s graph.Scanner, pool Pool) (*Dataset, error) {
+	d, err := graph.ReadDump(ctx, s)
 	if err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
 	}
-	return NewDataset(ms, ps, pool)
+	return NewDataset(d.Municipalities, d.Partnerships, pool)
 }
 
 // NewDataset builds a dataset from municipalities and partnerships held in

@@ -161,7 +161,7 @@ func TestParseErrors(t *testing.T) {
 		{"country", muniHeader + row(map[int]string{colCountry: "Poland"}),
 			`municipalities_eu.csv line 2, field country: municipality pl-krakow: "Poland" is not an ISO 3166-1 alpha-2 code`},
 		{"id", muniHeader + row(map[int]string{colID: "PL Kraków"}),
-			`municipalities_eu.csv line 2, field id: "PL Kraków" is not a valid id`},
+			`municipalities_eu.csv line 2, field id: "PL Kraków" is not a municipality id (1-128 of a-z 0-9 . _ : -, e.g. ua-lviv)`},
 		{"wikidata", muniHeader + row(map[int]string{colWikidata: "31487"}),
 			`municipalities_eu.csv line 2, field wikidata: municipality pl-krakow: "31487" is not a valid wikidata code`},
 		{"field count", muniHeader + "pl-krakow,Kraków\n",

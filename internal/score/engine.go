@@ -34,8 +34,19 @@ func NewEngine(model Model) *Engine {
 // Load builds a new index from everything in s and swaps it in. It can be
 // called again to refresh; on error the current index stays in place. Store
 // errors keep their code.
-func (e *Engine) Load(ctx context.Context, s graph.Store) error {
+func (e *Engine) Load(ctx context.Context, s graph.Scanner) error {
 	ix, err := BuildIndex(ctx, s)
+	if err != nil {
+		return err
+	}
+	e.index.Store(ix)
+	return nil
+}
+
+// LoadDump builds a new index from d and swaps it in; d is left as it was.
+// On error the current index stays in place.
+func (e *Engine) LoadDump(d graph.Dump) error {
+	ix, err := NewIndex(d.Municipalities, d.Partnerships)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package score
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -98,35 +97,15 @@ func themeMask(ts []string) uint32 {
 	return mask
 }
 
-// BuildIndex reads every municipality and partnership of s with ReadGraph
+// BuildIndex reads every municipality and partnership of s (graph.ReadDump)
 // and builds an Index from them. Store errors keep their code
 // (EUNAVAILABLE when the database is down).
-func BuildIndex(ctx context.Context, s graph.Store) (*Index, error) {
-	ms, ps, err := ReadGraph(ctx, s)
+func BuildIndex(ctx context.Context, s graph.Scanner) (*Index, error) {
+	d, err := graph.ReadDump(ctx, s)
 	if err != nil {
-		return nil, err
+		return nil, graph.Wrap(graph.ErrorCode(err), err, "score: %s", graph.ErrorMessage(err))
 	}
-	return NewIndex(ms, ps)
-}
-
-// ReadGraph reads every municipality and partnership of s through
-// ScanMunicipalities and ScanPartnerships. Store errors keep their code.
-func ReadGraph(ctx context.Context, s graph.Store) ([]graph.Municipality, []graph.Partnership, error) {
-	var ms []graph.Municipality
-	if err := s.ScanMunicipalities(ctx, func(m graph.Municipality) error {
-		ms = append(ms, m)
-		return nil
-	}); err != nil {
-		return nil, nil, fmt.Errorf("score: read municipalities: %w", err)
-	}
-	var ps []graph.Partnership
-	if err := s.ScanPartnerships(ctx, func(p graph.Partnership) error {
-		ps = append(ps, p)
-		return nil
-	}); err != nil {
-		return nil, nil, fmt.Errorf("score: read partnerships: %w", err)
-	}
-	return ms, ps, nil
+	return NewIndex(d.Municipalities, d.Partnerships)
 }
 
 // NewIndex builds an Index from municipalities and partnerships held in

@@ -4,17 +4,15 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/twinning/twinning/graph"
 )
 
-// memStore is a TEST DOUBLE: a graph.Store over slices guarded by a mutex,
-// for this package's tests only, written while the real embedded store was
-// being built. It keeps municipalities in id order and partnerships in key
-// order, which is all the engine relies on. scanErr, when set, is returned
-// by the scans to simulate a database that went away.
+// memStore is a graph.Scanner over slices, all that the engine reads of a
+// store: municipalities in id order, partnerships (normalised) in key
+// order. scanErr, when set, is returned by the scans to simulate a
+// database that went away.
 type memStore struct {
 	mu      sync.RWMutex
 	ms      []graph.Municipality
@@ -22,227 +20,63 @@ type memStore struct {
 	scanErr error
 }
 
-var _ graph.Store = (*memStore)(nil)
+var _ graph.Scanner = (*memStore)(nil)
 
-// Version is always 0: the tests do not watch it.
-func (s *memStore) Version(context.Context) (int64, error) { return 0, nil }
-
-func (s *memStore) find(id string) int {
-	i, ok := slices.BinarySearchFunc(s.ms, id, func(m graph.Municipality, id string) int { return cmp.Compare(m.ID, id) })
-	if !ok {
-		return -1
-	}
-	return i
-}
-
-func (s *memStore) Municipality(_ context.Context, id string) (graph.Municipality, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if i := s.find(id); i >= 0 {
-		return s.ms[i], nil
-	}
-	return graph.Municipality{}, graph.Errorf(graph.ENOTFOUND, "municipality %q not found", id)
-}
-
-func (s *memStore) MunicipalityByCode(_ context.Context, code, value string) (graph.Municipality, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	known := false
-	for _, m := range s.ms {
-		for _, kv := range m.Codes.UniqueCodes() {
-			if kv[0] == code {
-				known = true
-				if kv[1] == value {
-					return m, nil
-				}
-			}
-		}
-	}
-	switch code {
-	case "katottg", "lau", "geonames", "wikidata":
-		known = true
-	}
-	if !known {
-		return graph.Municipality{}, graph.FieldErrorf("code", "unknown code %q", code)
-	}
-	return graph.Municipality{}, graph.Errorf(graph.ENOTFOUND, "no municipality with %s %q", code, value)
-}
-
-// Search filters by every field of the query; its ranking is simpler than
-// the contract's (id order), which the engine never uses.
-func (s *memStore) Search(_ context.Context, q graph.Query) (graph.Page, error) {
-	if err := q.Validate(); err != nil {
-		return graph.Page{}, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	key := graph.NameKey(q.Text)
-	var hits []graph.Municipality
-	for _, m := range s.ms {
-		if key != "" && !slices.ContainsFunc(m.Names(), func(n string) bool { return strings.Contains(graph.NameKey(n), key) }) ||
-			len(q.Countries) > 0 && !slices.Contains(q.Countries, m.Country) ||
-			len(q.Regions) > 0 && !slices.Contains(q.Regions, m.Region.Code) ||
-			len(q.Kinds) > 0 && !slices.Contains(q.Kinds, m.Kind) ||
-			len(q.Themes) > 0 && !slices.ContainsFunc(q.Themes, func(t string) bool { return slices.Contains(m.Themes, t) }) ||
-			(q.MinPopulation > 0 || q.MaxPopulation > 0) && (m.Population == 0 || m.Population < q.MinPopulation || q.MaxPopulation > 0 && m.Population > q.MaxPopulation) {
-			continue
-		}
-		hits = append(hits, m)
-	}
-	page := graph.Page{Total: len(hits), Offset: q.Offset, Limit: q.EffectiveLimit()}
-	if q.Offset < len(hits) {
-		page.Items = hits[q.Offset:min(len(hits), q.Offset+page.Limit)]
-	}
-	return page, nil
-}
-
-func (s *memStore) Partners(_ context.Context, id string) ([]graph.Partner, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.find(id) < 0 {
-		return nil, graph.Errorf(graph.ENOTFOUND, "municipality %q not found", id)
-	}
-	var out []graph.Partner
-	for _, p := range s.ps {
-		if p.A == id || p.B == id {
-			out = append(out, graph.Partner{Municipality: s.ms[s.find(p.Other(id))], Partnership: p})
-		}
-	}
-	slices.SortFunc(out, func(a, b graph.Partner) int { return cmp.Compare(a.Municipality.ID, b.Municipality.ID) })
-	return out, nil
-}
-
+// UpsertMunicipalities adds or replaces ms, keeping id order.
 func (s *memStore) UpsertMunicipalities(_ context.Context, ms []graph.Municipality) (graph.UpsertResult, error) {
-	seen := map[string]bool{}
-	for i := range ms {
-		if err := ms[i].Validate(); err != nil {
-			return graph.UpsertResult{}, err
-		}
-		if seen[ms[i].ID] {
-			return graph.UpsertResult{}, graph.Errorf(graph.ECONFLICT, "municipality %s appears twice", ms[i].ID)
-		}
-		seen[ms[i].ID] = true
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var res graph.UpsertResult
 	for _, m := range ms {
-		if i := s.find(m.ID); i >= 0 {
+		if i, ok := slices.BinarySearchFunc(s.ms, m.ID, func(x graph.Municipality, id string) int { return cmp.Compare(x.ID, id) }); ok {
 			s.ms[i] = m
-			res.Updated++
-			continue
+		} else {
+			s.ms = slices.Insert(s.ms, i, m)
 		}
-		i, _ := slices.BinarySearchFunc(s.ms, m.ID, func(m graph.Municipality, id string) int { return cmp.Compare(m.ID, id) })
-		s.ms = slices.Insert(s.ms, i, m)
-		res.Created++
 	}
-	return res, nil
+	return graph.UpsertResult{}, nil
 }
 
+// UpsertPartnerships adds or replaces ps, keeping key order.
 func (s *memStore) UpsertPartnerships(_ context.Context, ps []graph.Partnership) (graph.UpsertResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	seen := map[[2]string]bool{}
-	for i := range ps {
-		ps[i].Normalize()
-		if err := ps[i].Validate(); err != nil {
-			return graph.UpsertResult{}, err
-		}
-		if s.find(ps[i].A) < 0 || s.find(ps[i].B) < 0 {
-			return graph.UpsertResult{}, graph.FieldErrorf("a", "partnership %s-%s names a municipality that does not exist", ps[i].A, ps[i].B)
-		}
-		if seen[ps[i].Key()] {
-			return graph.UpsertResult{}, graph.Errorf(graph.ECONFLICT, "partnership %s-%s appears twice", ps[i].A, ps[i].B)
-		}
-		seen[ps[i].Key()] = true
-	}
-	var res graph.UpsertResult
 	for _, p := range ps {
-		i, found := slices.BinarySearchFunc(s.ps, p.Key(), func(q graph.Partnership, k [2]string) int {
-			return cmp.Or(cmp.Compare(q.A, k[0]), cmp.Compare(q.B, k[1]))
-		})
-		if found {
+		p.Normalize()
+		if i, ok := slices.BinarySearchFunc(s.ps, p.Key(), func(x graph.Partnership, k [2]string) int {
+			return cmp.Or(cmp.Compare(x.A, k[0]), cmp.Compare(x.B, k[1]))
+		}); ok {
 			s.ps[i] = p
-			res.Updated++
-			continue
+		} else {
+			s.ps = slices.Insert(s.ps, i, p)
 		}
-		s.ps = slices.Insert(s.ps, i, p)
-		res.Created++
 	}
-	return res, nil
+	return graph.UpsertResult{}, nil
 }
 
-func (s *memStore) DeleteMunicipality(_ context.Context, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := s.find(id)
-	if i < 0 {
-		return graph.Errorf(graph.ENOTFOUND, "municipality %q not found", id)
-	}
-	s.ms = slices.Delete(s.ms, i, i+1)
-	s.ps = slices.DeleteFunc(s.ps, func(p graph.Partnership) bool { return p.A == id || p.B == id })
-	return nil
-}
-
-func (s *memStore) DeletePartnership(_ context.Context, a, b string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	key := graph.Partnership{A: a, B: b}.Key()
-	n := len(s.ps)
-	s.ps = slices.DeleteFunc(s.ps, func(p graph.Partnership) bool { return p.Key() == key })
-	if len(s.ps) == n {
-		return graph.Errorf(graph.ENOTFOUND, "no partnership between %s and %s", a, b)
-	}
-	return nil
-}
-
-func (s *memStore) Counts(context.Context) (graph.Counts, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c := graph.Counts{Municipalities: len(s.ms), Partnerships: len(s.ps), ByCountry: map[string]int{}, ByStatus: map[graph.Status]int{}}
-	for _, m := range s.ms {
-		c.ByCountry[m.Country]++
-	}
-	for _, p := range s.ps {
-		c.ByStatus[p.Status]++
-	}
-	return c, nil
-}
-
+// ScanMunicipalities calls fn for every municipality in id order.
 func (s *memStore) ScanMunicipalities(ctx context.Context, fn func(graph.Municipality) error) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.scanErr != nil {
-		return s.scanErr
-	}
-	for _, m := range s.ms {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return scan(ctx, s, s.ms, fn)
 }
 
+// ScanPartnerships calls fn for every partnership in key order.
 func (s *memStore) ScanPartnerships(ctx context.Context, fn func(graph.Partnership) error) error {
+	return scan(ctx, s, s.ps, fn)
+}
+
+// scan calls fn for every element of xs, under s's read lock.
+func scan[T any](ctx context.Context, s *memStore, xs []T, fn func(T) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.scanErr != nil {
 		return s.scanErr
 	}
-	for _, p := range s.ps {
+	for _, x := range xs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := fn(p); err != nil {
+		if err := fn(x); err != nil {
 			return err
 		}
 	}
 	return nil
 }
-
-func (s *memStore) Ping(context.Context) error { return nil }
-
-func (s *memStore) Close() error { return nil }

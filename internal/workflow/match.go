@@ -208,18 +208,18 @@ func (m *matcher) factor() *score.ExtraFactor {
 // EUNAVAILABLE before the engine has loaded, EINVALID naming "limit" or
 // "lang".
 func (s *Service) Suggest(ctx context.Context, request string, limit int, lang string) (Suggestions, error) {
-	r, err := s.flow.Request(ctx, request)
+	r, err := s.store.Request(ctx, request)
 	if err != nil {
 		return Suggestions{}, err
 	}
 	if r.Status == graph.RequestClosed {
 		return Suggestions{}, graph.Errorf(graph.ECONFLICT, "request %s is closed", request)
 	}
-	profiles, err := s.flow.Profiles(ctx)
+	profiles, err := s.store.Profiles(ctx)
 	if err != nil {
 		return Suggestions{}, err
 	}
-	shortlist, err := s.flow.Shortlist(ctx, request)
+	shortlist, err := s.store.Shortlist(ctx, request)
 	if err != nil {
 		return Suggestions{}, err
 	}
@@ -292,11 +292,11 @@ func (s *Service) Requests(ctx context.Context, f RequestFilter) ([]RequestSumma
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	all, err := s.flow.Requests(ctx)
+	all, err := s.store.Requests(ctx)
 	if err != nil {
 		return nil, err
 	}
-	entries, err := s.flow.Shortlists(ctx)
+	entries, err := s.store.Shortlists(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -353,7 +353,7 @@ func (s *Service) Stalled(ctx context.Context, days int) ([]StalledOutreach, err
 	if days < 1 || days > 3650 {
 		return nil, graph.FieldErrorf("days", "must be between 1 and 3650, got %d", days)
 	}
-	requests, err := s.flow.Requests(ctx)
+	requests, err := s.store.Requests(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +361,7 @@ func (s *Service) Stalled(ctx context.Context, days int) ([]StalledOutreach, err
 	for _, r := range requests {
 		byID[r.ID] = r
 	}
-	entries, err := s.flow.Shortlists(ctx)
+	entries, err := s.store.Shortlists(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -399,15 +399,15 @@ type UnansweredOffer struct {
 
 // UnansweredOffers lists the offers nobody has answered, the oldest first.
 func (s *Service) UnansweredOffers(ctx context.Context) ([]UnansweredOffer, error) {
-	requests, err := s.flow.Requests(ctx)
+	requests, err := s.store.Requests(ctx)
 	if err != nil {
 		return nil, err
 	}
-	profiles, err := s.flow.Profiles(ctx)
+	profiles, err := s.store.Profiles(ctx)
 	if err != nil {
 		return nil, err
 	}
-	entries, err := s.flow.Shortlists(ctx)
+	entries, err := s.store.Shortlists(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,6 @@ import (
 // Service runs the workflow on a store.
 type Service struct {
 	store  graph.Store
-	flow   graph.Workflow
 	engine *score.Engine
 	// now gives the time of changes; newID the id of a new request.
 	now   func() time.Time
@@ -45,10 +44,9 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 // WithIDs makes the Service take the ids of new requests from newID (tests).
 func WithIDs(newID func() string) Option { return func(s *Service) { s.newID = newID } }
 
-// New returns a Service on store and flow (usually the same value) that
-// ranks suggestions with engine.
-func New(store graph.Store, flow graph.Workflow, engine *score.Engine, opts ...Option) *Service {
-	s := &Service{store: store, flow: flow, engine: engine, now: time.Now, newID: randomID}
+// New returns a Service on store that ranks suggestions with engine.
+func New(store graph.Store, engine *score.Engine, opts ...Option) *Service {
+	s := &Service{store: store, engine: engine, now: time.Now, newID: randomID}
 	for _, o := range opts {
 		o(s)
 	}
@@ -56,7 +54,7 @@ func New(store graph.Store, flow graph.Workflow, engine *score.Engine, opts ...O
 }
 
 // Flow returns the store's workflow, for reads that need no rules.
-func (s *Service) Flow() graph.Workflow { return s.flow }
+func (s *Service) Flow() graph.Workflow { return s.store }
 
 // randomID returns "req-" and 12 random hex digits.
 func randomID() string {
@@ -139,7 +137,7 @@ func (s *Service) CreateRequest(ctx context.Context, in RequestInput, by graph.A
 		Municipalities: []string{municipality},
 		Detail:         fmt.Sprintf("%s posted %q: needs %s; offers %s", municipality, r.Title, themeList(r.Needs), themeList(r.Offers)),
 	}
-	if err := s.flow.CreateRequest(ctx, r, audit); err != nil {
+	if err := s.store.CreateRequest(ctx, r, audit); err != nil {
 		return graph.Request{}, err
 	}
 	return r, nil
@@ -177,7 +175,7 @@ func checkVersion(what string, given, stored int64) error {
 // (closed is final), EINVALID naming the field at fault.
 func (s *Service) UpdateRequest(ctx context.Context, id string, version int64, patch RequestPatch, by graph.Actor) (graph.Request, error) {
 	now := s.time()
-	return s.flow.UpdateRequest(ctx, id, func(r *graph.Request) (graph.AuditEntry, error) {
+	return s.store.UpdateRequest(ctx, id, func(r *graph.Request) (graph.AuditEntry, error) {
 		if err := checkVersion("request "+id, version, r.Version); err != nil {
 			return graph.AuditEntry{}, err
 		}
@@ -334,7 +332,7 @@ func (s *Service) PutProfile(ctx context.Context, municipality string, version i
 	}
 	now := s.time()
 	created := false
-	p, err := s.flow.PutProfile(ctx, municipality, func(p *graph.Profile, exists bool) (graph.AuditEntry, error) {
+	p, err := s.store.PutProfile(ctx, municipality, func(p *graph.Profile, exists bool) (graph.AuditEntry, error) {
 		created = !exists
 		switch {
 		case exists:
@@ -369,7 +367,7 @@ func (s *Service) PutProfile(ctx context.Context, municipality string, version i
 // the request's own country), ECONFLICT when the request is not open or
 // the candidate is already on the shortlist.
 func (s *Service) AddCandidate(ctx context.Context, request, candidate, note string, by graph.Actor) (graph.ShortlistEntry, error) {
-	r, err := s.flow.Request(ctx, request)
+	r, err := s.store.Request(ctx, request)
 	if err != nil {
 		return graph.ShortlistEntry{}, err
 	}
@@ -380,7 +378,7 @@ func (s *Service) AddCandidate(ctx context.Context, request, candidate, note str
 		return graph.ShortlistEntry{}, err
 	}
 	now := s.time()
-	return s.flow.ChangeShortlist(ctx, request, candidate, func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
+	return s.store.ChangeShortlist(ctx, request, candidate, func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
 		switch {
 		case r.Status != graph.RequestOpen:
 			return graph.ShortlistChange{}, graph.Errorf(graph.ECONFLICT, "request %s is %s; reopen it to shortlist candidates", r.ID, r.Status)
@@ -404,7 +402,7 @@ func (s *Service) AddCandidate(ctx context.Context, request, candidate, note str
 // own, active, when it has one, else a new one of kind (twinning by
 // default). Its Since is 0 for a new one, for the caller to set.
 func (s *Service) signedPartnership(ctx context.Context, request, candidate string, kind graph.PartnershipKind) (graph.Partnership, error) {
-	r, err := s.flow.Request(ctx, request)
+	r, err := s.store.Request(ctx, request)
 	if err != nil {
 		return graph.Partnership{}, err
 	}
@@ -488,7 +486,7 @@ func (s *Service) MoveCandidate(ctx context.Context, request, candidate string, 
 		}
 	}
 	now := s.time()
-	return s.flow.ChangeShortlist(ctx, request, candidate, func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
+	return s.store.ChangeShortlist(ctx, request, candidate, func(r graph.Request, e *graph.ShortlistEntry, exists bool) (graph.ShortlistChange, error) {
 		if !exists {
 			return graph.ShortlistChange{}, graph.Errorf(graph.ENOTFOUND, "%s is not on the shortlist of %s", candidate, request)
 		}

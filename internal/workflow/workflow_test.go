@@ -42,7 +42,7 @@ func newEnv(t testing.TB) *env {
 	engine := score.NewEngine(score.DefaultModel())
 	require.NoError(t, engine.Load(ctx, store))
 	e := &env{store: store, engine: engine, now: time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)}
-	e.svc = workflow.New(store, store, engine,
+	e.svc = workflow.New(store, engine,
 		workflow.WithClock(func() time.Time { return e.now }),
 		workflow.WithIDs(func() string { e.ids++; return fmt.Sprintf("req-%04d", e.ids) }))
 	return e
