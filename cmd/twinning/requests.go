@@ -22,14 +22,6 @@ import (
 const requestUsage = `create | list | show REQUEST | update REQUEST | suggest REQUEST |
   shortlist REQUEST CANDIDATE | move REQUEST CANDIDATE STATUS | stalled | unanswered | audit`
 
-// requestArgs names the positional arguments of each action of "twinning
-// request".
-var requestArgs = map[string][]string{
-	"create": nil, "list": nil, "show": {"REQUEST"}, "update": {"REQUEST"}, "suggest": {"REQUEST"},
-	"shortlist": {"REQUEST", "CANDIDATE"}, "move": {"REQUEST", "CANDIDATE", "STATUS"},
-	"stalled": nil, "unanswered": nil, "audit": nil,
-}
-
 // profileUsage lists the actions of "twinning profile".
 const profileUsage = "set MUNICIPALITY | show MUNICIPALITY | list"
 
@@ -41,10 +33,13 @@ type flowCommand struct {
 	asJSON *bool
 	as     *string
 	model  *string
+	stdout io.Writer
 }
 
-func newFlowCommand(name, arguments string, stderr io.Writer) *flowCommand {
-	c := &flowCommand{fs: newFlagSet(name, arguments, stderr)}
+// newFlowCommand returns the flag set of an action, with the flags that
+// every action shares.
+func newFlowCommand(name, arguments string, stdout, stderr io.Writer) *flowCommand {
+	c := &flowCommand{fs: newFlagSet(name, arguments, stderr), stdout: stdout}
 	c.asJSON = c.fs.Bool("json", false, "print the result as JSON")
 	c.as = c.fs.String("as", defaultActor(), "who makes the change, for the audit log (env TWINNING_AS)")
 	c.model = registerModel(c.fs)
@@ -97,11 +92,11 @@ func (c *flowCommand) service(ctx context.Context, stderr io.Writer, engine bool
 func (c *flowCommand) actor() graph.Actor { return graph.Actor{Name: *c.as} }
 
 // print writes v as JSON with -json, else calls text.
-func (c *flowCommand) print(stdout io.Writer, v any, text func() error) error {
+func (c *flowCommand) print(v any, text func(w io.Writer) error) error {
 	if *c.asJSON {
-		return writeJSON(stdout, v)
+		return writeJSON(c.stdout, v)
 	}
-	return text()
+	return text(c.stdout)
 }
 
 // wantArgs checks the number of positional arguments.
@@ -135,245 +130,9 @@ func runThemes(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return tw.Flush()
 }
 
-// runRequest runs the actions on partner requests.
+// runRequest runs the actions on partner requests (requestActions).
 func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageError{"request needs an action: " + requestUsage}
-	}
-	action, args := args[0], args[1:]
-	argNames, ok := requestArgs[action]
-	if !ok {
-		return usageError{fmt.Sprintf("request: unknown action %q; want %s", action, requestUsage)}
-	}
-	c := newFlowCommand("request "+action, "[flags] "+strings.Join(argNames, " "), stderr)
-	fs := c.fs
-	var in workflow.RequestInput
-	var needs, offers, countries, languages listFlag
-	var status, title, text *string
-	var minPop, maxPop *int64
-	switch action {
-	case "create", "update":
-		fs.Var(&needs, "needs", "themes needed (codes from 'twinning themes'; repeatable or comma-separated)")
-		fs.Var(&offers, "offers", "themes offered (repeatable or comma-separated)")
-		fs.Var(&countries, "country", "preferred partner countries, ISO 3166-1 alpha-2 (repeatable or comma-separated)")
-		fs.Var(&languages, "language", "working languages, ISO 639-1 (repeatable or comma-separated)")
-		title = fs.String("title", "", "the request in a line")
-		text = fs.String("text", "", "more, in the city hall's words")
-		minPop = fs.Int64("min-population", 0, "smallest partner population (0: no bound)")
-		maxPop = fs.Int64("max-population", 0, "largest partner population (0: no bound)")
-		if action == "create" {
-			fs.StringVar(&in.Municipality, "municipality", "", "id of the Ukrainian municipality that asks, e.g. ua-lviv (required)")
-		} else {
-			status = fs.String("status", "", "open, paused or closed")
-		}
-	}
-	var ifVersion *int64
-	if action == "update" || action == "move" {
-		ifVersion = fs.Int64("if-version", 0, "change only if the record is still at this version (0: the current one)")
-	}
-	var note, kind *string
-	if action == "shortlist" || action == "move" {
-		note = fs.String("note", "", "a note on the outreach")
-	}
-	if action == "move" {
-		kind = fs.String("kind", "", "kind of the partnership a signed agreement creates: twinning (default), cooperation or friendship")
-	}
-	limit := score.DefaultLimit
-	lang := score.LangEnglish
-	if action == "suggest" {
-		fs.IntVar(&limit, "limit", score.DefaultLimit, fmt.Sprintf("number of suggestions (1-%d)", score.MaxLimit))
-		fs.StringVar(&lang, "lang", score.LangEnglish, langUsage)
-	}
-	var filter workflow.RequestFilter
-	var statuses, regions, themes listFlag
-	var filterMunicipality *string
-	if action == "list" {
-		fs.Var(&statuses, "status", "keep requests in these statuses (open, paused, closed)")
-		fs.Var(&regions, "region", "keep requests of municipalities in these regions, e.g. UA-46")
-		fs.Var(&themes, "theme", "keep requests that need or offer these themes")
-		filterMunicipality = fs.String("municipality", "", "keep the requests of this municipality")
-	}
-	days := 30
-	if action == "stalled" {
-		fs.IntVar(&days, "days", 30, "outreach idle for at least this many days")
-	}
-	var aq graph.AuditQuery
-	if action == "audit" {
-		fs.StringVar(&aq.Request, "request", "", "the entries of this request")
-		fs.StringVar(&aq.Municipality, "municipality", "", "the entries that concern this municipality")
-		fs.IntVar(&aq.Limit, "limit", graph.DefaultLimit, fmt.Sprintf("number of entries (1-%d)", graph.MaxLimit))
-		fs.Int64Var(&aq.Before, "before", 0, "entries before this sequence number (paging)")
-	}
-	rest, err := c.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(rest, argNames...); err != nil {
-		return err
-	}
-	switch {
-	case action == "suggest" && (limit < 1 || limit > score.MaxLimit):
-		return usageError{fmt.Sprintf("-limit: must be between 1 and %d, got %d", score.MaxLimit, limit)}
-	case action == "audit" && (aq.Limit < 1 || aq.Limit > graph.MaxLimit):
-		return usageError{fmt.Sprintf("-limit: must be between 1 and %d, got %d", graph.MaxLimit, aq.Limit)}
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	svc, store, err := c.service(ctx, stderr, action == "suggest")
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-
-	switch action {
-	case "create":
-		in.Title, in.Text, in.Needs, in.Offers, in.Countries, in.Languages = *title, *text, needs, offers, upper(countries), languages
-		in.MinPopulation, in.MaxPopulation = *minPop, *maxPop
-		r, err := svc.CreateRequest(ctx, in, c.actor())
-		if err != nil {
-			return requestFlagError(err)
-		}
-		return c.print(stdout, r, func() error { return printRequest(stdout, r, nil) })
-	case "list":
-		filter = workflow.RequestFilter{Regions: upper(regions), Themes: themes, Municipality: *filterMunicipality}
-		for _, s := range statuses {
-			filter.Statuses = append(filter.Statuses, graph.RequestStatus(s))
-		}
-		items, err := svc.Requests(ctx, filter)
-		if err != nil {
-			return requestFlagError(err)
-		}
-		return c.print(stdout, items, func() error { return printRequestList(stdout, items) })
-	case "show":
-		r, err := svc.Flow().Request(ctx, rest[0])
-		if err != nil {
-			return err
-		}
-		list, err := svc.Flow().Shortlist(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		return c.print(stdout, map[string]any{"request": r, "shortlist": list}, func() error { return printRequest(stdout, r, list) })
-	case "update":
-		var patch workflow.RequestPatch
-		if set["title"] {
-			patch.Title = title
-		}
-		if set["text"] {
-			patch.Text = text
-		}
-		for name, f := range map[string]struct {
-			v   listFlag
-			dst **[]string
-		}{"needs": {needs, &patch.Needs}, "offers": {offers, &patch.Offers}, "country": {upper(countries), &patch.Countries}, "language": {languages, &patch.Languages}} {
-			if set[name] {
-				v := []string(f.v)
-				*f.dst = &v
-			}
-		}
-		if set["min-population"] {
-			patch.MinPopulation = minPop
-		}
-		if set["max-population"] {
-			patch.MaxPopulation = maxPop
-		}
-		if set["status"] {
-			st := graph.RequestStatus(*status)
-			patch.Status = &st
-		}
-		version := *ifVersion
-		if version == 0 {
-			cur, err := svc.Flow().Request(ctx, rest[0])
-			if err != nil {
-				return err
-			}
-			version = cur.Version
-		}
-		r, err := svc.UpdateRequest(ctx, rest[0], version, patch, c.actor())
-		if err != nil {
-			return requestFlagError(err)
-		}
-		return c.print(stdout, r, func() error { return printRequest(stdout, r, nil) })
-	case "suggest":
-		res, err := svc.Suggest(ctx, rest[0], limit, lang)
-		if err != nil {
-			return err
-		}
-		return c.print(stdout, res, func() error { return printRequestSuggestions(stdout, res) })
-	case "shortlist":
-		e, err := svc.AddCandidate(ctx, rest[0], rest[1], *note, c.actor())
-		if err != nil {
-			return requestFlagError(err)
-		}
-		return c.print(stdout, e, func() error { return printEntry(stdout, e) })
-	case "move":
-		version := *ifVersion
-		if version == 0 {
-			list, err := svc.Flow().Shortlist(ctx, rest[0])
-			if err != nil {
-				return err
-			}
-			for _, e := range list {
-				if e.Candidate == rest[1] {
-					version = e.Version
-				}
-			}
-			if version == 0 {
-				return fmt.Errorf("%s is not on the shortlist of %s", rest[1], rest[0])
-			}
-		}
-		e, err := svc.MoveCandidate(ctx, rest[0], rest[1], version,
-			workflow.MoveInput{Status: graph.OutreachStatus(rest[2]), Note: *note, Kind: graph.PartnershipKind(*kind)}, c.actor(), false)
-		if err != nil {
-			if graph.ErrorField(err) == "status" {
-				return usageError{"STATUS: " + graph.ErrorMessage(err)}
-			}
-			return requestFlagError(err)
-		}
-		return c.print(stdout, e, func() error { return printEntry(stdout, e) })
-	case "stalled":
-		items, err := svc.Stalled(ctx, days)
-		if err != nil {
-			return requestFlagError(err)
-		}
-		return c.print(stdout, items, func() error {
-			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintf(tw, "REQUEST\tMUNICIPALITY\tCANDIDATE\tSTATUS\tIDLE\tLAST CHANGE\n")
-			for _, s := range items {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d days\t%s\n", s.Request, s.Municipality, s.Candidate, s.Status, s.DaysIdle, s.Updated.Format(time.DateOnly))
-			}
-			fmt.Fprintf(tw, "\n%d outreach idle for %d days or more\n", len(items), days)
-			return tw.Flush()
-		})
-	case "unanswered":
-		items, err := svc.UnansweredOffers(ctx)
-		if err != nil {
-			return err
-		}
-		return c.print(stdout, items, func() error {
-			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintf(tw, "KIND\tMUNICIPALITY\tREQUEST\tOFFERS\tSINCE\tWANTED BY\n")
-			for _, u := range items {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Kind, u.Municipality, orDash(u.Request), strings.Join(u.Offers, ", "),
-					u.Since.Format(time.DateOnly), orDash(strings.Join(u.Wanted, ", ")))
-			}
-			return tw.Flush()
-		})
-	case "audit":
-		items, err := svc.Flow().Audit(ctx, aq)
-		if err != nil {
-			return err
-		}
-		return c.print(stdout, items, func() error {
-			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintf(tw, "SEQ\tAT\tBY\tACTION\tSUBJECT\tDETAIL\n")
-			for _, a := range items {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", a.Seq, a.At.Format(time.RFC3339), a.By.Name, a.Action, a.Subject, a.Detail)
-			}
-			return tw.Flush()
-		})
-	}
-	return fmt.Errorf("request %s: no handler for this action (a bug)", action)
+	return runFlowAction(ctx, "request", requestUsage, requestActions, args, stdout, stderr)
 }
 
 // workflowFlags maps the fields the workflow's errors name to the flags
@@ -400,69 +159,60 @@ func requestFlagError(err error) error {
 	return flagError(err, "")
 }
 
-// runProfile runs the actions on the profiles of European municipalities.
+// runProfile runs the actions on the profiles of European municipalities
+// (profileActions).
 func runProfile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runFlowAction(ctx, "profile", profileUsage, profileActions, args, stdout, stderr)
+}
+
+// A flowAction is one action of "twinning request" or "twinning profile":
+// its arguments, whether it ranks suggestions, and setup, which registers
+// its own flags and returns what it does once they are parsed.
+type flowAction struct {
+	args   []string
+	engine bool
+	setup  func(c *flowCommand) flowStep
+}
+
+// A flowStep is an action with its flags registered: check runs once they
+// are parsed, before the store opens (nil: nothing to check); run does the
+// action on the workflow service, with the positional arguments.
+type flowStep struct {
+	check func() error
+	run   func(ctx context.Context, svc *workflow.Service, rest []string) error
+}
+
+// runFlowAction runs the action args[0] of command from actions: its
+// flags, its arguments, the store and the workflow service.
+func runFlowAction(ctx context.Context, command, usage string, actions map[string]flowAction, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageError{"profile needs an action: " + profileUsage}
+		return usageError{command + " needs an action: " + usage}
 	}
-	action, args := args[0], args[1:]
-	c := newFlowCommand("profile "+action, "[flags]", stderr)
-	var in workflow.ProfileInput
-	var offers, seeks, languages listFlag
-	var ifVersion *int64
-	if action == "set" {
-		c.fs.Var(&offers, "offers", "themes offered (codes from 'twinning themes'; repeatable or comma-separated)")
-		c.fs.Var(&seeks, "seeks", "themes sought (repeatable or comma-separated)")
-		c.fs.Var(&languages, "language", "working languages, ISO 639-1 (repeatable or comma-separated)")
-		c.fs.StringVar(&in.Text, "text", "", "more, in the municipality's words")
-		ifVersion = c.fs.Int64("if-version", 0, "replace only if the profile is still at this version (0: the current one, if any)")
+	name, args := args[0], args[1:]
+	action, ok := actions[name]
+	if !ok {
+		return usageError{fmt.Sprintf("%s: unknown action %q; want %s", command, name, usage)}
 	}
+	c := newFlowCommand(command+" "+name, strings.TrimSpace("[flags] "+strings.Join(action.args, " ")), stdout, stderr)
+	step := action.setup(c)
 	rest, err := c.parse(args)
 	if err != nil {
 		return err
 	}
-	switch action {
-	case "set", "show":
-	case "list":
-	default:
-		return usageError{fmt.Sprintf("profile: unknown action %q; want %s", action, profileUsage)}
+	if err := wantArgs(rest, action.args...); err != nil {
+		return err
 	}
-	svc, store, err := c.service(ctx, stderr, false)
+	if step.check != nil {
+		if err := step.check(); err != nil {
+			return err
+		}
+	}
+	svc, store, err := c.service(ctx, stderr, action.engine)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	switch action {
-	case "set":
-		in.Offers, in.Seeks, in.Languages = offers, seeks, languages
-		version := *ifVersion
-		if version == 0 {
-			if cur, err := svc.Flow().Profile(ctx, rest[0]); err == nil {
-				version = cur.Version
-			} else if graph.ErrorCode(err) != graph.ENOTFOUND {
-				return err
-			}
-		}
-		p, _, err := svc.PutProfile(ctx, rest[0], version, in, c.actor())
-		if err != nil {
-			if graph.ErrorField(err) == "municipality" {
-				return usageError{"MUNICIPALITY: " + graph.ErrorMessage(err)}
-			}
-			return requestFlagError(err)
-		}
-		return c.print(stdout, p, func() error { return printProfiles(stdout, []graph.Profile{p}) })
-	case "show":
-		p, err := svc.Flow().Profile(ctx, rest[0])
-		if err != nil {
-			return err
-		}
-		return c.print(stdout, p, func() error { return printProfiles(stdout, []graph.Profile{p}) })
-	}
-	ps, err := svc.Flow().Profiles(ctx)
-	if err != nil {
-		return err
-	}
-	return c.print(stdout, ps, func() error { return printProfiles(stdout, ps) })
+	return step.run(ctx, svc, rest)
 }
 
 // upper returns the values in upper case (country and region codes).

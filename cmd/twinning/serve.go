@@ -41,130 +41,134 @@ const maxSuggestionCacheMB = 16 << 10
 // shuts down gracefully within -shutdown-timeout and closes the store. It
 // logs JSON to stderr, including a "serving" line with the bound address.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseServe(args, stderr)
+	if err != nil {
+		return err
+	}
+	return cfg.run(ctx, slog.New(slog.NewJSONHandler(stderr, nil)))
+}
+
+// serveConfig is what the flags of "twinning serve" say, checked.
+type serveConfig struct {
+	sc                          storeConfig
+	model                       score.Model
+	addr                        string
+	shutdownTimeout, watchEvery time.Duration
+	limits                      api.Limits
+	origins                     []string
+	ring                        *keys.Ring
+	readsNeedKey, ui            bool
+	cacheBytes                  int64
+	importDir                   string
+	importMaxBytes              int64
+}
+
+// parseServe reads and checks the flags of "twinning serve" (and their
+// environment variables) and opens the key file.
+func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
 	fs := newFlagSet("serve", "[flags]", stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "listen address, host:port; port 0 picks a free one (env TWINNING_ADDR)")
-	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long to wait for requests in flight on shutdown (env TWINNING_SHUTDOWN_TIMEOUT)")
+	cfg := &serveConfig{sc: storeConfig{creates: true}}
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen address, host:port; port 0 picks a free one (env TWINNING_ADDR)")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to wait for requests in flight on shutdown (env TWINNING_SHUTDOWN_TIMEOUT)")
 	ratePerSecond := fs.Float64("rate", 50, "requests per second allowed to each client address on /v1 (token bucket; 0 turns the limit off) (env TWINNING_RATE)")
 	burst := fs.Int("burst", api.DefaultBurst, "requests a client address may make at once before -rate applies (env TWINNING_BURST)")
 	requestTimeout := fs.Duration("request-timeout", api.DefaultRequestTimeout, "longest a request may take; slower ones get 503 (env TWINNING_REQUEST_TIMEOUT)")
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins whose web pages may call the API (\"*\" for any; default none) (env TWINNING_CORS_ORIGINS)")
 	trustedProxies := fs.String("trusted-proxies", "", "comma-separated networks (CIDR, or addresses) of the reverse proxies in front of the server: a request from one is rate-limited as the client X-Forwarded-For names; default none, the header is not read (env TWINNING_TRUSTED_PROXIES)")
 	keysFile := fs.String("keys", "", "the key file (twinning keys create); without it no key is valid, so writes and /debug/pprof answer 401 (env TWINNING_KEYS)")
-	readsNeedKey := fs.Bool("reads-need-key", false, "make every /v1 request need a key, not only writes; needs -keys (env TWINNING_READS_NEED_KEY)")
-	ui := fs.Bool("ui", true, "serve the web page at / (env TWINNING_UI)")
-	watchEvery := fs.Duration("watch", time.Second, "how often to read the store's version, to reload the engine and the graph snapshot after another process's write (a second serve process on the same Neo4j, an import); 0 turns it off (env TWINNING_WATCH)")
+	fs.BoolVar(&cfg.readsNeedKey, "reads-need-key", false, "make every /v1 request need a key, not only writes; needs -keys (env TWINNING_READS_NEED_KEY)")
+	fs.BoolVar(&cfg.ui, "ui", true, "serve the web page at / (env TWINNING_UI)")
+	fs.DurationVar(&cfg.watchEvery, "watch", time.Second, "how often to read the store's version, to reload the engine and the graph snapshot after another process's write (a second serve process on the same Neo4j, an import); 0 turns it off (env TWINNING_WATCH)")
 	cacheMB := fs.Int("suggestion-cache-mb", api.DefaultSuggestionCacheBytes>>20, "MiB of suggestion answers kept for repeated requests until the next reload (0 turns the cache off) (env TWINNING_SUGGESTION_CACHE_MB)")
-	importDir := fs.String("import-dir", "", "where files sent to POST /v1/admin/imports wait for their import (default: the system's temporary folder) (env TWINNING_IMPORT_DIR)")
+	fs.StringVar(&cfg.importDir, "import-dir", "", "where files sent to POST /v1/admin/imports wait for their import (default: the system's temporary folder) (env TWINNING_IMPORT_DIR)")
 	importMaxMB := fs.Int64("import-max-mb", api.DefaultImportMaxBytes>>20, "the largest file, in MiB, that an admin key may send to be imported (env TWINNING_IMPORT_MAX_MB)")
 	modelName := registerModel(fs)
-	sc := storeConfig{creates: true}
-	sc.register(fs)
-	rest, err := parseFlags(fs, args, sc.envs(map[string]string{
-		"model":               "TWINNING_MODEL",
-		"addr":                "TWINNING_ADDR",
-		"shutdown-timeout":    "TWINNING_SHUTDOWN_TIMEOUT",
-		"rate":                "TWINNING_RATE",
-		"burst":               "TWINNING_BURST",
-		"request-timeout":     "TWINNING_REQUEST_TIMEOUT",
-		"cors-origins":        "TWINNING_CORS_ORIGINS",
-		"trusted-proxies":     "TWINNING_TRUSTED_PROXIES",
-		"keys":                "TWINNING_KEYS",
-		"reads-need-key":      "TWINNING_READS_NEED_KEY",
-		"suggestion-cache-mb": "TWINNING_SUGGESTION_CACHE_MB",
-		"ui":                  "TWINNING_UI",
-		"watch":               "TWINNING_WATCH",
-		"import-dir":          "TWINNING_IMPORT_DIR",
-		"import-max-mb":       "TWINNING_IMPORT_MAX_MB",
-	}))
+	cfg.sc.register(fs)
+	envs := map[string]string{"model": "TWINNING_MODEL"}
+	for _, name := range []string{"addr", "shutdown-timeout", "rate", "burst", "request-timeout", "cors-origins", "trusted-proxies",
+		"keys", "reads-need-key", "suggestion-cache-mb", "ui", "watch", "import-dir", "import-max-mb"} {
+		envs[name] = "TWINNING_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+	}
+	rest, err := parseFlags(fs, args, cfg.sc.envs(envs))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(rest) > 0 {
-		return usageError{fmt.Sprintf("serve takes no arguments, got %q", rest)}
+		return nil, usageError{fmt.Sprintf("serve takes no arguments, got %q", rest)}
 	}
-	if err := sc.validate(); err != nil {
-		return err
+	if err := cfg.sc.validate(); err != nil {
+		return nil, err
 	}
-	model, err := loadModel(*modelName)
-	if err != nil {
-		return err
+	if cfg.model, err = loadModel(*modelName); err != nil {
+		return nil, err
 	}
-	if *shutdownTimeout <= 0 {
-		return usageError{fmt.Sprintf("-shutdown-timeout: must be positive, got %v", *shutdownTimeout)}
+	if cfg.limits, cfg.origins, err = serveLimits(*ratePerSecond, *burst, *requestTimeout, *corsOrigins, *trustedProxies); err != nil {
+		return nil, err
 	}
-	limits, origins, err := serveLimits(*ratePerSecond, *burst, *requestTimeout, *corsOrigins, *trustedProxies)
-	if err != nil {
-		return err
+	switch {
+	case cfg.shutdownTimeout <= 0:
+		return nil, usageError{fmt.Sprintf("-shutdown-timeout: must be positive, got %v", cfg.shutdownTimeout)}
+	case cfg.readsNeedKey && *keysFile == "":
+		return nil, usageError{"-reads-need-key needs -keys: with no key file, no request could be made"}
+	case *importMaxMB < 1:
+		return nil, usageError{fmt.Sprintf("-import-max-mb: must be 1 or more, got %d", *importMaxMB)}
+	case cfg.watchEvery < 0:
+		return nil, usageError{fmt.Sprintf("-watch: must be 0 (off) or more, got %v", cfg.watchEvery)}
+	case *cacheMB < 0 || *cacheMB > maxSuggestionCacheMB:
+		return nil, usageError{fmt.Sprintf("-suggestion-cache-mb: must be between 0 and %d, got %d", maxSuggestionCacheMB, *cacheMB)}
 	}
-	if *readsNeedKey && *keysFile == "" {
-		return usageError{"-reads-need-key needs -keys: with no key file, no request could be made"}
+	cfg.importMaxBytes = *importMaxMB << 20
+	cfg.cacheBytes = int64(*cacheMB) << 20
+	if cfg.cacheBytes == 0 {
+		cfg.cacheBytes = -1 // api.Config: negative turns the cache off
 	}
-	if *importMaxMB < 1 {
-		return usageError{fmt.Sprintf("-import-max-mb: must be 1 or more, got %d", *importMaxMB)}
-	}
-	if *watchEvery < 0 {
-		return usageError{fmt.Sprintf("-watch: must be 0 (off) or more, got %v", *watchEvery)}
-	}
-	if *cacheMB < 0 || *cacheMB > maxSuggestionCacheMB {
-		return usageError{fmt.Sprintf("-suggestion-cache-mb: must be between 0 and %d, got %d", maxSuggestionCacheMB, *cacheMB)}
-	}
-	cacheBytes := int64(*cacheMB) << 20
-	if cacheBytes == 0 {
-		cacheBytes = -1 // api.Config: negative turns the cache off
-	}
-	var ring *keys.Ring
 	if *keysFile != "" {
-		if ring, err = keys.Open(*keysFile); err != nil {
-			return err
+		if cfg.ring, err = keys.Open(*keysFile); err != nil {
+			return nil, err
 		}
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	return cfg, nil
+}
 
-	ln, err := net.Listen("tcp", *addr)
+// run listens, opens the store, serves until ctx ends, then shuts down:
+// requests in flight finish, the loads and the watch end, an import under
+// way stops, and the store closes, in that order.
+func (cfg *serveConfig) run(ctx context.Context, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	defer ln.Close() // a no-op once the server has closed it
-	store, loaded, err := sc.open(ctx)
+	store, loaded, err := cfg.sc.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if err := store.Close(); err != nil {
-			logger.Error("close store", "store", sc.describe(), "error", err.Error())
+			logger.Error("close store", "store", cfg.sc.describe(), "error", err.Error())
 		}
 	}()
-	logger.Info("store open", "store", sc.describe(), "sample_loaded", loaded)
+	logger.Info("store open", "store", cfg.sc.describe(), "sample_loaded", loaded)
 
-	engine := score.NewEngine(model)
-	snapshot := &analytics.Snapshot{}
+	ix := newIndexes(score.NewEngine(cfg.model), &analytics.Snapshot{}, store, logger)
 	changed := make(chan struct{}, 1)
-	handler, err := api.New(api.Config{Store: store, Engine: engine, Graph: snapshot, Logger: logger,
-		UI: uiHandler(*ui), Limits: limits, CORSOrigins: origins, Keys: ring, ReadsNeedKey: *readsNeedKey, SuggestionCacheBytes: cacheBytes,
+	handler, err := api.New(api.Config{Store: store, Engine: ix.engine, Graph: ix.snapshot, Logger: logger,
+		UI: uiHandler(cfg.ui), Limits: cfg.limits, CORSOrigins: cfg.origins, Keys: cfg.ring, ReadsNeedKey: cfg.readsNeedKey,
+		SuggestionCacheBytes: cfg.cacheBytes,
 		AfterWrite: func() {
 			select {
 			case changed <- struct{}{}:
 			default: // a reload is already due; it will see this change too
 			}
 		},
-		Import: serverImport(store), ImportDir: *importDir, ImportMaxBytes: *importMaxMB << 20})
+		Import: serverImport(store), ImportDir: cfg.importDir, ImportMaxBytes: cfg.importMaxBytes})
 	if err != nil {
 		return err
 	}
 	defer handler.Close() // an import under way stops before the store closes
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
 
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	loadErr := make(chan error, 1)
-	ix := newIndexes(engine, snapshot, store, logger)
 	var loaders sync.WaitGroup
 	// The loads and the watch end before the store closes (deferred above,
 	// so run after this).
@@ -174,12 +178,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}()
 	loaders.Go(func() { loadErr <- ix.loadRetrying(loadCtx) })
 	loaders.Go(func() { ix.reloadOnChange(loadCtx, changed) })
-	if *watchEvery > 0 {
-		loaders.Go(func() { ix.watch(loadCtx, *watchEvery, changed) })
+	if cfg.watchEvery > 0 {
+		loaders.Go(func() { ix.watch(loadCtx, cfg.watchEvery, changed) })
 	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	return cfg.serve(ctx, srv, ln, loadErr, stopLoad, logger)
+}
+
+// serve serves on ln until ctx ends, the server fails or the first load
+// fails, then shuts the server down within the shutdown timeout.
+func (cfg *serveConfig) serve(ctx context.Context, srv *http.Server, ln net.Listener, loadErr chan error, stopLoad func(), logger *slog.Logger) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	logger.Info("serving", "addr", ln.Addr().String(), "model_version", engine.ModelVersion())
+	logger.Info("serving", "addr", ln.Addr().String(), "model_version", cfg.model.Version)
 
 	var failure error
 	loading := loadErr // nil once the load has reported
@@ -198,7 +217,7 @@ wait:
 	}
 
 	stopLoad()
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), *shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		logger.Error("graceful shutdown cut short", "error", err.Error())
