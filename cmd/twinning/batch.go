@@ -23,101 +23,122 @@ import (
 // spreadsheet or another program: the work list of a whole association in
 // one file.
 func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	b, err := parseBatch(args, stderr)
+	if err != nil {
+		return err
+	}
+	return b.run(ctx, stdout, stderr)
+}
+
+// batchJob is a checked "twinning batch": whom to rank for, with which
+// options, and where to write.
+type batchJob struct {
+	sc                        storeConfig
+	model                     score.Model
+	src                       string // the country ranked for
+	war                       graph.WarFilter
+	sourceCode, candidateCode string
+	opts                      score.Options
+	format, out               string
+	workers                   int
+}
+
+// parseBatch reads and checks the flags of "twinning batch".
+func parseBatch(args []string, stderr io.Writer) (*batchJob, error) {
 	fs := newFlagSet("batch", "[flags]", stderr)
-	var (
-		countries listFlag
-		sc        storeConfig
-	)
+	b := &batchJob{}
+	var countries listFlag
 	from := fs.String("from", "UA", "rank suggestions for every municipality of this ISO 3166-1 alpha-2 country")
 	war := fs.String("war", "", warUsage+" (of the municipalities ranked for, e.g. free: the hromadas that can sign today)")
-	includeDistricts := fs.Bool("include-districts", false, "keep city districts among the candidates (Kyiv's Obolon, Warsaw's Mokotów), left out by default")
-	sourceCode := fs.String("source-code", "", "only sources that carry this code: "+strings.Join(graph.CodeNames, ", ")+" (e.g. katottg: the hromadas)")
-	candidateCode := fs.String("candidate-code", "", "only candidates that carry this code: "+strings.Join(graph.CodeNames, ", ")+" (e.g. lau: the Eurostat LAU municipalities)")
+	fs.BoolVar(&b.opts.IncludeDistricts, "include-districts", false, "keep city districts among the candidates (Kyiv's Obolon, Warsaw's Mokotów), left out by default")
+	fs.StringVar(&b.sourceCode, "source-code", "", "only sources that carry this code: "+strings.Join(graph.CodeNames, ", ")+" (e.g. katottg: the hromadas)")
+	fs.StringVar(&b.candidateCode, "candidate-code", "", "only candidates that carry this code: "+strings.Join(graph.CodeNames, ", ")+" (e.g. lau: the Eurostat LAU municipalities)")
 	fs.Var(&countries, "country", "suggest only in these ISO 3166-1 alpha-2 countries (repeatable, or comma-separated)")
-	minPop := fs.Int64("min-population", 0, "smallest population of a suggestion (0: no bound)")
-	maxPop := fs.Int64("max-population", 0, "largest population of a suggestion (0: no bound)")
-	limit := fs.Int("limit", 20, fmt.Sprintf("suggestions per municipality (1-%d)", score.MaxLimit))
-	includeSuspended := fs.Bool("include-suspended", false, fmt.Sprintf("keep municipalities in %v, left out by default", graph.SuspendedCountries))
-	diversity := fs.Float64("diversity", 0, diversityUsage)
-	lang := fs.String("lang", score.LangEnglish, langUsage)
-	format := fs.String("format", "", "csv or json (default: from the -o file's extension, else csv)")
-	out := fs.String("o", "", "write to this file (written whole or not at all) instead of standard output")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that rank at once")
+	fs.Int64Var(&b.opts.MinPopulation, "min-population", 0, "smallest population of a suggestion (0: no bound)")
+	fs.Int64Var(&b.opts.MaxPopulation, "max-population", 0, "largest population of a suggestion (0: no bound)")
+	fs.IntVar(&b.opts.Limit, "limit", 20, fmt.Sprintf("suggestions per municipality (1-%d)", score.MaxLimit))
+	fs.BoolVar(&b.opts.IncludeSuspended, "include-suspended", false, fmt.Sprintf("keep municipalities in %v, left out by default", graph.SuspendedCountries))
+	fs.Float64Var(&b.opts.Diversity, "diversity", 0, diversityUsage)
+	fs.StringVar(&b.opts.Lang, "lang", score.LangEnglish, langUsage)
+	fs.StringVar(&b.format, "format", "", "csv or json (default: from the -o file's extension, else csv)")
+	fs.StringVar(&b.out, "o", "", "write to this file (written whole or not at all) instead of standard output")
+	fs.IntVar(&b.workers, "workers", runtime.GOMAXPROCS(0), "goroutines that rank at once")
 	modelName := registerModel(fs)
-	sc.register(fs)
-	rest, err := parseFlags(fs, args, sc.envs(map[string]string{"model": "TWINNING_MODEL"}))
+	b.sc.register(fs)
+	rest, err := parseFlags(fs, args, b.sc.envs(map[string]string{"model": "TWINNING_MODEL"}))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(rest) > 0 {
-		return usageError{fmt.Sprintf("batch takes no arguments, got %q", rest)}
+		return nil, usageError{fmt.Sprintf("batch takes no arguments, got %q", rest)}
 	}
-	if err := sc.validate(); err != nil {
-		return err
+	if err := b.sc.validate(); err != nil {
+		return nil, err
 	}
-	src := strings.ToUpper(*from)
-	if !graph.ValidCountry(src) {
-		return usageError{fmt.Sprintf("-from: %q is not an ISO 3166-1 alpha-2 code such as UA", *from)}
+	b.src, b.war = strings.ToUpper(*from), graph.WarFilter(*war)
+	if !graph.ValidCountry(b.src) {
+		return nil, usageError{fmt.Sprintf("-from: %q is not an ISO 3166-1 alpha-2 code such as UA", *from)}
 	}
-	warFilter := graph.WarFilter(*war)
-	if !warFilter.Valid() {
-		return usageError{fmt.Sprintf("-war: must be one of %v, got %q", graph.WarFilters, *war)}
+	if !b.war.Valid() {
+		return nil, usageError{fmt.Sprintf("-war: must be one of %v, got %q", graph.WarFilters, *war)}
 	}
-	for _, c := range []struct{ flag, value string }{{"-source-code", *sourceCode}, {"-candidate-code", *candidateCode}} {
+	for _, c := range []struct{ flag, value string }{{"-source-code", b.sourceCode}, {"-candidate-code", b.candidateCode}} {
 		if c.value != "" && !slices.Contains(graph.CodeNames, c.value) {
-			return usageError{fmt.Sprintf("%s: unknown code %q (known: %s)", c.flag, c.value, strings.Join(graph.CodeNames, ", "))}
+			return nil, usageError{fmt.Sprintf("%s: unknown code %q (known: %s)", c.flag, c.value, strings.Join(graph.CodeNames, ", "))}
 		}
 	}
-	if *workers < 1 || *workers > 256 {
-		return usageError{fmt.Sprintf("-workers: must be between 1 and 256, got %d", *workers)}
+	if b.workers < 1 || b.workers > 256 {
+		return nil, usageError{fmt.Sprintf("-workers: must be between 1 and 256, got %d", b.workers)}
 	}
-	if *format == "" {
-		*format = "csv"
-		if strings.EqualFold(filepath.Ext(*out), ".json") {
-			*format = "json"
+	if b.format == "" {
+		b.format = "csv"
+		if strings.EqualFold(filepath.Ext(b.out), ".json") {
+			b.format = "json"
 		}
 	}
-	if *format != "csv" && *format != "json" {
-		return usageError{fmt.Sprintf("-format: must be csv or json, got %q", *format)}
+	if b.format != "csv" && b.format != "json" {
+		return nil, usageError{fmt.Sprintf("-format: must be csv or json, got %q", b.format)}
 	}
-	opts := score.Options{MinPopulation: *minPop, MaxPopulation: *maxPop, Limit: *limit, IncludeSuspended: *includeSuspended,
-		IncludeDistricts: *includeDistricts, Diversity: *diversity, Lang: *lang}
 	for _, c := range countries {
-		opts.Countries = append(opts.Countries, strings.ToUpper(c))
+		b.opts.Countries = append(b.opts.Countries, strings.ToUpper(c))
 	}
-	if err := checkSuggestOptions(opts); err != nil {
-		return err
+	if err := checkSuggestOptions(b.opts); err != nil {
+		return nil, err
 	}
-	model, err := loadModel(*modelName)
-	if err != nil {
-		return err
+	if b.model, err = loadModel(*modelName); err != nil {
+		return nil, err
 	}
+	return b, nil
+}
 
+// run loads the engine, ranks for every municipality of the country that
+// the job keeps, writes them, and says on stderr what it did and how fast.
+func (b *batchJob) run(ctx context.Context, stdout, stderr io.Writer) error {
 	start := time.Now()
-	store, err := sc.openSaying(ctx, stderr)
+	store, err := b.sc.openSaying(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	engine := score.NewEngine(model)
+	engine := score.NewEngine(b.model)
 	if err := engine.Load(ctx, store); err != nil {
-		return fmt.Errorf("load the scoring engine from %s: %w", sc.describe(), err)
+		return fmt.Errorf("load the scoring engine from %s: %w", b.sc.describe(), err)
 	}
 	loadedIn := time.Since(start)
 	ix := engine.Index()
 	var ids []string
 	for i := range ix.Len() {
 		m, _ := ix.Municipality(ix.ID(i))
-		if m.Country == src && (*sourceCode == "" || m.Codes.Get(*sourceCode) != "") && warFilter.Matches(m.War) {
+		if m.Country == b.src && (b.sourceCode == "" || m.Codes.Get(b.sourceCode) != "") && b.war.Matches(m.War) {
 			ids = append(ids, m.ID)
 		}
 	}
 	if len(ids) == 0 {
-		return fmt.Errorf("no municipality of %s%s in %s", src, codeClause(*sourceCode), sc.describe())
+		return fmt.Errorf("no municipality of %s%s in %s", b.src, codeClause(b.sourceCode), b.sc.describe())
 	}
 	var keep func(*graph.Municipality) bool
-	if *candidateCode != "" {
-		kind := *candidateCode
+	if b.candidateCode != "" {
+		kind := b.candidateCode
 		keep = func(m *graph.Municipality) bool { return m.Codes.Get(kind) != "" }
 	}
 
@@ -126,35 +147,33 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	write := func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<16)
 		var err error
-		if *format == "json" {
-			err = writeBatchJSON(ctx, bw, engine, ids, opts, keep, *workers, &stats)
+		if b.format == "json" {
+			err = writeBatchJSON(ctx, bw, engine, ids, b.opts, keep, b.workers, &stats)
 		} else {
-			err = writeBatchCSV(ctx, bw, engine, ids, opts, keep, *workers, &stats)
+			err = writeBatchCSV(ctx, bw, engine, ids, b.opts, keep, b.workers, &stats)
 		}
 		if err != nil {
 			return err
 		}
 		return bw.Flush()
 	}
-	if *out == "" {
+	dest := "standard output"
+	if b.out == "" {
 		err = write(stdout)
 	} else {
-		err = writeFileAtomically(*out, write)
+		dest = b.out
+		err = writeFileAtomically(b.out, write)
 	}
 	if err != nil {
-		return fmt.Errorf("batch for %d municipalities of %s: %w", len(ids), src, err)
+		return fmt.Errorf("batch for %d municipalities of %s: %w", len(ids), b.src, err)
 	}
 	elapsed := time.Since(ranked)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	dest := "standard output"
-	if *out != "" {
-		dest = *out
-	}
 	fmt.Fprintf(stderr, "twinning: %d municipalities of %s%s, %d suggestions (%d candidates scored for each on average), model %s, written to %s\n",
-		len(ids), src, codeClause(*sourceCode), stats.suggestions, stats.candidates/int64(len(ids)), engine.ModelVersion(), dest)
+		len(ids), b.src, codeClause(b.sourceCode), stats.suggestions, stats.candidates/int64(len(ids)), engine.ModelVersion(), dest)
 	fmt.Fprintf(stderr, "twinning: loading took %v; ranking and writing %v on %d workers (%.2f ms per municipality); memory obtained from the OS by the Go runtime %d MiB, peak resident memory %s\n",
-		loadedIn.Round(time.Millisecond), elapsed.Round(time.Millisecond), *workers,
+		loadedIn.Round(time.Millisecond), elapsed.Round(time.Millisecond), b.workers,
 		float64(elapsed.Microseconds())/1000/float64(len(ids)), ms.Sys>>20, peakRSS())
 	return nil
 }

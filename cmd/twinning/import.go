@@ -51,31 +51,75 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		importUsage(stderr)
 		return usageError{fmt.Sprintf("unknown KIND %q: expected geonames, hromadas, lau, twins, wikidata, registry or all", kind)}
 	}
+	f := newImportFlags(kind, kindArgs, stderr)
+	files, err := parseFlags(f.fs, args[1:], f.sc.envs(map[string]string{"server": "TWINNING_SERVER", "key": "TWINNING_KEY"}))
+	if err != nil {
+		return err
+	}
+	if f.server != "" {
+		return importToServer(ctx, f.server, f.key, kind, files, f.serverOptions(), stdout, stderr)
+	}
+	if err := f.sc.validate(); err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usageError{fmt.Sprintf("give the %s to import", kindArgs)}
+	}
+	if kind == "all" {
+		return f.importAll(ctx, files, stdout, stderr)
+	}
+	if kind != "lau" && len(files) > 1 {
+		return usageError{fmt.Sprintf("import %s reads one FILE, got %d", kind, len(files))}
+	}
+	if f.batch < 1 {
+		return usageError{fmt.Sprintf("-batch: must be 1 or more, got %d", f.batch)}
+	}
+	if f.metricsFile != "" {
+		if err := checkMetricsFile(f.metricsFile); err != nil {
+			return err
+		}
+	}
+	job, err := f.prepare(kind, files, stderr)
+	if err != nil {
+		return err
+	}
+	return f.importLocal(ctx, job, stdout, stderr)
+}
 
-	fs := newFlagSet("import "+kind, "[flags] "+kindArgs, stderr)
-	sc := storeConfig{creates: true}
-	sc.register(fs)
-	strict := fs.Bool("strict", false, "abort at the first bad row and write nothing (default: leave bad rows out and list them)")
-	batch := fs.Int("batch", importer.DefaultBatchSize, "records per store write; each write is all-or-none")
-	timing := fs.Bool("timing", false, "print the elapsed time and memory use at the end")
-	server := fs.String("server", "", "send the file to this running server (twinning serve) to import while it serves, in place of opening a store: http://HOST:PORT (env TWINNING_SERVER)")
-	key := fs.String("key", "", "the admin key for -server (twinning keys create -role admin) (env TWINNING_KEY)")
-	metricsFile := fs.String("metrics-file", "", "write the import's counts to this file in the Prometheus text format, replacing it atomically (for node_exporter's textfile collector, e.g. DIR/twinning-import-KIND.prom)")
-	var (
-		countryInfo, admin1, countries *string
-		districts                      *bool
-		createMissing                  *bool
-		unresolved                     *string
-	)
+// importFlags are the flags of "twinning import KIND": those of every kind,
+// and those of geonames and of the pair files.
+type importFlags struct {
+	fs                             *flag.FlagSet
+	sc                             storeConfig
+	strict, timing                 bool
+	batch                          int
+	server, key, metricsFile       string
+	countryInfo, admin1, countries string // geonames
+	districts                      bool   // geonames
+	createMissing                  bool   // twins, wikidata, registry, all
+	unresolved                     string // twins, wikidata, registry, all
+}
+
+// newImportFlags registers the flags of "twinning import kind".
+func newImportFlags(kind, kindArgs string, stderr io.Writer) *importFlags {
+	f := &importFlags{fs: newFlagSet("import "+kind, "[flags] "+kindArgs, stderr), sc: storeConfig{creates: true}}
+	fs := f.fs
+	f.sc.register(fs)
+	fs.BoolVar(&f.strict, "strict", false, "abort at the first bad row and write nothing (default: leave bad rows out and list them)")
+	fs.IntVar(&f.batch, "batch", importer.DefaultBatchSize, "records per store write; each write is all-or-none")
+	fs.BoolVar(&f.timing, "timing", false, "print the elapsed time and memory use at the end")
+	fs.StringVar(&f.server, "server", "", "send the file to this running server (twinning serve) to import while it serves, in place of opening a store: http://HOST:PORT (env TWINNING_SERVER)")
+	fs.StringVar(&f.key, "key", "", "the admin key for -server (twinning keys create -role admin) (env TWINNING_KEY)")
+	fs.StringVar(&f.metricsFile, "metrics-file", "", "write the import's counts to this file in the Prometheus text format, replacing it atomically (for node_exporter's textfile collector, e.g. DIR/twinning-import-KIND.prom)")
 	switch kind {
 	case "geonames":
-		countryInfo = fs.String("country-info", "", "GeoNames countryInfo.txt, for country names and the default country set (default: countryInfo.txt beside FILE, when there is one)")
-		admin1 = fs.String("admin1", "", "GeoNames admin1CodesASCII.txt (or the same shape), for region names (default: admin1CodesASCII.txt or admin1.tsv beside FILE)")
-		countries = fs.String("countries", "", "comma-separated ISO codes to keep (default: continent EU from -country-info, plus GE, AM, AZ, CY)")
-		districts = fs.Bool("districts", false, "keep city districts (feature code PPLX)")
+		fs.StringVar(&f.countryInfo, "country-info", "", "GeoNames countryInfo.txt, for country names and the default country set (default: countryInfo.txt beside FILE, when there is one)")
+		fs.StringVar(&f.admin1, "admin1", "", "GeoNames admin1CodesASCII.txt (or the same shape), for region names (default: admin1CodesASCII.txt or admin1.tsv beside FILE)")
+		fs.StringVar(&f.countries, "countries", "", "comma-separated ISO codes to keep (default: continent EU from -country-info, plus GE, AM, AZ, CY)")
+		fs.BoolVar(&f.districts, "districts", false, "keep city districts (feature code PPLX)")
 	case "twins", "wikidata", "registry", "all":
-		createMissing = fs.Bool("create-missing", false, "create a municipality for a place that does not resolve (id tw-CC-NAME-LAT-LON or wd-QID), instead of leaving its rows out (with all: the twin list's places only)")
-		unresolved = fs.String("unresolved", "", "write the unresolved places as CSV to this file (default: INPUT-unresolved.csv in the current directory; \"-\" for none)")
+		fs.BoolVar(&f.createMissing, "create-missing", false, "create a municipality for a place that does not resolve (id tw-CC-NAME-LAT-LON or wd-QID), instead of leaving its rows out (with all: the twin list's places only)")
+		fs.StringVar(&f.unresolved, "unresolved", "", "write the unresolved places as CSV to this file (default: INPUT-unresolved.csv in the current directory; \"-\" for none)")
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: twinning import %s [flags] %s\n\n", kind, kindArgs)
@@ -83,84 +127,74 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 	}
-	files, err := parseFlags(fs, args[1:], sc.envs(map[string]string{"server": "TWINNING_SERVER", "key": "TWINNING_KEY"}))
-	if err != nil {
-		return err
-	}
-	if *server != "" {
-		opts := serverImportOptions{strict: *strict, batch: *batch}
-		if createMissing != nil {
-			opts.createMissing = *createMissing
-		}
-		if kind == "geonames" {
-			opts.countryInfo, opts.admin1, opts.countries = *countryInfo, *admin1, *countries
-		}
-		return importToServer(ctx, *server, *key, kind, files, opts, stdout, stderr)
-	}
-	if err := sc.validate(); err != nil {
-		return err
-	}
-	if len(files) == 0 {
-		return usageError{fmt.Sprintf("give the %s to import", kindArgs)}
-	}
-	if kind == "all" {
-		return importAll(ctx, files, sc, *strict, *batch, *timing, *metricsFile, *createMissing, *unresolved, stdout, stderr)
-	}
-	if kind != "lau" && len(files) > 1 {
-		return usageError{fmt.Sprintf("import %s reads one FILE, got %d", kind, len(files))}
-	}
-	if *batch < 1 {
-		return usageError{fmt.Sprintf("-batch: must be 1 or more, got %d", *batch)}
-	}
-	if *metricsFile != "" {
-		if err := checkMetricsFile(*metricsFile); err != nil {
-			return err
-		}
-	}
+	return f
+}
 
-	// Everything that can fail on input is checked before the store opens.
-	var filter importer.GeoNamesFilter
+// serverOptions are the flags that go with -server.
+func (f *importFlags) serverOptions() serverImportOptions {
+	return serverImportOptions{strict: f.strict, batch: f.batch, createMissing: f.createMissing,
+		countryInfo: f.countryInfo, admin1: f.admin1, countries: f.countries}
+}
+
+// importJob is one checked "twinning import KIND FILE...", ready to run.
+type importJob struct {
+	kind     string
+	files    []string
+	filter   importer.GeoNamesFilter
+	pairOpts importer.PairOptions
+}
+
+// prepare checks everything about the input that can fail before the
+// store opens: the GeoNames tables (found beside the dump when no flag
+// names them), the LAU folder, the unresolved file, the file's kind.
+func (f *importFlags) prepare(kind string, files []string, stderr io.Writer) (importJob, error) {
+	job := importJob{kind: kind, files: files}
+	var err error
 	if kind == "geonames" {
 		// The tables GeoNames publishes beside its dumps are used when
 		// they lie beside the file and no flag names them.
-		if *countryInfo == "" {
-			if *countryInfo = companion(files[0], "countryInfo.txt"); *countryInfo != "" {
-				fmt.Fprintf(stderr, "twinning: using %s for the country names\n", *countryInfo)
+		if f.countryInfo == "" {
+			if f.countryInfo = companion(files[0], "countryInfo.txt"); f.countryInfo != "" {
+				fmt.Fprintf(stderr, "twinning: using %s for the country names\n", f.countryInfo)
 			}
 		}
-		if *admin1 == "" {
-			if *admin1 = companion(files[0], "admin1CodesASCII.txt", "admin1.tsv"); *admin1 != "" {
-				fmt.Fprintf(stderr, "twinning: using %s for the region names\n", *admin1)
+		if f.admin1 == "" {
+			if f.admin1 = companion(files[0], "admin1CodesASCII.txt", "admin1.tsv"); f.admin1 != "" {
+				fmt.Fprintf(stderr, "twinning: using %s for the region names\n", f.admin1)
 			}
 		}
-		if filter, err = geonamesFilter(*countryInfo, *admin1, *countries, *districts); err != nil {
-			return err
+		if job.filter, err = geonamesFilter(f.countryInfo, f.admin1, f.countries, f.districts); err != nil {
+			return job, err
 		}
 	}
 	if kind == "lau" {
-		if files, err = importer.LAUFiles(files); err != nil {
-			return err
+		if job.files, err = importer.LAUFiles(files); err != nil {
+			return job, err
 		}
 	}
-	var pairOpts importer.PairOptions
 	if kind == "twins" || kind == "wikidata" || kind == "registry" {
-		pairOpts.CreateMissing = *createMissing
-		switch *unresolved {
+		job.pairOpts.CreateMissing = f.createMissing
+		switch f.unresolved {
 		case "-":
 		case "":
 			base := strings.TrimSuffix(filepath.Base(files[0]), filepath.Ext(files[0]))
-			pairOpts.UnresolvedFile = base + "-unresolved.csv"
+			job.pairOpts.UnresolvedFile = base + "-unresolved.csv"
 		default:
-			pairOpts.UnresolvedFile = *unresolved
+			job.pairOpts.UnresolvedFile = f.unresolved
 		}
 	}
-
 	if kind != "lau" {
 		if looks := fileKind(files[0]); looks != "" && looks != kind {
-			return fmt.Errorf("import %s: %s looks like a %s file, not a %s one (its first line); run: twinning import %s ... %s", kind, files[0], looks, kind, looks, files[0])
+			return job, fmt.Errorf("import %s: %s looks like a %s file, not a %s one (its first line); run: twinning import %s ... %s", kind, files[0], looks, kind, looks, files[0])
 		}
 	}
+	return job, nil
+}
 
+// importLocal runs job on the store the flags name and prints its report,
+// its metrics file and its timing.
+func (f *importFlags) importLocal(ctx context.Context, job importJob, stdout, stderr io.Writer) error {
+	sc := f.sc
 	sc.noSample = true // an import never loads the demonstration sample
 	store, _, err := sc.open(ctx)
 	if err != nil {
@@ -169,51 +203,55 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer store.Close()
 
 	start := time.Now()
-	im := importer.New(store, importer.Options{Strict: *strict, BatchSize: *batch, Progress: importer.NewProgress(stderr)})
+	im := importer.New(store, importer.Options{Strict: f.strict, BatchSize: f.batch, Progress: importer.NewProgress(stderr)})
 	var rep *importer.Report
-	if kind == "lau" {
-		rep, err = im.ImportLAU(ctx, files)
+	if job.kind == "lau" {
+		rep, err = im.ImportLAU(ctx, job.files)
 	} else {
-		rep, err = importOne(ctx, im, kind, files[0], filter, pairOpts)
+		rep, err = importOne(ctx, im, job.kind, job.files[0], job.filter, job.pairOpts)
 	}
 	if rep != nil {
 		rep.Elapsed = time.Since(start)
 		rep.WriteSummary(stdout)
 	}
-	if *metricsFile != "" {
-		if merr := writeImportMetrics(*metricsFile, kind, rep, err != nil, time.Now()); merr != nil {
+	if f.metricsFile != "" {
+		if merr := writeImportMetrics(f.metricsFile, job.kind, rep, err != nil, time.Now()); merr != nil {
 			if err == nil {
 				return merr
 			}
 			fmt.Fprintln(stderr, merr)
 		}
 	}
-	if *timing {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		fmt.Fprintf(stdout, "timing: %v, heap in use %d MiB, obtained from the OS %d MiB, %d GC cycles\n",
-			time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20, ms.Sys>>20, ms.NumGC)
+	if f.timing {
+		printTiming(stdout, start)
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("import %s into %s interrupted; whole batches only were written: %w", kind, sc.describe(), err)
+			return fmt.Errorf("import %s into %s interrupted; whole batches only were written: %w", job.kind, sc.describe(), err)
 		}
-		return fmt.Errorf("import %s into %s: %w", kind, sc.describe(), err)
+		return fmt.Errorf("import %s into %s: %w", job.kind, sc.describe(), err)
 	}
 	if rep != nil && rep.Read > 0 && rep.BadCount == rep.Read {
-		return fmt.Errorf("import %s: every one of the %d rows is bad, so this is not a %s file (see the first bad rows above)", kind, rep.Read, kind)
+		return fmt.Errorf("import %s: every one of the %d rows is bad, so this is not a %s file (see the first bad rows above)", job.kind, rep.Read, job.kind)
 	}
 	return nil
 }
 
+// printTiming prints the time since start and the memory the run used.
+func printTiming(w io.Writer, start time.Time) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(w, "timing: %v, heap in use %d MiB, obtained from the OS %d MiB, %d GC cycles\n",
+		time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20, ms.Sys>>20, ms.NumGC)
+}
+
 // importAll imports a folder laid out as the open data: "twinning import
 // all DIR" (importer.ImportSharedData), printing each import's report.
-func importAll(ctx context.Context, dirs []string, sc storeConfig, strict bool, batch int, timing bool, metricsFile string,
-	createMissing bool, unresolved string, stdout, stderr io.Writer) error {
+func (f *importFlags) importAll(ctx context.Context, dirs []string, stdout, stderr io.Writer) error {
 	if len(dirs) != 1 {
 		return usageError{fmt.Sprintf("import all reads one DIR, got %d", len(dirs))}
 	}
-	if metricsFile != "" {
+	if f.metricsFile != "" {
 		return usageError{"-metrics-file writes the counts of one kind of import: run the imports one by one (see the README's Open data) to write them"}
 	}
 	dir := dirs[0]
@@ -222,14 +260,15 @@ func importAll(ctx context.Context, dirs []string, sc storeConfig, strict bool, 
 			return fmt.Errorf("import all: %s has no folder %s/, so it is not laid out as the open data (ua-hromadas/, geonames/, eu-lau/, twins/, ua-partnerships/)", dir, sub)
 		}
 	}
-	opts := importer.SharedDataOptions{CreateMissing: createMissing}
-	switch unresolved {
+	opts := importer.SharedDataOptions{CreateMissing: f.createMissing}
+	switch f.unresolved {
 	case "-":
 	case "":
 		opts.UnresolvedFile = "twin_cities-unresolved.csv"
 	default:
-		opts.UnresolvedFile = unresolved
+		opts.UnresolvedFile = f.unresolved
 	}
+	sc := f.sc
 	sc.noSample = true
 	store, _, err := sc.open(ctx)
 	if err != nil {
@@ -237,17 +276,14 @@ func importAll(ctx context.Context, dirs []string, sc storeConfig, strict bool, 
 	}
 	defer store.Close()
 	start := time.Now()
-	im := importer.New(store, importer.Options{Strict: strict, BatchSize: batch, Progress: importer.NewProgress(stderr)})
+	im := importer.New(store, importer.Options{Strict: f.strict, BatchSize: f.batch, Progress: importer.NewProgress(stderr)})
 	reps, err := im.ImportSharedData(ctx, dir, opts)
 	for _, rep := range reps {
 		rep.WriteSummary(stdout)
 	}
 	fmt.Fprintf(stdout, "import all: %d imports from %s in %v\n", len(reps), dir, time.Since(start).Round(time.Millisecond))
-	if timing {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		fmt.Fprintf(stdout, "timing: %v, heap in use %d MiB, obtained from the OS %d MiB, %d GC cycles\n",
-			time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20, ms.Sys>>20, ms.NumGC)
+	if f.timing {
+		printTiming(stdout, start)
 	}
 	if err != nil {
 		return fmt.Errorf("import all into %s: %w", sc.describe(), err)
