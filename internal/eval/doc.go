@@ -8,7 +8,7 @@
 // is not already a partner of the source is ranked, and the rank of the
 // hidden partner is scored with HitRate@10, HitRate@50, MRR and NDCG@10.
 // Every graph feature of a case is computed with its hidden link removed
-// (leave-one-out, see score.Index.NewQuery). Learned weights come from
+// (leave-one-out, see score.Index.SourceFeatures). Learned weights come from
 // k-fold cross-validation over the Ukrainian sources: the weights that rank
 // a source's cases were fitted on the other folds, on a graph from which
 // every link of the source's fold was removed.

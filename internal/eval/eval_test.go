@@ -157,10 +157,10 @@ func TestRunRanksWithTheLinkHidden(t *testing.T) {
 	}
 }
 
-// TestQueryHidesLikeRemovingTheLink checks the leave-one-out seam: the
+// TestSourceFeaturesHideLikeRemovingTheLink checks the leave-one-out seam: the
 // features of every candidate with a link hidden equal those computed on a
 // graph built without that link.
-func TestQueryHidesLikeRemovingTheLink(t *testing.T) {
+func TestSourceFeaturesHideLikeRemovingTheLink(t *testing.T) {
 	ms, ps := smallGraph()
 	d, err := NewDataset(ms, ps, PoolAll)
 	require.NoError(t, err)
@@ -168,9 +168,9 @@ func TestQueryHidesLikeRemovingTheLink(t *testing.T) {
 		src, hidden := d.Index.ID(c.Source), d.Index.ID(c.Hidden)
 		without, err := score.NewIndex(ms, d.withoutLinks(map[[2]int]bool{{c.Source, c.Hidden}: true}))
 		require.NoError(t, err)
-		q, err := d.Index.NewQuery(src, hidden)
+		q, err := d.Index.SourceFeatures(src, hidden)
 		require.NoError(t, err)
-		ref, err := without.NewQuery(src)
+		ref, err := without.SourceFeatures(src)
 		require.NoError(t, err)
 		got, want := make([]float64, score.NumFactors), make([]float64, score.NumFactors)
 		for _, i := range d.Pool {
@@ -182,9 +182,9 @@ func TestQueryHidesLikeRemovingTheLink(t *testing.T) {
 		q.Close()
 		ref.Close()
 	}
-	_, err = d.Index.NewQuery("ua-lviv", "fr-lyon")
+	_, err = d.Index.SourceFeatures("ua-lviv", "fr-lyon")
 	assert.Equal(t, graph.EINVALID, graph.ErrorCode(err), "not a partner")
-	_, err = d.Index.NewQuery("ua-nowhere")
+	_, err = d.Index.SourceFeatures("ua-nowhere")
 	assert.Equal(t, graph.ENOTFOUND, graph.ErrorCode(err))
 }
 

@@ -53,7 +53,7 @@ func (s *caseState) engineFeatures() ([]float64, error) {
 	if !d.future {
 		hidden = append(hidden, d.Index.ID(s.c.Hidden))
 	}
-	q, err := d.Index.NewQuery(d.Index.ID(s.c.Source), hidden...)
+	q, err := d.Index.SourceFeatures(d.Index.ID(s.c.Source), hidden...)
 	if err != nil {
 		s.err = err
 		return nil, err

@@ -95,7 +95,7 @@ func (d *Dataset) sample(ix *score.Index, cases []Case, opt TrainOptions) ([]gro
 		if !d.future {
 			hidden = append(hidden, ix.ID(c.Hidden))
 		}
-		q, err := ix.NewQuery(ix.ID(c.Source), hidden...)
+		q, err := ix.SourceFeatures(ix.ID(c.Source), hidden...)
 		if err != nil {
 			return nil, 0, fmt.Errorf("eval: train on %s-%s: %w", ix.ID(c.Source), ix.ID(c.Hidden), err)
 		}

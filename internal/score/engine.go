@@ -153,7 +153,7 @@ func (e *Engine) Suggest(ctx context.Context, id string, opts Options) (Result, 
 // not nil, says by index position which municipalities may be candidates
 // at all (a batch's candidate set).
 func (e *Engine) suggest(ix *Index, src int32, opts *Options, limit int, keep []bool) Result {
-	r := ix.newRequest(src, themeMask(opts.Themes), nil)
+	r := ix.newPass(src, themeMask(opts.Themes), nil)
 	defer r.release()
 
 	allowed := ix.allowedCountries(r.srcCountry, opts)

@@ -773,7 +773,7 @@ func chains(x float64) float64 { return 1 - math.Exp(-chainsRate*x) }
 // ua-src, with its partnerships to hidden hidden.
 func chainValues(t *testing.T, ix *Index, hidden []string, ids ...string) []float64 {
 	t.Helper()
-	q, err := ix.NewQuery("ua-src", hidden...)
+	q, err := ix.SourceFeatures("ua-src", hidden...)
 	require.NoError(t, err)
 	defer q.Close()
 	out := make([]float64, len(ids))

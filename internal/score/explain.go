@@ -23,7 +23,7 @@ const (
 // explain builds the suggestion for candidate i: its factors with values,
 // weights, contributions and reasons, the score as their sum, and a
 // one-sentence summary.
-func (e *Engine) explain(r *request, i int32, rank int, extra *ExtraFactor, lang string) Suggestion {
+func (e *Engine) explain(r *scoringPass, i int32, rank int, extra *ExtraFactor, lang string) Suggestion {
 	ix := r.ix
 	var v [numFactors]float64
 	r.values(i, &v)
@@ -67,7 +67,7 @@ func (e *Engine) explain(r *request, i int32, rank int, extra *ExtraFactor, lang
 
 // explainer holds what the reasons of one suggestion need.
 type explainer struct {
-	r     *request
+	r     *scoringPass
 	i     int32
 	src   *graph.Municipality
 	cand  *graph.Municipality

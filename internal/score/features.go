@@ -59,10 +59,10 @@ type sparse struct {
 	index      int32   // the candidate's index, to clean the slot up
 }
 
-// request is the per-source state of one scoring pass: the source's
+// scoringPass is the per-source state of one scoring pass: the source's
 // features, the per-country and per-region affinities, and the sparse
 // graph factors keyed by candidate through slot.
-type request struct {
+type scoringPass struct {
 	ix         *Index
 	src        int32
 	srcCountry uint16
@@ -90,13 +90,13 @@ type request struct {
 	regionCountryBuf []float64
 }
 
-// newRequest prepares the scoring of candidates for src. extraThemes are
+// newPass prepares the scoring of candidates for src. extraThemes are
 // themes that count as the source's (Options.Themes). hidden are partners
 // of src whose partnerships with src are left out of every factor, as if
 // they did not exist (an evaluation hides the link it tries to recover);
 // it is nil when serving. The request must be released with release.
-func (ix *Index) newRequest(src int32, extraThemes uint32, hidden []int32) *request {
-	r := ix.scratch.Get().(*request)
+func (ix *Index) newPass(src int32, extraThemes uint32, hidden []int32) *scoringPass {
+	r := ix.scratch.Get().(*scoringPass)
 	r.src = src
 	r.srcCountry = ix.country[src]
 	r.srcLoc = ix.flags[src]&flagLocation != 0
@@ -104,7 +104,16 @@ func (ix *Index) newRequest(src int32, extraThemes uint32, hidden []int32) *requ
 	r.srcLogPop = float64(ix.logPop[src])
 	r.themeMask = ix.themes[src] | extraThemes
 	r.themeCount = float64(bits.OnesCount32(r.themeMask))
+	r.affinities(hidden)
+	r.graphFactors()
+	r.neighbours(hidden)
+	return r
+}
 
+// affinities sets the country, region and region-country affinities of
+// the source, its hidden partnerships left out.
+func (r *scoringPass) affinities(hidden []int32) {
+	ix, src := r.ix, r.src
 	sc := r.srcCountry
 	sr := ix.region[src]
 	// The hidden partnerships that count in the country and region
@@ -157,13 +166,16 @@ func (ix *Index) newRequest(src int32, extraThemes uint32, hidden []int32) *requ
 			r.regionCountryVal[ix.country[h]] -= 1 / den
 		}
 	}
+}
 
-	// Existing partners, Adamic–Adar over common partners and chains of
-	// three partnerships, source – a – b – candidate, each weighted by
-	// 1/√(deg a × deg b) as in the degree-normalised three-step paths of
-	// link prediction (Kovács et al., 2019): chains reach candidates that
-	// share no partner with the source. Only the municipalities two and
-	// three hops away are touched.
+// graphFactors marks the source's existing partners and sums Adamic–Adar
+// over common partners and the chains of three partnerships, source – a –
+// b – candidate, each weighted by 1/√(deg a × deg b) as in the
+// degree-normalised three-step paths of link prediction (Kovács et al.,
+// 2019): chains reach candidates that share no partner with the source.
+// Only the municipalities two and three hops away are touched.
+func (r *scoringPass) graphFactors() {
+	ix, src := r.ix, r.src
 	partners, suspended := ix.partners(src)
 	for k, a := range partners {
 		if e := r.lookup(a); e != nil && e.hidden {
@@ -191,9 +203,13 @@ func (ix *Index) newRequest(src int32, extraThemes uint32, hidden []int32) *requ
 			}
 		}
 	}
+}
 
-	// Saturation and near neighbours: the partners abroad of every
-	// municipality in the source's country.
+// neighbours sums saturation and the near-neighbour and area factors: the
+// partners abroad of every municipality in the source's country, weighted
+// by its distance from the source.
+func (r *scoringPass) neighbours(hidden []int32) {
+	ix, src, sc := r.ix, r.src, r.srcCountry
 	for _, u := range ix.countryMembers[sc] {
 		weight, areaWeight := 0.0, 0.0
 		if r.srcLoc && ix.flags[u]&flagLocation != 0 {
@@ -226,11 +242,10 @@ func (ix *Index) newRequest(src int32, extraThemes uint32, hidden []int32) *requ
 	for _, c := range r.areaTouched {
 		r.area[c] = 1 - math.Exp(-r.area[c])
 	}
-	return r
 }
 
 // addArea spreads weight w over cell c and its eight neighbours.
-func (r *request) addArea(c int32, w float64) {
+func (r *scoringPass) addArea(c int32, w float64) {
 	if c < 0 {
 		return
 	}
@@ -251,7 +266,7 @@ func (r *request) addArea(c int32, w float64) {
 }
 
 // entry returns the sparse state of candidate i, creating it when needed.
-func (r *request) entry(i int32) *sparse {
+func (r *scoringPass) entry(i int32) *sparse {
 	if s := r.slot[i]; s >= 0 {
 		return &r.entries[s]
 	}
@@ -261,16 +276,16 @@ func (r *request) entry(i int32) *sparse {
 }
 
 // lookup returns the sparse state of candidate i, or nil.
-func (r *request) lookup(i int32) *sparse {
+func (r *scoringPass) lookup(i int32) *sparse {
 	if s := r.slot[i]; s >= 0 {
 		return &r.entries[s]
 	}
 	return nil
 }
 
-// newScratch returns a request whose buffers fit ix, every slot empty.
-func (ix *Index) newScratch() *request {
-	r := &request{
+// newScratch returns a pass whose buffers fit ix, every slot empty.
+func (ix *Index) newScratch() *scoringPass {
+	r := &scoringPass{
 		ix:               ix,
 		slot:             make([]int32, len(ix.ms)),
 		countryBuf:       make([]float64, len(ix.countryCodes)),
@@ -285,7 +300,7 @@ func (ix *Index) newScratch() *request {
 }
 
 // release empties the request's slots and returns it to the index's pool.
-func (r *request) release() {
+func (r *scoringPass) release() {
 	for _, e := range r.entries {
 		r.slot[e.index] = -1
 	}
@@ -300,7 +315,7 @@ func (r *request) release() {
 // values writes the factor values of candidate i into v, in FactorNames
 // order. The scoring loop and the explanation both call it, so a
 // suggestion's contributions add up to exactly the score it was ranked by.
-func (r *request) values(i int32, v *[numFactors]float64) {
+func (r *scoringPass) values(i int32, v *[numFactors]float64) {
 	ix := r.ix
 	*v = [numFactors]float64{}
 	f := ix.flags[i]
@@ -338,7 +353,7 @@ func (r *request) values(i int32, v *[numFactors]float64) {
 
 // degree returns the number of partnerships of i that are not suspended,
 // less its partnership with the source when that is hidden.
-func (r *request) degree(i int32) int32 {
+func (r *scoringPass) degree(i int32) int32 {
 	d := r.ix.degree[i]
 	if e := r.lookup(i); e != nil && e.hidden && !r.ix.isSuspended(r.src, i) {
 		d--
@@ -378,7 +393,7 @@ func (ix *Index) Features(sourceID string, candidateIDs []string, themes ...stri
 			return nil, graph.FieldErrorf("theme", "unknown theme %q", t)
 		}
 	}
-	r := ix.newRequest(src, themeMask(themes), nil)
+	r := ix.newPass(src, themeMask(themes), nil)
 	defer r.release()
 	out := make([][]float64, len(cands))
 	var v [numFactors]float64

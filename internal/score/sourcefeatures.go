@@ -6,22 +6,22 @@ import (
 	"github.com/twinning/twinning/graph"
 )
 
-// Query computes the factor values of many candidates for one source, with
+// SourceFeatures are the factor values of many candidates for one source, with
 // some of the source's partnerships hidden as if they did not exist. It is
 // the seam of an evaluation (hide a real link, see where its partner
 // ranks) and of a trainer (features of real pairs computed without the
 // pair itself). Candidates are named by their position in the index, 0 to
 // Index.Len()-1, so that a scan over all of them costs no map look-up.
-// A Query is not safe for concurrent use; Close returns its buffers.
-type Query struct {
-	r *request
+// A SourceFeatures is not safe for concurrent use; Close returns its buffers.
+type SourceFeatures struct {
+	r *scoringPass
 }
 
-// NewQuery prepares the factor values for the municipality sourceID with
+// SourceFeatures prepares the factor values for the municipality sourceID with
 // its partnerships to hiddenIDs left out of every factor. It returns
 // ENOTFOUND for an id that is not in the index and EINVALID when a hidden
 // id is not a partner of the source.
-func (ix *Index) NewQuery(sourceID string, hiddenIDs ...string) (*Query, error) {
+func (ix *Index) SourceFeatures(sourceID string, hiddenIDs ...string) (*SourceFeatures, error) {
 	src, ok := ix.byID[sourceID]
 	if !ok {
 		return nil, graph.Errorf(graph.ENOTFOUND, "municipality %q not found", sourceID)
@@ -38,13 +38,13 @@ func (ix *Index) NewQuery(sourceID string, hiddenIDs ...string) (*Query, error) 
 		}
 		hidden = append(hidden, h)
 	}
-	return &Query{r: ix.newRequest(src, 0, hidden)}, nil
+	return &SourceFeatures{r: ix.newPass(src, 0, hidden)}, nil
 }
 
 // Values writes the factor values of the candidate at position i into v,
 // in FactorNames order; v must hold NumFactors values. They are the values
 // Engine.Suggest weighs.
-func (q *Query) Values(i int, v []float64) {
+func (q *SourceFeatures) Values(i int, v []float64) {
 	var a [numFactors]float64
 	q.r.values(int32(i), &a)
 	copy(v, a[:])
@@ -52,13 +52,13 @@ func (q *Query) Values(i int, v []float64) {
 
 // IsPartner reports whether the candidate at position i is a partner of
 // the source that is not hidden: Engine.Suggest leaves those out.
-func (q *Query) IsPartner(i int) bool {
+func (q *SourceFeatures) IsPartner(i int) bool {
 	e := q.r.lookup(int32(i))
 	return e != nil && e.partner
 }
 
 // Close releases the query's buffers; the query must not be used after.
-func (q *Query) Close() {
+func (q *SourceFeatures) Close() {
 	if q.r != nil {
 		q.r.release()
 		q.r = nil
@@ -66,7 +66,7 @@ func (q *Query) Close() {
 }
 
 // Position returns the position of the municipality id in the index, the
-// one Query takes, and whether it is there.
+// one SourceFeatures takes, and whether it is there.
 func (ix *Index) Position(id string) (int, bool) {
 	i, ok := ix.byID[id]
 	return int(i), ok
