@@ -160,111 +160,124 @@ func (s *Store) Search(ctx context.Context, q graph.Query) (graph.Page, error) {
 	if keep < q.Offset {
 		keep = math.MaxInt // an offset so large that the sum overflows
 	}
-	f := filter{q: q}
-	var (
-		top    best
-		total  int
-		ctxErr error
-		seen   int
-		// tier is the best kind of match found so far.
-		tier graph.MatchKind
-	)
-	visit := func(r *record, m graph.Match) bool {
-		if seen++; seen%checkEvery == 0 {
-			if ctxErr = ctx.Err(); ctxErr != nil {
-				return false
-			}
-		}
-		if f.match(&r.m) {
-			total++
-			tier = min(tier, m.Kind)
-			top.offer(hit{match: m, r: r})
-		}
-		return true
-	}
+	sr := &searcher{s: s, ctx: ctx, f: filter{q: q}, keep: keep}
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.checkOpen(); err != nil {
 		return graph.Page{}, err
 	}
-	// search finds the records text matches, as graph.SearchKeys.Tier
-	// ranks them; then, when none matches by a whole name or spelling (the
-	// best is the start or a part of a name, or nothing), those with a typo; then, when none matches at all, those whose name
-	// is the text's first words.
-	search := func(text graph.SearchText, words bool) {
-		top, total, tier = best{n: keep}, 0, graph.MatchWords+1
-		tiered := func(r *record) bool {
-			m, ok := r.keys.Tier(text)
-			if !ok {
-				return true
-			}
-			if words {
-				if m.Kind > graph.MatchSpelling {
-					return true
-				}
-				m.Kind = graph.MatchWords
-			}
-			return visit(r, m)
-		}
-		s.text.contains(text.Key, names, tiered)
-		if text.Loose != "" && ctxErr == nil {
-			// The records whose name keys hold the text were visited above;
-			// a loose key shorter than graph.MinLoosePrefix matches whole
-			// keys only.
-			other := func(r *record) bool {
-				if slices.ContainsFunc(r.keys.Names, func(k string) bool { return strings.Contains(k, text.Key) }) {
-					return true
-				}
-				return tiered(r)
-			}
-			if utf8.RuneCountInString(text.Loose) < graph.MinLoosePrefix {
-				s.loose.exact(text.Loose, other)
-			} else {
-				s.loose.contains(text.Loose, loose, other)
-			}
-		}
-		if tier > graph.MatchSpelling && !words && ctxErr == nil {
-			typos := map[*record]bool{}
-			s.loose.near(text.Loose, text.TypoEdits(), func(r *record) bool {
-				if typos[r] {
-					return true
-				}
-				typos[r] = true
-				if _, ok := r.keys.Tier(text); ok {
-					return true // visited above
-				}
-				m, _ := r.keys.Typo(text)
-				return visit(r, m)
-			})
-		}
-	}
 	switch {
 	case text.Key == "":
-		top = best{n: keep}
+		sr.top = best{n: keep}
 		for _, r := range s.order {
-			if !visit(r, graph.Match{}) {
+			if !sr.visit(r, graph.Match{}) {
 				break
 			}
 		}
 	default:
-		search(text, false)
-		for w, ok := text.Words(); ok && total == 0 && ctxErr == nil; w, ok = w.Words() {
-			search(w, true)
+		sr.search(text, false)
+		for w, ok := text.Words(); ok && sr.total == 0 && sr.ctxErr == nil; w, ok = w.Words() {
+			sr.search(w, true)
 		}
 	}
-	if ctxErr != nil {
-		return graph.Page{}, contextError("search", ctxErr)
+	if sr.ctxErr != nil {
+		return graph.Page{}, contextError("search", sr.ctxErr)
 	}
 
-	page := graph.Page{Items: []graph.Municipality{}, Total: total, Offset: q.Offset, Limit: limit}
-	hits := top.sorted()
+	page := graph.Page{Items: []graph.Municipality{}, Total: sr.total, Offset: q.Offset, Limit: limit}
+	hits := sr.top.sorted()
 	if q.Offset < len(hits) {
 		for _, h := range hits[q.Offset:] {
 			page.Items = append(page.Items, clone(h.r.m))
 		}
 	}
 	return page, nil
+}
+
+// searcher is one search of a Store, under its read lock: the records it
+// visits that the filter keeps, the best keep of them, and how many.
+type searcher struct {
+	s      *Store
+	ctx    context.Context
+	f      filter
+	keep   int
+	top    best
+	total  int
+	ctxErr error
+	seen   int
+	// tier is the best kind of match found so far.
+	tier graph.MatchKind
+}
+
+// visit counts record r, matched as m, when the filter keeps it; it
+// returns false to stop once the context has ended.
+func (sr *searcher) visit(r *record, m graph.Match) bool {
+	if sr.seen++; sr.seen%checkEvery == 0 {
+		if sr.ctxErr = sr.ctx.Err(); sr.ctxErr != nil {
+			return false
+		}
+	}
+	if sr.f.match(&r.m) {
+		sr.total++
+		sr.tier = min(sr.tier, m.Kind)
+		sr.top.offer(hit{match: m, r: r})
+	}
+	return true
+}
+
+// search finds the records text matches, as graph.SearchKeys.Tier ranks
+// them; then, when none matches by a whole name or spelling (the best is
+// the start or a part of a name, or nothing), those with a typo. With
+// words, text is the first words of the query, and only a whole name or
+// spelling counts, as a match of words.
+func (sr *searcher) search(text graph.SearchText, words bool) {
+	s := sr.s
+	sr.top, sr.total, sr.tier = best{n: sr.keep}, 0, graph.MatchWords+1
+	tiered := func(r *record) bool {
+		m, ok := r.keys.Tier(text)
+		if !ok {
+			return true
+		}
+		if words {
+			if m.Kind > graph.MatchSpelling {
+				return true
+			}
+			m.Kind = graph.MatchWords
+		}
+		return sr.visit(r, m)
+	}
+	s.text.contains(text.Key, names, tiered)
+	if text.Loose != "" && sr.ctxErr == nil {
+		// The records whose name keys hold the text were visited above; a
+		// loose key shorter than graph.MinLoosePrefix matches whole keys
+		// only.
+		other := func(r *record) bool {
+			if slices.ContainsFunc(r.keys.Names, func(k string) bool { return strings.Contains(k, text.Key) }) {
+				return true
+			}
+			return tiered(r)
+		}
+		if utf8.RuneCountInString(text.Loose) < graph.MinLoosePrefix {
+			s.loose.exact(text.Loose, other)
+		} else {
+			s.loose.contains(text.Loose, loose, other)
+		}
+	}
+	if sr.tier > graph.MatchSpelling && !words && sr.ctxErr == nil {
+		typos := map[*record]bool{}
+		s.loose.near(text.Loose, text.TypoEdits(), func(r *record) bool {
+			if typos[r] {
+				return true
+			}
+			typos[r] = true
+			if _, ok := r.keys.Tier(text); ok {
+				return true // visited above
+			}
+			m, _ := r.keys.Typo(text)
+			return sr.visit(r, m)
+		})
+	}
 }
 
 // Partners returns the partnerships of the municipality with the given id,

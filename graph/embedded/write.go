@@ -29,23 +29,9 @@ func (s *Store) UpsertMunicipalities(ctx context.Context, ms []graph.Municipalit
 	if err := ctx.Err(); err != nil {
 		return graph.UpsertResult{}, contextError("upsert municipalities", err)
 	}
-	inBatch := make(map[string]bool, len(ms))
-	codeHolder := map[[2]string]string{}
-	for i := range ms {
-		m := &ms[i]
-		if err := m.Validate(); err != nil {
-			return graph.UpsertResult{}, err
-		}
-		if inBatch[m.ID] {
-			return graph.UpsertResult{}, &graph.Error{Code: graph.ECONFLICT, Field: "id", Message: fmt.Sprintf("municipality %s appears twice in the batch", m.ID)}
-		}
-		inBatch[m.ID] = true
-		for _, kv := range m.Codes.UniqueCodes() {
-			if other, ok := codeHolder[kv]; ok {
-				return graph.UpsertResult{}, codeConflict(kv, m.ID, other)
-			}
-			codeHolder[kv] = m.ID
-		}
+	inBatch, codeHolder, err := checkBatch(ms)
+	if err != nil {
+		return graph.UpsertResult{}, err
 	}
 
 	s.writeMu.Lock()
@@ -92,7 +78,7 @@ func (s *Store) UpsertMunicipalities(ctx context.Context, ms []graph.Municipalit
 	// bbolt inserts into a node by shifting, until the commit splits it:
 	// keys in order make a large batch linear instead of quadratic.
 	slices.SortFunc(changes, func(a, b municipalityChange) int { return compareIDs(a.rec, b.rec) })
-	err := s.update(ctx, "upsert municipalities", func(tx *bbolt.Tx) error {
+	err = s.update(ctx, "upsert municipalities", func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketMunicipalities)
 		for _, c := range changes {
 			if err := b.Put([]byte(c.rec.m.ID), c.data); err != nil {
@@ -105,6 +91,38 @@ func (s *Store) UpsertMunicipalities(ctx context.Context, ms []graph.Municipalit
 		return graph.UpsertResult{}, err
 	}
 
+	s.apply(changes)
+	return res, nil
+}
+
+// checkBatch validates a batch of municipalities as a whole: each valid,
+// no id twice, no unique code held twice. It returns the batch's ids and
+// the holder of each of its codes.
+func checkBatch(ms []graph.Municipality) (map[string]bool, map[[2]string]string, error) {
+	inBatch := make(map[string]bool, len(ms))
+	codeHolder := map[[2]string]string{}
+	for i := range ms {
+		m := &ms[i]
+		if err := m.Validate(); err != nil {
+			return nil, nil, err
+		}
+		if inBatch[m.ID] {
+			return nil, nil, &graph.Error{Code: graph.ECONFLICT, Field: "id", Message: fmt.Sprintf("municipality %s appears twice in the batch", m.ID)}
+		}
+		inBatch[m.ID] = true
+		for _, kv := range m.Codes.UniqueCodes() {
+			if other, ok := codeHolder[kv]; ok {
+				return nil, nil, codeConflict(kv, m.ID, other)
+			}
+			codeHolder[kv] = m.ID
+		}
+	}
+	return inBatch, codeHolder, nil
+}
+
+// apply makes the memory follow the committed changes: the codes, the
+// text indexes, the order, and the version.
+func (s *Store) apply(changes []municipalityChange) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	replaced := map[string]*record{}
@@ -129,7 +147,6 @@ func (s *Store) UpsertMunicipalities(ctx context.Context, ms []graph.Municipalit
 	}
 	s.reorder(replaced, created)
 	s.version++
-	return res, nil
 }
 
 // codeConflict reports that id cannot take code kv, held by other.

@@ -187,6 +187,35 @@ func (g *Graph) Gaps(ctx context.Context, opts GapOptions) (Gaps, error) {
 		return cmp.Or(cmp.Compare(b.Gaps, a.Gaps), strings.Compare(a.Region, b.Region))
 	})
 
+	g.sortGaps(gaps, sortBy)
+	for _, i := range gaps[:min(limit, len(gaps))] {
+		gap := Gap{Node: g.node(i), War: g.ms[i].War}
+		if p := g.ms[i].Location; p != nil {
+			km := math.Round(BorderDistanceKm(*p)*10) / 10
+			gap.BorderKm = &km
+		}
+		if opts.Suggest != nil {
+			if err := ctx.Err(); err != nil {
+				return Gaps{}, graph.Wrap(graph.EUNAVAILABLE, err, "gaps: cancelled while suggesting partners")
+			}
+			sugg, err := opts.Suggest(ctx, g.ms[i].ID, per)
+			if err != nil {
+				return Gaps{}, graph.Wrap(graph.ErrorCode(err), err, "gaps: suggestions for %s: %s", g.ms[i].ID, graph.ErrorMessage(err))
+			}
+			gap.Suggestions = sugg
+			if gap.Suggestions == nil {
+				gap.Suggestions = []Suggested{}
+			}
+		}
+		out.Items = append(out.Items, gap)
+	}
+	return out, nil
+}
+
+// sortGaps orders gaps: the free hromadas first, then those in the war
+// zone, then the occupied; within each, nearest the EU border first (with
+// SortBorder, the located before the others), then the most populous.
+func (g *Graph) sortGaps(gaps []int32, sortBy string) {
 	border := make(map[int32]float64, len(gaps))
 	if sortBy == SortBorder {
 		for _, i := range gaps {
@@ -213,28 +242,6 @@ func (g *Graph) Gaps(ctx context.Context, opts GapOptions) (Gaps, error) {
 		}
 		return cmp.Or(cmp.Compare(g.ms[b].Population, g.ms[a].Population), int(a-b))
 	})
-	for _, i := range gaps[:min(limit, len(gaps))] {
-		gap := Gap{Node: g.node(i), War: g.ms[i].War}
-		if p := g.ms[i].Location; p != nil {
-			km := math.Round(BorderDistanceKm(*p)*10) / 10
-			gap.BorderKm = &km
-		}
-		if opts.Suggest != nil {
-			if err := ctx.Err(); err != nil {
-				return Gaps{}, graph.Wrap(graph.EUNAVAILABLE, err, "gaps: cancelled while suggesting partners")
-			}
-			sugg, err := opts.Suggest(ctx, g.ms[i].ID, per)
-			if err != nil {
-				return Gaps{}, graph.Wrap(graph.ErrorCode(err), err, "gaps: suggestions for %s: %s", g.ms[i].ID, graph.ErrorMessage(err))
-			}
-			gap.Suggestions = sugg
-			if gap.Suggestions == nil {
-				gap.Suggestions = []Suggested{}
-			}
-		}
-		out.Items = append(out.Items, gap)
-	}
-	return out, nil
 }
 
 // hasActiveEuropeanPartner reports whether municipality i has an active

@@ -233,6 +233,29 @@ type fetched struct {
 	etag, lastModified string
 }
 
+// request is the GET of address: resuming after have bytes if the file is
+// still the one validator names, else asking whether the one of the
+// manifest (prev) changed.
+func (f *Fetcher) request(ctx context.Context, address string, have int64, validator string, prev Entry) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, address, nil)
+	if err != nil {
+		return nil, err
+	}
+	if f.UserAgent != "" {
+		req.Header.Set("User-Agent", f.UserAgent)
+	}
+	switch {
+	case have > 0:
+		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", have))
+		req.Header.Set("If-Range", validator) // the whole file again if it changed since
+	case prev.ETag != "":
+		req.Header.Set("If-None-Match", prev.ETag)
+	case prev.LastModified != "":
+		req.Header.Set("If-Modified-Since", prev.LastModified)
+	}
+	return req, nil
+}
+
 // finalError is an answer that trying again will not change.
 type finalError struct{ error }
 
@@ -309,13 +332,6 @@ func (f *Fetcher) get(ctx context.Context, address, part string, prev Entry) (fe
 	if fi, err := os.Stat(part); err == nil {
 		have = fi.Size()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, address, nil)
-	if err != nil {
-		return got, 0, Final(err)
-	}
-	if f.UserAgent != "" {
-		req.Header.Set("User-Agent", f.UserAgent)
-	}
 	saved, _ := os.ReadFile(part + ".validator")
 	validator := strings.TrimSpace(string(saved))
 	if have > 0 && (validator == "" || strings.HasPrefix(validator, "W/")) {
@@ -324,14 +340,9 @@ func (f *Fetcher) get(ctx context.Context, address, part string, prev Entry) (fe
 		os.Remove(part)
 		have = 0
 	}
-	switch {
-	case have > 0:
-		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", have))
-		req.Header.Set("If-Range", validator) // the whole file again if it changed since
-	case prev.ETag != "":
-		req.Header.Set("If-None-Match", prev.ETag)
-	case prev.LastModified != "":
-		req.Header.Set("If-Modified-Since", prev.LastModified)
+	req, err := f.request(ctx, address, have, validator, prev)
+	if err != nil {
+		return got, 0, Final(err)
 	}
 	client := f.Client
 	if client == nil {

@@ -106,19 +106,8 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 	if err != nil {
 		return err
 	}
-	var pending []graph.Municipality
-	pendingAt := map[string]int{}
+	pending := newPendingWrites(ix)
 	seen := map[string]bool{}
-	// keep puts m in the index and among the municipalities to write.
-	keep := func(m graph.Municipality) {
-		ix.Put(m)
-		if j, ok := pendingAt[m.ID]; ok {
-			pending[j] = m
-		} else {
-			pendingAt[m.ID] = len(pending)
-			pending = append(pending, m)
-		}
-	}
 	im.opts.Progress.Start("resolving "+rep.Kind, len(recs))
 	for i, rec := range recs {
 		if i%1024 == 0 {
@@ -142,25 +131,10 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 		if rec.AddOnly {
 			var how addOnlyOutcome
 			next, how = addOnly(ix, rec.Municipality, codeName, found)
-			switch how {
-			case addOnlyKnown:
-				rep.Unchanged++
-				continue
-			case addOnlySkip:
-				rep.skip("already stored under another GeoNames id (a place of the same name within 5 km)")
-				continue
-			case addOnlyNew:
-			default: // a name lent to a municipality
-				if sameMunicipality(ix.muns[ix.byID[next.ID]], next) {
-					rep.Unchanged++
-					continue
+			if how != addOnlyNew {
+				if countAddOnly(ix, rep, next, how) {
+					pending.keep(next)
 				}
-				if how == addOnlyMerged {
-					rep.Merged++
-				} else {
-					rep.Localities++
-				}
-				keep(next)
 				continue
 			}
 		} else {
@@ -187,7 +161,7 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 		default:
 			rep.Merged++
 		}
-		keep(next)
+		pending.keep(next)
 	}
 	im.opts.Progress.Done()
 	if im.opts.Strict {
@@ -196,7 +170,53 @@ func (im *Importer) importMunicipalities(ctx context.Context, rep *Report, sourc
 			return err
 		}
 	}
-	return im.writeMunicipalities(ctx, pending)
+	return im.writeMunicipalities(ctx, pending.ms)
+}
+
+// countAddOnly counts what an add-only record that is not new did (known
+// already, skipped, or a name lent to a municipality) and says whether
+// next, the municipality it changed, is to be written.
+func countAddOnly(ix *Index, rep *Report, next graph.Municipality, how addOnlyOutcome) bool {
+	switch how {
+	case addOnlyKnown:
+		rep.Unchanged++
+		return false
+	case addOnlySkip:
+		rep.skip("already stored under another GeoNames id (a place of the same name within 5 km)")
+		return false
+	}
+	if sameMunicipality(ix.muns[ix.byID[next.ID]], next) {
+		rep.Unchanged++
+		return false
+	}
+	if how == addOnlyMerged {
+		rep.Merged++
+	} else {
+		rep.Localities++
+	}
+	return true
+}
+
+// pendingWrites are the municipalities an import will write, each once,
+// in the order first kept, and the index that already holds them.
+type pendingWrites struct {
+	ix *Index
+	ms []graph.Municipality
+	at map[string]int // the position of each in ms
+}
+
+func newPendingWrites(ix *Index) *pendingWrites { return &pendingWrites{ix: ix, at: map[string]int{}} }
+
+// keep puts m in the index and among the municipalities to write (in
+// place of an earlier version of it).
+func (w *pendingWrites) keep(m graph.Municipality) {
+	w.ix.Put(m)
+	if i, ok := w.at[m.ID]; ok {
+		w.ms[i] = m
+		return
+	}
+	w.at[m.ID] = len(w.ms)
+	w.ms = append(w.ms, m)
 }
 
 // writeMunicipalities writes ms in batches, checking ctx between batches.

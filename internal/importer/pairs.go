@@ -128,8 +128,7 @@ type pairImport struct {
 	resolver *Resolver
 	held     map[string]bool                 // the countries the store holds
 	existing map[[2]string]graph.Partnership // the store's partnerships, by key
-	muns     []graph.Municipality            // to write: created, or given a Wikidata id
-	munAt    map[string]int                  // the index of each in muns
+	muns     *pendingWrites                  // to write: created, or given a Wikidata id
 	created  map[string]bool                 // the ids of the places created
 }
 
@@ -162,18 +161,7 @@ func (im *Importer) newPairImport(ctx context.Context, rep *Report, opts PairOpt
 		return nil, graph.Wrap(graph.ErrorCode(err), err, "read the partnerships in the store")
 	}
 	return &pairImport{im: im, rep: rep, opts: opts, ix: ix, resolver: NewResolver(ix), held: ix.Countries(),
-		existing: existing, munAt: map[string]int{}, created: map[string]bool{}}, nil
-}
-
-// keep puts m in the index and among the municipalities to write.
-func (pi *pairImport) keep(m graph.Municipality) {
-	pi.ix.Put(m)
-	if i, ok := pi.munAt[m.ID]; ok {
-		pi.muns[i] = m
-		return
-	}
-	pi.munAt[m.ID] = len(pi.muns)
-	pi.muns = append(pi.muns, m)
+		existing: existing, muns: newPendingWrites(ix), created: map[string]bool{}}, nil
 }
 
 // pass resolves every row (pass n) and decides what each writes.
@@ -295,7 +283,7 @@ func (pi *pairImport) resolve(p *pairPass, pl Place, pos Pos, side int) Resoluti
 		m := createdMunicipality(pl, pi.opts.Source)
 		if err := m.Validate(); err == nil {
 			if _, taken := pi.ix.Get(m.ID); !taken {
-				pi.keep(m)
+				pi.muns.keep(m)
 				pi.rep.Created++
 				p.newPlaces++
 				pi.created[m.ID] = true
@@ -329,7 +317,7 @@ func (pi *pairImport) finish(ctx context.Context, p *pairPass) error {
 	for _, item := range slices.Sorted(maps.Keys(p.learned)) {
 		m, _ := pi.ix.Get(p.learned[item])
 		m.Codes.Wikidata = item // learned only for municipalities without one
-		pi.keep(m)
+		pi.muns.keep(m)
 		pi.rep.Merged++
 	}
 	if im.opts.Strict {
@@ -345,7 +333,7 @@ func (pi *pairImport) finish(ctx context.Context, p *pairPass) error {
 		}
 		p.rr.UnresolvedFile = pi.opts.UnresolvedFile
 	}
-	if err := im.writeMunicipalities(ctx, pi.muns); err != nil {
+	if err := im.writeMunicipalities(ctx, pi.muns.ms); err != nil {
 		return err
 	}
 	return writeBatches(ctx, im.opts, "partnerships", p.ps, func(ctx context.Context, batch []graph.Partnership) error {
