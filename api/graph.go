@@ -89,6 +89,26 @@ func (h *graphHandlers) graph(w http.ResponseWriter, r *http.Request) *analytics
 	return g
 }
 
+// answerFromGraph answers with what ask finds in the current snapshot,
+// or with the problem of the parameters (perr), of a snapshot still
+// loading, or of ask's error.
+func answerFromGraph[T any](h *graphHandlers, w http.ResponseWriter, r *http.Request, perr error, ask func(g *analytics.Graph) (T, error)) {
+	if perr != nil {
+		h.s.writeError(w, r, perr)
+		return
+	}
+	g := h.graph(w, r)
+	if g == nil {
+		return
+	}
+	res, err := ask(g)
+	if err != nil {
+		h.s.writeError(w, r, err)
+		return
+	}
+	h.s.writeJSON(w, http.StatusOK, res)
+}
+
 // statuses returns the partnership statuses of the status parameter.
 func statuses(p *params) []graph.Status {
 	var out []graph.Status
@@ -105,44 +125,19 @@ func statuses(p *params) []graph.Status {
 
 // stats answers GET /v1/graph/stats with analytics.Stats.
 func (h *graphHandlers) stats(w http.ResponseWriter, r *http.Request) {
-	if err := newParams(r).err; err != nil {
-		h.s.writeError(w, r, err)
-		return
-	}
-	if g := h.graph(w, r); g != nil {
-		h.s.writeJSON(w, http.StatusOK, g.Stats())
-	}
+	answerFromGraph(h, w, r, newParams(r).err, func(g *analytics.Graph) (analytics.Stats, error) { return g.Stats(), nil })
 }
 
 // quality answers GET /v1/graph/quality with analytics.Quality.
 func (h *graphHandlers) quality(w http.ResponseWriter, r *http.Request) {
-	if err := newParams(r).err; err != nil {
-		h.s.writeError(w, r, err)
-		return
-	}
-	if g := h.graph(w, r); g != nil {
-		h.s.writeJSON(w, http.StatusOK, g.Quality())
-	}
+	answerFromGraph(h, w, r, newParams(r).err, func(g *analytics.Graph) (analytics.Quality, error) { return g.Quality(), nil })
 }
 
 // countries answers GET /v1/graph/countries with an analytics.CountryMatrix.
 func (h *graphHandlers) countries(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r, "from", "status", "region")
 	from, sts, region := p.single("from"), statuses(p), p.single("region")
-	if p.err != nil {
-		h.s.writeError(w, r, p.err)
-		return
-	}
-	g := h.graph(w, r)
-	if g == nil {
-		return
-	}
-	m, err := g.CountryMatrix(from, sts, region)
-	if err != nil {
-		h.s.writeError(w, r, err)
-		return
-	}
-	h.s.writeJSON(w, http.StatusOK, m)
+	answerFromGraph(h, w, r, p.err, func(g *analytics.Graph) (analytics.CountryMatrix, error) { return g.CountryMatrix(from, sts, region) })
 }
 
 // path answers GET /v1/graph/path with an analytics.PathResult.
@@ -181,20 +176,7 @@ func (h *graphHandlers) neighbourhood(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r, "hops", "max_nodes")
 	hops := p.intRange("hops", defaultNeighbourhoodHops, 1, analytics.MaxNeighbourhoodHops)
 	maxNodes := p.intRange("max_nodes", analytics.DefaultNeighbourhoodNodes, 1, analytics.MaxNeighbourhoodNodes)
-	if p.err != nil {
-		h.s.writeError(w, r, p.err)
-		return
-	}
-	g := h.graph(w, r)
-	if g == nil {
-		return
-	}
-	nb, err := g.Neighbourhood(id, hops, maxNodes)
-	if err != nil {
-		h.s.writeError(w, r, err)
-		return
-	}
-	h.s.writeJSON(w, http.StatusOK, nb)
+	answerFromGraph(h, w, r, p.err, func(g *analytics.Graph) (analytics.Neighbourhood, error) { return g.Neighbourhood(id, hops, maxNodes) })
 }
 
 // gaps answers GET /v1/graph/gaps with analytics.Gaps. suggestions=0 (or
@@ -208,23 +190,10 @@ func (h *graphHandlers) gaps(w http.ResponseWriter, r *http.Request) {
 		Limit:       p.intRange("limit", analytics.DefaultGapsLimit, 1, analytics.MaxGapsLimit),
 		Suggestions: p.intRange("suggestions", analytics.DefaultGapSuggestions, 0, analytics.MaxGapSuggestions),
 	}
-	if p.err != nil {
-		h.s.writeError(w, r, p.err)
-		return
-	}
 	if opts.Suggestions > 0 {
 		opts.Suggest = h.suggest
 	}
-	g := h.graph(w, r)
-	if g == nil {
-		return
-	}
-	res, err := g.Gaps(r.Context(), opts)
-	if err != nil {
-		h.s.writeError(w, r, err)
-		return
-	}
-	h.s.writeJSON(w, http.StatusOK, res)
+	answerFromGraph(h, w, r, p.err, func(g *analytics.Graph) (analytics.Gaps, error) { return g.Gaps(r.Context(), opts) })
 }
 
 // central answers GET /v1/graph/central with analytics.Central.
@@ -232,20 +201,7 @@ func (h *graphHandlers) central(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r, "country", "limit")
 	country := p.single("country")
 	limit := p.intRange("limit", analytics.DefaultCentralLimit, 1, analytics.MaxCentralLimit)
-	if p.err != nil {
-		h.s.writeError(w, r, p.err)
-		return
-	}
-	g := h.graph(w, r)
-	if g == nil {
-		return
-	}
-	res, err := g.Central(country, limit)
-	if err != nil {
-		h.s.writeError(w, r, err)
-		return
-	}
-	h.s.writeJSON(w, http.StatusOK, res)
+	answerFromGraph(h, w, r, p.err, func(g *analytics.Graph) (analytics.Central, error) { return g.Central(country, limit) })
 }
 
 // export answers GET /v1/export with the selected part of the graph as

@@ -148,6 +148,24 @@ type Request struct {
 	UpdatedBy Actor     `json:"updated_by"`
 }
 
+// ChangeRequest applies change to r, a stored request, as a store's
+// UpdateRequest does, and returns the audit entry change returns: change's
+// error as it is, or an EINVALID error when change altered the request's
+// id ("id") or municipality ("municipality"), which never change.
+func ChangeRequest(r *Request, change func(*Request) (AuditEntry, error)) (AuditEntry, error) {
+	id, municipality := r.ID, r.Municipality
+	audit, err := change(r)
+	switch {
+	case err != nil:
+		return audit, err
+	case r.ID != id:
+		return audit, FieldErrorf("id", "the id of request %s cannot change", id)
+	case r.Municipality != municipality:
+		return audit, FieldErrorf("municipality", "the municipality of request %s cannot change", id)
+	}
+	return audit, nil
+}
+
 // Validate returns an EINVALID *Error naming the first field that breaks a
 // rule, or nil.
 func (r *Request) Validate() error {

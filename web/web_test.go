@@ -106,20 +106,28 @@ func TestBasemap(t *testing.T) {
 	assert.Contains(t, string(licences), "BSD-2-Clause")
 }
 
-// i18nKeys returns the keys of each language of i18n.js.
+// i18nKeys returns the keys of each language of i18n.js: the keys of its
+// table that have a text in that language (every entry is [English,
+// Ukrainian]).
 func i18nKeys(t *testing.T) map[string][]string {
 	t.Helper()
 	raw, err := fs.ReadFile(Static(), "i18n.js")
 	require.NoError(t, err)
 	src := string(raw)
-	uk := strings.Index(src, "\n  uk: {")
-	require.Positive(t, uk, "i18n.js has a uk section")
-	key := regexp.MustCompile(`(?m)(?:^\s*|,\s*)"?([A-Za-z_][\w.]*)"?:\s*"`)
+	start, end := strings.Index(src, "const table = {\n"), strings.Index(src, "\n};\n")
+	require.True(t, start >= 0 && end > start, "i18n.js has its table")
+	entry := regexp.MustCompile(`^\s*(?:"([^"]+)"|([A-Za-z_][\w.]*)):\s*\[("(?:[^"\\]|\\.)*"),\s*("(?:[^"\\]|\\.)*")\],$`)
 	out := map[string][]string{}
-	for lang, part := range map[string]string{"en": src[:uk], "uk": src[uk:]} {
-		for _, m := range key.FindAllStringSubmatch(part, -1) {
-			out[lang] = append(out[lang], m[1])
+	for _, line := range strings.Split(src[start+len("const table = {\n"):end], "\n") {
+		m := entry.FindStringSubmatch(line)
+		require.NotNil(t, m, "a line of the table is an entry of two texts: %s", line)
+		for lang, text := range map[string]string{"en": m[3], "uk": m[4]} {
+			if text != `""` {
+				out[lang] = append(out[lang], m[1]+m[2])
+			}
 		}
+	}
+	for lang := range out {
 		slices.Sort(out[lang])
 	}
 	return out

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -10,34 +9,6 @@ import (
 
 	"github.com/twinning/twinning/internal/analytics"
 )
-
-// runQuality prints the data-quality report of the store (see
-// analytics.Quality).
-func runQuality(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("quality", "[flags]", stderr)
-	var sc storeConfig
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	sc.register(fs)
-	rest, err := parseFlags(fs, args, sc.envs(nil))
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return usageError{fmt.Sprintf("quality takes no arguments, got %q", rest)}
-	}
-	if err := sc.validate(); err != nil {
-		return err
-	}
-	g, err := openGraph(ctx, &sc, stderr)
-	if err != nil {
-		return err
-	}
-	q := g.Quality()
-	if *asJSON {
-		return writeJSON(stdout, q)
-	}
-	return printQuality(stdout, q)
-}
 
 // printQuality writes the report as text: each check's count and its
 // first findings.

@@ -14,16 +14,40 @@ import (
 // runStats prints the summary statistics of the partnership graph as a
 // table or, with -json, as analytics.Stats.
 func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("stats", "[flags]", stderr)
+	return runGraphReport(ctx, "stats", "the statistics", args, stdout, stderr, func(g *analytics.Graph, asJSON bool) error {
+		st := g.Stats()
+		if asJSON {
+			return writeJSON(stdout, st)
+		}
+		return printStats(stdout, st)
+	})
+}
+
+// runQuality prints the data-quality report of the store (see
+// analytics.Quality).
+func runQuality(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runGraphReport(ctx, "quality", "the report", args, stdout, stderr, func(g *analytics.Graph, asJSON bool) error {
+		q := g.Quality()
+		if asJSON {
+			return writeJSON(stdout, q)
+		}
+		return printQuality(stdout, q)
+	})
+}
+
+// runGraphReport runs a command that reads the store's analytics snapshot
+// and prints a report of it (what), as text or with -json as JSON.
+func runGraphReport(ctx context.Context, name, what string, args []string, stdout, stderr io.Writer, print func(g *analytics.Graph, asJSON bool) error) error {
+	fs := newFlagSet(name, "[flags]", stderr)
 	var sc storeConfig
-	asJSON := fs.Bool("json", false, "print the statistics as JSON")
+	asJSON := fs.Bool("json", false, "print "+what+" as JSON")
 	sc.register(fs)
 	rest, err := parseFlags(fs, args, sc.envs(nil))
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
-		return usageError{fmt.Sprintf("stats takes no arguments, got %q", rest)}
+		return usageError{fmt.Sprintf("%s takes no arguments, got %q", name, rest)}
 	}
 	if err := sc.validate(); err != nil {
 		return err
@@ -32,11 +56,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	st := g.Stats()
-	if *asJSON {
-		return writeJSON(stdout, st)
-	}
-	return printStats(stdout, st)
+	return print(g, *asJSON)
 }
 
 // openGraph opens the configured store, builds the analytics snapshot from

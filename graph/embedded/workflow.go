@@ -118,27 +118,39 @@ func (s *Store) CreateRequest(ctx context.Context, r graph.Request, audit graph.
 
 // Request returns the request with the given id, or ENOTFOUND.
 func (s *Store) Request(ctx context.Context, id string) (graph.Request, error) {
-	var r graph.Request
-	err := s.view(ctx, "request", func(tx *bbolt.Tx) error {
-		ok, err := getJSON(tx, bucketRequests, []byte(id), &r)
-		if err == nil && !ok {
-			return &ruleError{graph.Errorf(graph.ENOTFOUND, "request %q does not exist", id)}
-		}
-		return err
-	})
-	return r, err
+	return getRecord[graph.Request](ctx, s, "request", bucketRequests, id, "request %q does not exist")
 }
 
 // Requests returns every request, in id order.
 func (s *Store) Requests(ctx context.Context) ([]graph.Request, error) {
-	out := []graph.Request{}
-	err := s.view(ctx, "requests", func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketRequests).ForEach(func(k, v []byte) error {
-			var r graph.Request
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("request %q: %w", k, err)
+	return allRecords[graph.Request](ctx, s, "requests", "request", bucketRequests)
+}
+
+// getRecord reads the record key of bucket (op names the read), or returns
+// ENOTFOUND with the message missing, which names key with %q.
+func getRecord[T any](ctx context.Context, s *Store, op string, bucket []byte, key, missing string) (T, error) {
+	var v T
+	err := s.view(ctx, op, func(tx *bbolt.Tx) error {
+		ok, err := getJSON(tx, bucket, []byte(key), &v)
+		if err == nil && !ok {
+			return &ruleError{graph.Errorf(graph.ENOTFOUND, missing, key)}
+		}
+		return err
+	})
+	return v, err
+}
+
+// allRecords reads every record of bucket, in key order (op names the
+// read, what a record in errors).
+func allRecords[T any](ctx context.Context, s *Store, op, what string, bucket []byte) ([]T, error) {
+	out := []T{}
+	err := s.view(ctx, op, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(k, data []byte) error {
+			var v T
+			if err := json.Unmarshal(data, &v); err != nil {
+				return fmt.Errorf("%s %q: %w", what, k, err)
 			}
-			out = append(out, r)
+			out = append(out, v)
 			return nil
 		})
 	})
@@ -162,15 +174,9 @@ func (s *Store) UpdateRequest(ctx context.Context, id string, change func(*graph
 		case !ok:
 			return &ruleError{graph.Errorf(graph.ENOTFOUND, "request %q does not exist", id)}
 		}
-		municipality := r.Municipality
-		audit, err := change(&r)
-		switch {
-		case err != nil:
+		audit, err := graph.ChangeRequest(&r, change)
+		if err != nil {
 			return &ruleError{err}
-		case r.ID != id:
-			return &ruleError{graph.FieldErrorf("id", "the id of request %s cannot change", id)}
-		case r.Municipality != municipality:
-			return &ruleError{graph.FieldErrorf("municipality", "the municipality of request %s cannot change", id)}
 		}
 		if err := putJSON(tx, bucketRequests, []byte(id), r); err != nil {
 			return err
@@ -185,31 +191,12 @@ func (s *Store) UpdateRequest(ctx context.Context, id string, change func(*graph
 
 // Profile returns the profile of the municipality, or ENOTFOUND.
 func (s *Store) Profile(ctx context.Context, municipality string) (graph.Profile, error) {
-	var p graph.Profile
-	err := s.view(ctx, "profile", func(tx *bbolt.Tx) error {
-		ok, err := getJSON(tx, bucketProfiles, []byte(municipality), &p)
-		if err == nil && !ok {
-			return &ruleError{graph.Errorf(graph.ENOTFOUND, "municipality %q has no profile", municipality)}
-		}
-		return err
-	})
-	return p, err
+	return getRecord[graph.Profile](ctx, s, "profile", bucketProfiles, municipality, "municipality %q has no profile")
 }
 
 // Profiles returns every profile, in municipality id order.
 func (s *Store) Profiles(ctx context.Context) ([]graph.Profile, error) {
-	out := []graph.Profile{}
-	err := s.view(ctx, "profiles", func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketProfiles).ForEach(func(k, v []byte) error {
-			var p graph.Profile
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("profile %q: %w", k, err)
-			}
-			out = append(out, p)
-			return nil
-		})
-	})
-	return out, err
+	return allRecords[graph.Profile](ctx, s, "profiles", "profile", bucketProfiles)
 }
 
 // PutProfile applies change to the municipality's profile and writes the
@@ -272,18 +259,7 @@ func (s *Store) Shortlist(ctx context.Context, request string) ([]graph.Shortlis
 // Shortlists returns the entries of every request, in request then
 // candidate id order.
 func (s *Store) Shortlists(ctx context.Context) ([]graph.ShortlistEntry, error) {
-	out := []graph.ShortlistEntry{}
-	err := s.view(ctx, "shortlists", func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketShortlist).ForEach(func(k, v []byte) error {
-			var e graph.ShortlistEntry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("shortlist entry %q: %w", k, err)
-			}
-			out = append(out, e)
-			return nil
-		})
-	})
-	return out, err
+	return allRecords[graph.ShortlistEntry](ctx, s, "shortlists", "shortlist entry", bucketShortlist)
 }
 
 // ChangeShortlist applies change to the candidate's entry on the request's

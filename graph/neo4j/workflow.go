@@ -178,23 +178,11 @@ RETURN count(r) AS n`, map[string]any{"id": r.ID, "municipality": r.Municipality
 
 // Request returns the request with the given id, or ENOTFOUND.
 func (s *Store) Request(ctx context.Context, id string) (graph.Request, error) {
-	var (
-		r     graph.Request
-		found bool
-	)
-	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "MATCH (r:PartnerRequest {id: $id}) RETURN r.doc AS doc", map[string]any{"id": id})
-		r, found = graph.Request{}, false
-		if err != nil || len(recs) == 0 || recs[0].Values[0] == nil {
-			return err
-		}
-		found = true
-		return decode(recs[0].Values[0], &r, "request "+id)
-	})
-	if err != nil {
+	r, found, err := readDoc[graph.Request](ctx, s, "MATCH (r:PartnerRequest {id: $id}) RETURN r.doc AS doc", map[string]any{"id": id}, "request "+id)
+	switch {
+	case err != nil:
 		return graph.Request{}, s.fail(err, "reading request %q", id)
-	}
-	if !found {
+	case !found:
 		return graph.Request{}, graph.Errorf(graph.ENOTFOUND, "request %q does not exist", id)
 	}
 	return r, nil
@@ -202,19 +190,45 @@ func (s *Store) Request(ctx context.Context, id string) (graph.Request, error) {
 
 // Requests returns every request, in id order.
 func (s *Store) Requests(ctx context.Context) ([]graph.Request, error) {
-	var out []graph.Request
-	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "MATCH (r:PartnerRequest) RETURN r.doc AS doc ORDER BY r.id", nil)
-		if err != nil {
-			return err
-		}
-		out, err = decodeAll[graph.Request](recs, "request")
-		return err
-	})
+	out, err := readDocs[graph.Request](ctx, s, "MATCH (r:PartnerRequest) RETURN r.doc AS doc ORDER BY r.id", "request")
 	if err != nil {
 		return nil, s.fail(err, "reading the requests")
 	}
 	return out, nil
+}
+
+// readDoc reads the document (the JSON in "doc") of the one node that
+// query finds, and whether it found one; what names it in errors.
+func readDoc[T any](ctx context.Context, s *Store, query string, params map[string]any, what string) (T, bool, error) {
+	var (
+		v     T
+		found bool
+	)
+	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
+		recs, err := run(ctx, tx, query, params)
+		v, found = *new(T), false
+		if err != nil || len(recs) == 0 || recs[0].Values[0] == nil {
+			return err
+		}
+		found = true
+		return decode(recs[0].Values[0], &v, what)
+	})
+	return v, found, err
+}
+
+// readDocs reads the documents of every node that query returns, in its
+// order; what names one in errors.
+func readDocs[T any](ctx context.Context, s *Store, query, what string) ([]T, error) {
+	var out []T
+	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
+		recs, err := run(ctx, tx, query, nil)
+		if err != nil {
+			return err
+		}
+		out, err = decodeAll[T](recs, what)
+		return err
+	})
+	return out, err
 }
 
 // UpdateRequest applies change to the stored request and writes the result
@@ -238,15 +252,9 @@ func (s *Store) UpdateRequest(ctx context.Context, id string, change func(*graph
 		case !found:
 			return &ruleError{graph.Errorf(graph.ENOTFOUND, "request %q does not exist", id)}
 		}
-		municipality := r.Municipality
-		audit, err := change(&r)
-		switch {
-		case err != nil:
+		audit, err := graph.ChangeRequest(&r, change)
+		if err != nil {
 			return &ruleError{err}
-		case r.ID != id:
-			return &ruleError{graph.FieldErrorf("id", "the id of request %s cannot change", id)}
-		case r.Municipality != municipality:
-			return &ruleError{graph.FieldErrorf("municipality", "the municipality of request %s cannot change", id)}
 		}
 		doc, err := encode(r)
 		if err != nil {
@@ -267,23 +275,12 @@ REMOVE r._lock`, map[string]any{"id": id, "doc": doc, "status": string(r.Status)
 
 // Profile returns the profile of the municipality, or ENOTFOUND.
 func (s *Store) Profile(ctx context.Context, municipality string) (graph.Profile, error) {
-	var (
-		p     graph.Profile
-		found bool
-	)
-	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "MATCH (p:Profile {municipality: $id}) RETURN p.doc AS doc", map[string]any{"id": municipality})
-		p, found = graph.Profile{}, false
-		if err != nil || len(recs) == 0 || recs[0].Values[0] == nil {
-			return err
-		}
-		found = true
-		return decode(recs[0].Values[0], &p, "profile of "+municipality)
-	})
-	if err != nil {
+	p, found, err := readDoc[graph.Profile](ctx, s, "MATCH (p:Profile {municipality: $id}) RETURN p.doc AS doc",
+		map[string]any{"id": municipality}, "profile of "+municipality)
+	switch {
+	case err != nil:
 		return graph.Profile{}, s.fail(err, "reading the profile of %q", municipality)
-	}
-	if !found {
+	case !found:
 		return graph.Profile{}, graph.Errorf(graph.ENOTFOUND, "municipality %q has no profile", municipality)
 	}
 	return p, nil
@@ -291,15 +288,7 @@ func (s *Store) Profile(ctx context.Context, municipality string) (graph.Profile
 
 // Profiles returns every profile, in municipality id order.
 func (s *Store) Profiles(ctx context.Context) ([]graph.Profile, error) {
-	var out []graph.Profile
-	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "MATCH (p:Profile) RETURN p.doc AS doc ORDER BY p.municipality", nil)
-		if err != nil {
-			return err
-		}
-		out, err = decodeAll[graph.Profile](recs, "profile")
-		return err
-	})
+	out, err := readDocs[graph.Profile](ctx, s, "MATCH (p:Profile) RETURN p.doc AS doc ORDER BY p.municipality", "profile")
 	if err != nil {
 		return nil, s.fail(err, "reading the profiles")
 	}

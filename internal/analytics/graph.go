@@ -37,11 +37,20 @@ type Graph struct {
 // store does not hold is an EINTERNAL error, since a store must not keep
 // one.
 func Build(ctx context.Context, s graph.Scanner) (*Graph, error) {
-	d, err := graph.ReadDump(ctx, s)
+	d, err := readDump(ctx, s)
 	if err != nil {
-		return nil, graph.Wrap(graph.ErrorCode(err), err, "analytics: %s", graph.ErrorMessage(err))
+		return nil, err
 	}
 	return New(d.Municipalities, d.Partnerships)
+}
+
+// readDump reads s with graph.ReadDump, its errors keeping their code.
+func readDump(ctx context.Context, s graph.Scanner) (graph.Dump, error) {
+	d, err := graph.ReadDump(ctx, s)
+	if err != nil {
+		return d, graph.Wrap(graph.ErrorCode(err), err, "analytics: %s", graph.ErrorMessage(err))
+	}
+	return d, nil
 }
 
 // New returns the snapshot of the given municipalities and partnerships,
@@ -207,23 +216,21 @@ type Snapshot struct {
 // Load builds a new Graph from s and swaps it in. On error the current
 // graph stays in place.
 func (s *Snapshot) Load(ctx context.Context, st graph.Scanner) error {
-	g, err := Build(ctx, st)
+	d, err := readDump(ctx, st)
 	if err != nil {
 		return err
 	}
-	s.g.Store(g)
-	return nil
+	return s.LoadDump(d)
 }
 
 // LoadDump builds a new Graph from d, which it takes over (see New), and
 // swaps it in. On error the current graph stays in place.
 func (s *Snapshot) LoadDump(d graph.Dump) error {
 	g, err := New(d.Municipalities, d.Partnerships)
-	if err != nil {
-		return err
+	if err == nil {
+		s.g.Store(g)
 	}
-	s.g.Store(g)
-	return nil
+	return err
 }
 
 // Set swaps in g.

@@ -300,12 +300,18 @@ var validateColumn = map[string]int{
 }
 
 func parseMunicipalities(r io.Reader, file string) ([]graph.Municipality, []int, error) {
-	t, err := newTable(r, file, MunicipalityHeader)
+	return readTable(r, file, MunicipalityHeader, (*table).municipality)
+}
+
+// readTable reads every row of a table with the given header through row,
+// and returns the values with the line of each; the first error stops it.
+func readTable[T any](r io.Reader, file string, header []string, row func(*table) (T, error)) ([]T, []int, error) {
+	t, err := newTable(r, file, header)
 	if err != nil {
 		return nil, nil, err
 	}
 	var (
-		out   []graph.Municipality
+		out   []T
 		lines []int
 	)
 	for {
@@ -316,11 +322,11 @@ func parseMunicipalities(r io.Reader, file string) ([]graph.Municipality, []int,
 		if !ok {
 			return out, lines, nil
 		}
-		m, err := t.municipality()
+		v, err := row(t)
 		if err != nil {
 			return nil, nil, err
 		}
-		out = append(out, m)
+		out = append(out, v)
 		lines = append(lines, t.line())
 	}
 }
@@ -423,48 +429,34 @@ func splitList(s string) []string {
 }
 
 func parsePartnerships(r io.Reader, file string) ([]graph.Partnership, []int, error) {
-	t, err := newTable(r, file, PartnershipHeader)
+	return readTable(r, file, PartnershipHeader, (*table).partnership)
+}
+
+func (t *table) partnership() (graph.Partnership, error) {
+	f := t.record
+	p := graph.Partnership{
+		A: f[0], B: f[1],
+		Kind:   graph.PartnershipKind(f[2]),
+		Status: graph.Status(f[3]),
+		Source: f[5],
+	}
+	since, err := t.wholeNumber(4, "since")
 	if err != nil {
-		return nil, nil, err
+		return p, err
 	}
-	var (
-		out   []graph.Partnership
-		lines []int
-	)
-	for {
-		ok, err := t.next()
-		if err != nil {
-			return nil, nil, err
-		}
-		if !ok {
-			return out, lines, nil
-		}
-		f := t.record
-		p := graph.Partnership{
-			A: f[0], B: f[1],
-			Kind:   graph.PartnershipKind(f[2]),
-			Status: graph.Status(f[3]),
-			Source: f[5],
-		}
-		since, err := t.wholeNumber(4, "since")
-		if err != nil {
-			return nil, nil, err
-		}
-		if since > math.MaxInt32 {
-			return nil, nil, t.invalid(4, "since", "%q is not a year", f[4])
-		}
-		p.Since = int(since)
-		if err := p.Validate(); err != nil {
-			col := slices.Index(PartnershipHeader, graph.ErrorField(err))
-			if col < 0 {
-				col = 0
-			}
-			return nil, nil, t.fieldErr(col, PartnershipHeader[col], err)
-		}
-		p.Normalize()
-		out = append(out, p)
-		lines = append(lines, t.line())
+	if since > math.MaxInt32 {
+		return p, t.invalid(4, "since", "%q is not a year", f[4])
 	}
+	p.Since = int(since)
+	if err := p.Validate(); err != nil {
+		col := slices.Index(PartnershipHeader, graph.ErrorField(err))
+		if col < 0 {
+			col = 0
+		}
+		return p, t.fieldErr(col, PartnershipHeader[col], err)
+	}
+	p.Normalize()
+	return p, nil
 }
 
 // Load parses the embedded sample and upserts it into s, municipalities

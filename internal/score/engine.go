@@ -35,23 +35,21 @@ func NewEngine(model Model) *Engine {
 // called again to refresh; on error the current index stays in place. Store
 // errors keep their code.
 func (e *Engine) Load(ctx context.Context, s graph.Scanner) error {
-	ix, err := BuildIndex(ctx, s)
+	d, err := readDump(ctx, s)
 	if err != nil {
 		return err
 	}
-	e.index.Store(ix)
-	return nil
+	return e.LoadDump(d)
 }
 
 // LoadDump builds a new index from d and swaps it in; d is left as it was.
 // On error the current index stays in place.
 func (e *Engine) LoadDump(d graph.Dump) error {
 	ix, err := NewIndex(d.Municipalities, d.Partnerships)
-	if err != nil {
-		return err
+	if err == nil {
+		e.index.Store(ix)
 	}
-	e.index.Store(ix)
-	return nil
+	return err
 }
 
 // SetIndex swaps in an index built elsewhere, e.g. by NewIndex.

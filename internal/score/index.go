@@ -101,11 +101,20 @@ func themeMask(ts []string) uint32 {
 // and builds an Index from them. Store errors keep their code
 // (EUNAVAILABLE when the database is down).
 func BuildIndex(ctx context.Context, s graph.Scanner) (*Index, error) {
-	d, err := graph.ReadDump(ctx, s)
+	d, err := readDump(ctx, s)
 	if err != nil {
-		return nil, graph.Wrap(graph.ErrorCode(err), err, "score: %s", graph.ErrorMessage(err))
+		return nil, err
 	}
 	return NewIndex(d.Municipalities, d.Partnerships)
+}
+
+// readDump reads s with graph.ReadDump, its errors keeping their code.
+func readDump(ctx context.Context, s graph.Scanner) (graph.Dump, error) {
+	d, err := graph.ReadDump(ctx, s)
+	if err != nil {
+		return d, graph.Wrap(graph.ErrorCode(err), err, "score: %s", graph.ErrorMessage(err))
+	}
+	return d, nil
 }
 
 // NewIndex builds an Index from municipalities and partnerships held in
