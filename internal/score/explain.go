@@ -159,20 +159,21 @@ func (x *explainer) themes() (string, string) {
 	if mask == 0 {
 		return fmt.Sprintf("No themes to compare: %s has none and none were asked for", x.src.DisplayName()), ""
 	}
-	shared := themeNames(mask & x.r.ix.themes[x.i])
+	shared := themeNames(graph.LangEnglish, mask&x.r.ix.themes[x.i])
 	if len(shared) == 0 {
-		return fmt.Sprintf("No shared themes (looking for %s)", strings.Join(themeNames(mask), ", ")), ""
+		return fmt.Sprintf("No shared themes (looking for %s)", strings.Join(themeNames(graph.LangEnglish, mask), ", ")), ""
 	}
 	list := strings.Join(shared, ", ")
 	return "Shares themes: " + list, "shared themes (" + list + ")"
 }
 
-// themeNames returns the themes of a mask in graph.Themes order, in words.
-func themeNames(mask uint32) []string {
+// themeNames returns the themes of a mask in graph.Themes order, in
+// words of lang.
+func themeNames(lang string, mask uint32) []string {
 	var out []string
 	for t, name := range graph.Themes {
 		if mask&(1<<t) != 0 {
-			out = append(out, strings.ReplaceAll(name, "_", " "))
+			out = append(out, graph.ThemeLabel(name, lang))
 		}
 	}
 	return out
@@ -280,12 +281,12 @@ func (x *explainer) countryAffinity() (string, string) {
 	n, total := ix.countryLinks[sc][cc], ix.countryIntl[sc]
 	switch {
 	case total == 0:
-		return fmt.Sprintf("%s has no international partnerships in the graph yet", capitalize(from)), ""
+		return fmt.Sprintf("%s has no international partnerships in the graph yet", graph.UpperFirst(from)), ""
 	case n == 0:
 		return fmt.Sprintf("None of %s %s is with %s yet", possessive(from), plural(int(total), "international partnership", "international partnerships"), to), ""
 	}
 	return fmt.Sprintf("%s holds %s of %s international partnerships (%s of %s)",
-			capitalize(to), percent(n, total), possessive(from), formatInt(int64(n)), formatInt(int64(total))),
+			graph.UpperFirst(to), percent(n, total), possessive(from), formatInt(int64(n)), formatInt(int64(total))),
 		fmt.Sprintf("the ties between %s and %s", from, to)
 }
 
@@ -406,7 +407,7 @@ func (x *explainer) regionCountry() (string, string) {
 		return fmt.Sprintf("No partnerships between %s and %s yet", from, to), ""
 	}
 	return fmt.Sprintf("%s holds %s of %s international partnerships (%s of %s)",
-			capitalize(to), percent(n, total), possessive(from), formatInt(int64(n)), formatInt(int64(total))),
+			graph.UpperFirst(to), percent(n, total), possessive(from), formatInt(int64(n)), formatInt(int64(total))),
 		fmt.Sprintf("the ties between %s and %s", from, to)
 }
 

@@ -1,20 +1,17 @@
 package score
 
 import (
-	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/twinning/twinning/graph"
 )
 
 // Languages of the reasons: Options.Lang.
 const (
-	LangEnglish   = "en"
-	LangUkrainian = "uk"
+	LangEnglish   = graph.LangEnglish
+	LangUkrainian = graph.LangUkrainian
 )
 
 // Langs lists the languages reasons are written in; "" means English.
@@ -100,39 +97,14 @@ func (x *explainer) distanceUK(value, km float64) (string, string) {
 	return "Відстань: " + d, "близькість (" + d + ")"
 }
 
-// themesUK names the themes in Ukrainian.
-var themesUK = map[string]string{
-	"agriculture": "сільське господарство", "civil_protection": "цивільний захист", "culture": "культура",
-	"displaced_people": "внутрішньо переміщені особи", "economy": "економіка", "education": "освіта", "energy": "енергетика",
-	"environment": "довкілля", "governance": "врядування", "health": "охорона здоров’я", "industry": "промисловість",
-	"port": "порт", "reconstruction": "відбудова", "sport": "спорт", "tourism": "туризм", "transport": "транспорт",
-	"university": "університет", "water": "водопостачання", "youth": "молодь",
-}
-
-// ThemeLabelUK names a municipality theme (one of graph.Themes) in
-// Ukrainian, or returns it as it is when it is not one.
-func ThemeLabelUK(theme string) string { return cmp.Or(themesUK[theme], theme) }
-
-// themeNamesUK returns the themes of a mask in graph.Themes order, in
-// Ukrainian.
-func themeNamesUK(mask uint32) []string {
-	var out []string
-	for t, name := range graph.Themes {
-		if mask&(1<<t) != 0 {
-			out = append(out, ThemeLabelUK(name))
-		}
-	}
-	return out
-}
-
 func (x *explainer) themesUK() (string, string) {
 	mask := x.r.themeMask
 	if mask == 0 {
 		return fmt.Sprintf("Немає тем для порівняння: їх не вказано (%s)", nameUK(x.src)), ""
 	}
-	shared := themeNamesUK(mask & x.r.ix.themes[x.i])
+	shared := themeNames(graph.LangUkrainian, mask&x.r.ix.themes[x.i])
 	if len(shared) == 0 {
-		return fmt.Sprintf("Немає спільних тем (шукали: %s)", strings.Join(themeNamesUK(mask), ", ")), ""
+		return fmt.Sprintf("Немає спільних тем (шукали: %s)", strings.Join(themeNames(graph.LangUkrainian, mask), ", ")), ""
 	}
 	list := strings.Join(shared, ", ")
 	return "Спільні теми: " + list, "спільні теми (" + list + ")"
@@ -244,7 +216,7 @@ func (x *explainer) saturationUK() (string, string) {
 	}
 	what := partnersInUK(x.src.Country)
 	if k == 0 {
-		return capitalizeUK(what) + " поки немає", ""
+		return graph.UpperFirst(what) + " поки немає", ""
 	}
 	return fmt.Sprintf("Уже має %s: %d", what, k), fmt.Sprintf("%s уже є (%d)", what, k)
 }
@@ -380,13 +352,4 @@ func joinListUK(items []string) string {
 		return strings.Join(items, "")
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " і " + items[len(items)-1]
-}
-
-// capitalizeUK upper-cases the first letter of a phrase.
-func capitalizeUK(s string) string {
-	if s == "" {
-		return s
-	}
-	r, size := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[size:]
 }

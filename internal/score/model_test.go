@@ -74,16 +74,16 @@ func TestFormatting(t *testing.T) {
 	}
 	assert.Equal(t, "a, b and c", joinList([]string{"a", "b", "c"}))
 	assert.Equal(t, "Ukraine's", possessive("Ukraine"))
-	assert.Equal(t, "The Netherlands", capitalize(countryName("NL")))
+	assert.Equal(t, "The Netherlands", graph.UpperFirst(countryName("NL")))
 	assert.Equal(t, "partners in ZZ", inCountry("ZZ", 2, "partner", "partners"))
 	assert.Equal(t, "Ukrainian partner", inCountry("UA", 1, "partner", "partners"))
 
 	for km, want := range map[float64]string{7.4: "7", 1118: "1120", 12345: "12\u00a0350"} {
 		assert.Equal(t, want+"\u00a0км", formatKmUK(km), "formatKmUK(%v)", km)
 	}
-	assert.Equal(t, "Україна", capitalizeUK("україна"))
-	assert.Equal(t, "", capitalizeUK(""))
+	assert.Equal(t, "Україна", graph.UpperFirst("україна"))
+	assert.Equal(t, "", graph.UpperFirst(""))
 	for _, theme := range graph.Themes {
-		assert.NotEqual(t, theme, ThemeLabelUK(theme), "no Ukrainian name for theme %s", theme)
+		assert.NotEqual(t, theme, graph.ThemeLabel(theme, LangUkrainian), "no Ukrainian name for theme %s", theme)
 	}
 }

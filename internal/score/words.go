@@ -41,15 +41,6 @@ func countryName(code string) string {
 	return code
 }
 
-// capitalize upper-cases the first letter of an ASCII-initial phrase
-// ("the Netherlands" → "The Netherlands").
-func capitalize(s string) string {
-	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
-		return string(s[0]-'a'+'A') + s[1:]
-	}
-	return s
-}
-
 // possessive returns "Ukraine's".
 func possessive(s string) string {
 	if strings.HasSuffix(s, "s") {

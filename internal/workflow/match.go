@@ -144,12 +144,17 @@ func (m *matcher) say(en, uk string, args ...any) string {
 	return fmt.Sprintf(en, args...)
 }
 
+// lang is the matcher's language.
+func (m *matcher) lang() string {
+	if m.uk {
+		return graph.LangUkrainian
+	}
+	return graph.LangEnglish
+}
+
 // label names a cooperation theme in the matcher's language.
 func (m *matcher) label(code string) string {
-	if m.uk {
-		return themeLabelUK(code)
-	}
-	return themeLabel(code)
+	return graph.CooperationThemeLabel(code, m.lang())
 }
 
 // themes names municipality themes in the matcher's language.
@@ -159,7 +164,7 @@ func (m *matcher) themes(codes []string) []string {
 	}
 	out := make([]string, len(codes))
 	for i, c := range codes {
-		out[i] = score.ThemeLabelUK(c)
+		out[i] = graph.ThemeLabel(c, graph.LangUkrainian)
 	}
 	return out
 }

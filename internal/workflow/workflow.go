@@ -19,8 +19,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/twinning/twinning/graph"
 	"github.com/twinning/twinning/internal/score"
@@ -275,36 +273,9 @@ func list(ss []string) string {
 func themeList(codes []string) string {
 	names := make([]string, len(codes))
 	for i, c := range codes {
-		names[i] = themeLabel(c)
+		names[i] = graph.CooperationThemeLabel(c, graph.LangEnglish)
 	}
 	return list(names)
-}
-
-// themeLabel returns the English label of a theme code, in lower case:
-// "water and sanitation".
-func themeLabel(code string) string {
-	if t, ok := graph.CooperationThemeByCode(code); ok {
-		return lowerFirst(t.LabelEN)
-	}
-	return code
-}
-
-// themeLabelUK is themeLabel in Ukrainian: "водопостачання та
-// водовідведення".
-func themeLabelUK(code string) string {
-	if t, ok := graph.CooperationThemeByCode(code); ok {
-		return lowerFirst(t.LabelUK)
-	}
-	return code
-}
-
-// lowerFirst returns s with its first letter in lower case.
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	r, size := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[size:]
 }
 
 // ProfileInput is what a European municipality declares in its profile.
