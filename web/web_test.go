@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
@@ -52,6 +53,7 @@ func TestHandlerServesThePage(t *testing.T) {
 	for path, kind := range map[string]string{
 		"/assets/app.js":                           "text/javascript; charset=utf-8",
 		"/assets/i18n.js":                          "text/javascript; charset=utf-8",
+		"/assets/i18n.json":                        "application/json", // as a JSON module must be
 		"/assets/app.css":                          "text/css; charset=utf-8",
 		"/assets/vendor/leaflet/leaflet.js":        "text/javascript; charset=utf-8",
 		"/assets/vendor/europe.geojson":            "application/geo+json",
@@ -106,24 +108,25 @@ func TestBasemap(t *testing.T) {
 	assert.Contains(t, string(licences), "BSD-2-Clause")
 }
 
-// i18nKeys returns the keys of each language of i18n.js: the keys of its
-// table that have a text in that language (every entry is [English,
+// i18nKeys returns the keys of each language of i18n.json: the keys of its
+// texts that have a text in that language (every entry is [English,
 // Ukrainian]).
 func i18nKeys(t *testing.T) map[string][]string {
 	t.Helper()
-	raw, err := fs.ReadFile(Static(), "i18n.js")
+	raw, err := fs.ReadFile(Static(), "i18n.json")
 	require.NoError(t, err)
-	src := string(raw)
-	start, end := strings.Index(src, "const table = {\n"), strings.Index(src, "\n};\n")
-	require.True(t, start >= 0 && end > start, "i18n.js has its table")
-	entry := regexp.MustCompile(`^\s*(?:"([^"]+)"|([A-Za-z_][\w.]*)):\s*\[("(?:[^"\\]|\\.)*"),\s*("(?:[^"\\]|\\.)*")\],$`)
+	var data struct {
+		Texts   map[string][]string `json:"texts"`
+		Regions map[string]string   `json:"regions"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &data))
+	require.NotEmpty(t, data.Regions, "i18n.json names Ukraine's regions")
 	out := map[string][]string{}
-	for _, line := range strings.Split(src[start+len("const table = {\n"):end], "\n") {
-		m := entry.FindStringSubmatch(line)
-		require.NotNil(t, m, "a line of the table is an entry of two texts: %s", line)
-		for lang, text := range map[string]string{"en": m[3], "uk": m[4]} {
-			if text != `""` {
-				out[lang] = append(out[lang], m[1]+m[2])
+	for key, texts := range data.Texts {
+		require.Len(t, texts, 2, "%s: an entry is [English, Ukrainian]", key)
+		for i, lang := range []string{"en", "uk"} {
+			if texts[i] != "" {
+				out[lang] = append(out[lang], key)
 			}
 		}
 	}

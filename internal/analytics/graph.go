@@ -216,11 +216,11 @@ type Snapshot struct {
 // Load builds a new Graph from s and swaps it in. On error the current
 // graph stays in place.
 func (s *Snapshot) Load(ctx context.Context, st graph.Scanner) error {
-	d, err := readDump(ctx, st)
-	if err != nil {
-		return err
+	g, err := Build(ctx, st)
+	if err == nil {
+		s.Set(g)
 	}
-	return s.LoadDump(d)
+	return err
 }
 
 // LoadDump builds a new Graph from d, which it takes over (see New), and
@@ -228,7 +228,7 @@ func (s *Snapshot) Load(ctx context.Context, st graph.Scanner) error {
 func (s *Snapshot) LoadDump(d graph.Dump) error {
 	g, err := New(d.Municipalities, d.Partnerships)
 	if err == nil {
-		s.g.Store(g)
+		s.Set(g)
 	}
 	return err
 }
