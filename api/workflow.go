@@ -24,41 +24,27 @@ import (
 func (s *Server) workflowRoutes(r chi.Router) {
 	editor := s.require(keys.RoleEditor)
 	r.Get("/themes", s.themes)
-	r.Group(func(r chi.Router) {
-		r.Use(s.needWorkflow)
-		r.Get("/requests", s.listRequests)
-		r.With(editor).Post("/requests", s.createRequest)
-		r.Get("/requests/{request}", s.getRequest)
-		r.With(editor).Patch("/requests/{request}", s.patchRequest)
-		r.Get("/requests/{request}/suggestions", s.requestSuggestions)
-		r.Get("/requests/{request}/shortlist", s.getShortlist)
-		r.With(editor).Post("/requests/{request}/shortlist", s.addCandidate)
-		r.Get("/requests/{request}/shortlist/{candidate}", s.getShortlistEntry)
-		r.With(editor).Patch("/requests/{request}/shortlist/{candidate}", s.moveCandidate)
-		r.Get("/profiles", s.listProfiles)
-		r.Get("/profiles/{municipality}", s.getProfile)
-		r.With(editor).Put("/profiles/{municipality}", s.putProfile)
-		r.Get("/outreach/stalled", s.stalledOutreach)
-		r.Get("/offers/unanswered", s.unansweredOffers)
-		r.Get("/audit", s.auditLog)
-	})
+	r.Get("/requests", s.listRequests)
+	r.With(editor).Post("/requests", s.createRequest)
+	r.Get("/requests/{request}", s.getRequest)
+	r.With(editor).Patch("/requests/{request}", s.patchRequest)
+	r.Get("/requests/{request}/suggestions", s.requestSuggestions)
+	r.Get("/requests/{request}/shortlist", s.getShortlist)
+	r.With(editor).Post("/requests/{request}/shortlist", s.addCandidate)
+	r.Get("/requests/{request}/shortlist/{candidate}", s.getShortlistEntry)
+	r.With(editor).Patch("/requests/{request}/shortlist/{candidate}", s.moveCandidate)
+	r.Get("/profiles", s.listProfiles)
+	r.Get("/profiles/{municipality}", s.getProfile)
+	r.With(editor).Put("/profiles/{municipality}", s.putProfile)
+	r.Get("/outreach/stalled", s.stalledOutreach)
+	r.Get("/offers/unanswered", s.unansweredOffers)
+	r.Get("/audit", s.auditLog)
 }
 
 // actor returns who makes the request's change: its key.
 func actor(ctx context.Context) graph.Actor {
 	k, _ := keyFrom(ctx)
 	return graph.Actor{Key: k.ID, Name: k.Name}
-}
-
-// needWorkflow answers 503 when the server has no workflow store.
-func (s *Server) needWorkflow(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.workflow == nil {
-			s.writeError(w, r, graph.Errorf(graph.EUNAVAILABLE, "this server's store keeps no partner requests"))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // reply answers with err's problem, or else with v as JSON.
