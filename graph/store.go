@@ -170,6 +170,12 @@ type Store interface {
 	// not move it.
 	Version(ctx context.Context) (int64, error)
 
+	// MunicipalitiesVersion returns a number that every write of
+	// municipalities moves (a write of partnerships alone does not), so
+	// that a process reloading after a change of partnerships may keep the
+	// municipalities it read before while the number has not moved.
+	MunicipalitiesVersion(ctx context.Context) (int64, error)
+
 	// Close releases the store's resources.
 	Close() error
 

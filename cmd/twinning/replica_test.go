@@ -180,22 +180,44 @@ func (s *scanCounter) ScanPartnerships(ctx context.Context, fn func(graph.Partne
 
 // TestReloadScansOnce: a load of serve's indexes (the engine and the
 // analytics snapshot) reads the store once, one scan of each kind, and
-// both indexes hold what it read.
+// both indexes hold what it read; after a write of partnerships alone it
+// reads the partnerships only, keeping the municipalities it read.
 func TestReloadScansOnce(t *testing.T) {
 	clearEnv(t)
+	ctx := context.Background()
 	sc := storeConfig{backend: backendEmbedded, dataPath: filepath.Join(t.TempDir(), "twinning.db"), creates: true}
-	store, _, err := sc.open(context.Background())
+	store, _, err := sc.open(ctx)
 	require.NoError(t, err)
 	t.Cleanup(func() { store.Close() })
 	counter := &scanCounter{Store: store}
 	ix := newIndexes(score.NewEngine(score.DefaultModel()), &analytics.Snapshot{}, counter, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	for reload := 1; reload <= 2; reload++ {
-		require.NoError(t, ix.load(context.Background()))
-		assert.EqualValues(t, reload, counter.municipalities.Load(), "municipality scans after %d loads", reload)
-		assert.EqualValues(t, reload, counter.partnerships.Load(), "partnership scans after %d loads", reload)
+	agree := func() {
+		t.Helper()
+		counts, err := store.Counts(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, counts.Municipalities, ix.engine.Index().Len())
+		assert.Equal(t, counts.Partnerships, partnershipsSeen(ix))
 	}
-	counts, err := store.Counts(context.Background())
+	scans := func(municipalities, partnerships int32, after string) {
+		t.Helper()
+		require.NoError(t, ix.load(ctx), after)
+		assert.Equal(t, municipalities, counter.municipalities.Load(), "municipality scans %s", after)
+		assert.Equal(t, partnerships, counter.partnerships.Load(), "partnership scans %s", after)
+		agree()
+	}
+	scans(1, 1, "after the first load")
+	p := graph.Partnership{A: "pl-gdansk", B: "ua-uzhhorod", Kind: graph.KindTwinning, Status: graph.StatusActive}
+	p.Normalize()
+	_, err = store.UpsertPartnerships(ctx, []graph.Partnership{p})
 	require.NoError(t, err)
-	assert.Equal(t, counts.Municipalities, ix.engine.Index().Len())
-	assert.Equal(t, counts.Partnerships, partnershipsSeen(ix))
+	scans(1, 2, "after a write of a partnership")
+	m, err := store.Municipality(ctx, "pl-gdansk")
+	require.NoError(t, err)
+	m.Population++
+	_, err = store.UpsertMunicipalities(ctx, []graph.Municipality{m})
+	require.NoError(t, err)
+	scans(2, 3, "after a write of a municipality")
+	got, ok := ix.engine.Index().Municipality("pl-gdansk")
+	require.True(t, ok)
+	assert.Equal(t, m.Population, got.Population, "the engine holds the municipality written")
 }

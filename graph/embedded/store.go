@@ -101,6 +101,9 @@ type Store struct {
 	// version counts the writes of municipalities and partnerships since
 	// the store opened (Version).
 	version int64
+	// munVersion counts the writes of municipalities alone
+	// (MunicipalitiesVersion).
+	munVersion int64
 }
 
 // record is a stored municipality with its precomputed search keys.
@@ -376,6 +379,20 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	return s.version, nil
+}
+
+// MunicipalitiesVersion returns the number of writes of municipalities
+// since the store opened (graph.Store).
+func (s *Store) MunicipalitiesVersion(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("embedded: municipalities version: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.checkOpen(); err != nil {
+		return 0, err
+	}
+	return s.munVersion, nil
 }
 
 // Close waits for running writes, then closes the file. Further calls to

@@ -147,6 +147,7 @@ func (s *Store) apply(changes []municipalityChange) {
 	}
 	s.reorder(replaced, created)
 	s.version++
+	s.munVersion++
 }
 
 // codeConflict reports that id cannot take code kv, held by other.
@@ -345,6 +346,7 @@ func (s *Store) DeleteMunicipality(ctx context.Context, id string) error {
 	s.loose.remove(r, r.keys.Loose)
 	s.reorder(map[string]*record{id: nil}, nil)
 	s.version++
+	s.munVersion++
 	return nil
 }
 

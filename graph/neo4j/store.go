@@ -177,8 +177,12 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// bumpVersion moves the store's version (Version) in a write transaction.
-const bumpVersion = "MERGE (v:StoreVersion {name: 'store'}) SET v.n = coalesce(v.n, 0) + 1"
+// bumpVersion moves the store's version (Version) in a write transaction;
+// bumpMunicipalities moves it and the municipalities' (MunicipalitiesVersion).
+const (
+	bumpVersion        = "MERGE (v:StoreVersion {name: 'store'}) SET v.n = coalesce(v.n, 0) + 1"
+	bumpMunicipalities = "MERGE (v:StoreVersion {name: 'store'}) SET v.n = coalesce(v.n, 0) + 1, v.m = coalesce(v.m, 0) + 1"
+)
 
 // Version returns the number of write transactions of municipalities and
 // partnerships the store has committed, through any process of this
@@ -186,9 +190,21 @@ const bumpVersion = "MERGE (v:StoreVersion {name: 'store'}) SET v.n = coalesce(v
 // workflow's records (requests, shortlists, profiles) do not move it: no
 // index of the graph depends on them.
 func (s *Store) Version(ctx context.Context) (int64, error) {
+	return s.counter(ctx, "n")
+}
+
+// MunicipalitiesVersion returns the number of write transactions of
+// municipalities the store has committed (graph.Store), moved with
+// Version in the same transaction.
+func (s *Store) MunicipalitiesVersion(ctx context.Context) (int64, error) {
+	return s.counter(ctx, "m")
+}
+
+// counter reads a counter of the version node (0 before the first write).
+func (s *Store) counter(ctx context.Context, name string) (int64, error) {
 	var v int64
 	err := s.read(ctx, func(ctx context.Context, tx driver.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "MATCH (v:StoreVersion {name: 'store'}) RETURN v.n", nil)
+		recs, err := run(ctx, tx, "MATCH (v:StoreVersion {name: 'store'}) RETURN v."+name, nil)
 		v = 0
 		if err == nil && len(recs) > 0 {
 			v, _ = recs[0].Values[0].(int64)
@@ -227,11 +243,18 @@ func (s *Store) writeBatch(ctx context.Context, rows int, work func(ctx context.
 	return s.transaction(ctx, txWriteGraph, s.batchTimeout(rows), work)
 }
 
+// writeMunicipalities runs work as writeBatch does, for a write of
+// municipalities (rows of them): it also moves MunicipalitiesVersion.
+func (s *Store) writeMunicipalities(ctx context.Context, rows int, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
+	return s.transaction(ctx, txWriteMunicipalities, s.batchTimeout(rows), work)
+}
+
 // The kinds of transaction.
 const (
-	txRead       = iota
-	txWrite      // the workflow's records, the schema: no index of the graph changes
-	txWriteGraph // municipalities and partnerships: the store's version moves
+	txRead                = iota
+	txWrite               // the workflow's records, the schema: no index of the graph changes
+	txWriteGraph          // partnerships: the store's version moves
+	txWriteMunicipalities // municipalities: it moves, and so does the municipalities'
 )
 
 // batchTimeout is the time a batch write of n rows may take.
@@ -253,12 +276,16 @@ func (s *Store) transaction(ctx context.Context, kind int, timeout time.Duration
 	session := s.driver.NewSession(ctx, driver.SessionConfig{AccessMode: mode, DatabaseName: s.cfg.Database})
 	defer session.Close(context.Background())
 	fn := func(tx driver.ManagedTransaction) (any, error) {
-		if err := work(ctx, tx); err != nil || kind != txWriteGraph {
+		if err := work(ctx, tx); err != nil || (kind != txWriteGraph && kind != txWriteMunicipalities) {
 			return nil, err
 		}
 		// A write of the graph moves the store's version, which every
 		// serve process watches (Version).
-		_, err := run(ctx, tx, bumpVersion, nil)
+		bump := bumpVersion
+		if kind == txWriteMunicipalities {
+			bump = bumpMunicipalities
+		}
+		_, err := run(ctx, tx, bump, nil)
 		return nil, err
 	}
 	// The server ends the transaction by itself when the call's time is up,

@@ -917,10 +917,15 @@ func testVersion(t *testing.T, s graph.Store) {
 		return v
 	}
 	v0 := version()
+	m0, err := s.MunicipalitiesVersion(ctx)
+	require.NoError(t, err)
 	_, ps := Seed(t, s)
 	v1 := version()
 	assert.Greater(t, v1, v0, "the seed wrote")
-	_, err := s.Search(ctx, graph.Query{Text: "Lviv"})
+	m1, err := s.MunicipalitiesVersion(ctx)
+	require.NoError(t, err)
+	assert.Greater(t, m1, m0, "the seed wrote municipalities")
+	_, err = s.Search(ctx, graph.Query{Text: "Lviv"})
 	require.NoError(t, err)
 	_, err = s.Partners(ctx, ps[0].A)
 	require.NoError(t, err)
@@ -930,6 +935,20 @@ func testVersion(t *testing.T, s graph.Store) {
 	assert.Equal(t, v1, version(), "a refused write writes nothing")
 	require.NoError(t, s.DeletePartnership(ctx, ps[0].A, ps[0].B))
 	assert.Greater(t, version(), v1, "a delete is a write")
+	munVersion := func() int64 {
+		v, err := s.MunicipalitiesVersion(ctx)
+		require.NoError(t, err)
+		return v
+	}
+	assert.Equal(t, m1, munVersion(), "a write of partnerships alone leaves the municipalities' version")
+	require.NoError(t, s.DeleteMunicipality(ctx, ps[1].A))
+	m2 := munVersion()
+	assert.Greater(t, m2, m1, "a municipality deleted moves it")
+	ms, _ := Fixture()
+	ms[0].Population++
+	_, err = s.UpsertMunicipalities(ctx, ms[:1])
+	require.NoError(t, err)
+	assert.Greater(t, munVersion(), m2, "a municipality written moves it")
 }
 
 // testShortestPaths: every store finds shortest partnership paths, counted
