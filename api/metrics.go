@@ -122,8 +122,9 @@ func (m *Metrics) observeStore(op string, start time.Time, err error) {
 }
 
 // timedStore is a graph.Store that times every call into Metrics (the
-// scans and Version, which only the loads and the watch make, and Close
-// are not timed).
+// scans, Version and MunicipalitiesVersion, which only the loads and the
+// watch make, and Close are not timed). Its methods are the store's, each
+// timed under its name in snake case.
 type timedStore struct {
 	graph.Store
 	m *Metrics
@@ -192,6 +193,7 @@ type pathsAnswer struct {
 	paths []graph.Path
 }
 
+// ShortestPaths times the store's ShortestPaths.
 func (s *timedStore) ShortestPaths(ctx context.Context, from, to string, maxHops, limit int) (int, []graph.Path, error) {
 	a, err := timed(s.m, "shortest_paths", func() (pathsAnswer, error) {
 		n, ps, err := s.Store.ShortestPaths(ctx, from, to, maxHops, limit)

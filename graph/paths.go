@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"iter"
 	"slices"
 )
@@ -9,14 +10,15 @@ import (
 // the node from to the node to, in a graph whose links neighbours gives
 // (a node's neighbours, in any order). It returns how many shortest chains
 // there are (0 when to is not within maxHops) and the first limit of them
-// in lexicographic order of their ids, each from from to to.
+// in lexicographic order of their ids, each from from to to. It stops with
+// ctx's error when ctx ends.
 //
 // It is the one path algorithm of the project: a store that keeps its
 // graph in memory answers ShortestPaths with it (the embedded store), and
 // Neo4j's allShortestPaths is held to its answers by a test.
-func ShortestPathIDs(from, to string, maxHops, limit int, neighbours func(id string) iter.Seq[string]) (count int, paths [][]string) {
+func ShortestPathIDs(ctx context.Context, from, to string, maxHops, limit int, neighbours func(id string) iter.Seq[string]) (count int, paths [][]string, err error) {
 	if from == to {
-		return 0, nil
+		return 0, nil, nil
 	}
 	// Breadth-first search from from, level by level, until to's level:
 	// dist and sigma (the number of shortest chains) for every node seen.
@@ -26,7 +28,10 @@ func ShortestPathIDs(from, to string, maxHops, limit int, neighbours func(id str
 	found := false
 	for level := 1; level <= maxHops && len(frontier) > 0 && !found; level++ {
 		var next []string
-		for _, u := range frontier {
+		for k, u := range frontier {
+			if k%1024 == 0 && ctx.Err() != nil {
+				return 0, nil, ctx.Err()
+			}
 			for v := range neighbours(u) {
 				d, seen := dist[v]
 				if !seen {
@@ -43,7 +48,7 @@ func ShortestPathIDs(from, to string, maxHops, limit int, neighbours func(id str
 		frontier = next
 	}
 	if !found {
-		return 0, nil
+		return 0, nil, nil
 	}
 	hops := dist[to]
 
@@ -89,7 +94,7 @@ func ShortestPathIDs(from, to string, maxHops, limit int, neighbours func(id str
 		}
 	}
 	walk(from)
-	return sigma[to], paths
+	return sigma[to], paths, nil
 }
 
 // MaxPathHops is the longest chain that ShortestPaths looks for.

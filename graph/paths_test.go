@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"fmt"
 	"iter"
 	"slices"
@@ -36,7 +37,10 @@ func TestShortestPathIDs(t *testing.T) {
 		{"s", "t", 6, 20, 30, "[s m00 t]", "20"},
 		{"s", "t", 6, 0, 30, "[]", "0"},
 	} {
-		count, paths := ShortestPathIDs(tc.from, tc.to, tc.hops, tc.limit, neighbours)
+		count, paths, err := ShortestPathIDs(context.Background(), tc.from, tc.to, tc.hops, tc.limit, neighbours)
+		if err != nil {
+			t.Fatal(err)
+		}
 		first := "[]"
 		if len(paths) > 0 {
 			first = fmt.Sprint(paths[0])
@@ -46,8 +50,13 @@ func TestShortestPathIDs(t *testing.T) {
 				tc.from, tc.to, tc.hops, tc.limit, count, first, len(paths), tc.count, tc.first, tc.length)
 		}
 	}
-	_, paths := ShortestPathIDs("a", "e", 6, 10, neighbours)
+	_, paths, _ := ShortestPathIDs(context.Background(), "a", "e", 6, 10, neighbours)
 	if fmt.Sprint(paths) != "[[a b d e] [a c d e]]" {
 		t.Errorf("paths in id order: %v", paths)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := ShortestPathIDs(ctx, "s", "t", 6, 10, neighbours); err != context.Canceled {
+		t.Errorf("a cancelled search: %v", err)
 	}
 }

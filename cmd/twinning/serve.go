@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -277,6 +278,9 @@ func (x *indexes) load(ctx context.Context) (err error) {
 	defer func() {
 		x.failed.Store(err != nil)
 		x.loading.Store(-1)
+		if err != nil {
+			x.municipalities = nil // the next load reads everything
+		}
 	}()
 	v, err := x.store.Version(ctx)
 	if err != nil {
@@ -308,12 +312,14 @@ func (x *indexes) load(ctx context.Context) (err error) {
 // its partnerships beside the municipalities that load read (on all the
 // open data in Neo4j, 0.3 s in place of 3.9 s). A municipality written
 // between the version's read and the scan can leave a partnership naming
-// one the load does not hold: the load fails, and the next reads all.
+// one the load does not hold: the load fails, and the next reads all
+// (any failed load forgets the municipalities it kept).
 func (x *indexes) read(ctx context.Context, mv int64) (graph.Dump, error) {
 	if x.municipalities == nil || mv != x.munLoaded {
 		return graph.ReadDump(ctx, x.store)
 	}
-	d := graph.Dump{Municipalities: x.municipalities}
+	// The snapshot takes over its dump (analytics.New): it gets a copy.
+	d := graph.Dump{Municipalities: slices.Clone(x.municipalities)}
 	err := x.store.ScanPartnerships(ctx, func(p graph.Partnership) error {
 		d.Partnerships = append(d.Partnerships, p)
 		return nil

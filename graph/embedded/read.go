@@ -423,7 +423,10 @@ func (s *Store) ShortestPaths(ctx context.Context, from, to string, maxHops, lim
 		}
 	}
 	neighbours := func(id string) iter.Seq[string] { return maps.Keys(s.partners[id]) }
-	count, chains := graph.ShortestPathIDs(from, to, maxHops, limit, neighbours)
+	count, chains, err := graph.ShortestPathIDs(ctx, from, to, maxHops, limit, neighbours)
+	if err != nil {
+		return 0, nil, contextError("shortest paths", err)
+	}
 	paths := make([]graph.Path, 0, len(chains))
 	for _, chain := range chains {
 		var p graph.Path

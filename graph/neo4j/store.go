@@ -230,9 +230,9 @@ func (s *Store) write(ctx context.Context, work func(ctx context.Context, tx dri
 	return s.transaction(ctx, txWrite, s.cfg.CallTimeout, work)
 }
 
-// writeGraph runs work as write does, for a write of municipalities or
-// partnerships: it also moves the store's version (Version), in the same
-// transaction.
+// writeGraph runs work as write does, for a write of partnerships: it also
+// moves the store's version (Version), in the same transaction. A write of
+// municipalities goes through writeMunicipalityTx.
 func (s *Store) writeGraph(ctx context.Context, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
 	return s.transaction(ctx, txWriteGraph, s.cfg.CallTimeout, work)
 }
@@ -243,9 +243,9 @@ func (s *Store) writeBatch(ctx context.Context, rows int, work func(ctx context.
 	return s.transaction(ctx, txWriteGraph, s.batchTimeout(rows), work)
 }
 
-// writeMunicipalities runs work as writeBatch does, for a write of
+// writeMunicipalityTx runs work as writeBatch does, for a write of
 // municipalities (rows of them): it also moves MunicipalitiesVersion.
-func (s *Store) writeMunicipalities(ctx context.Context, rows int, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
+func (s *Store) writeMunicipalityTx(ctx context.Context, rows int, work func(ctx context.Context, tx driver.ManagedTransaction) error) error {
 	return s.transaction(ctx, txWriteMunicipalities, s.batchTimeout(rows), work)
 }
 

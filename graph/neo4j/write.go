@@ -216,7 +216,7 @@ func (s *Store) UpsertMunicipalities(ctx context.Context, ms []graph.Municipalit
 	}
 
 	var res graph.UpsertResult
-	err := s.writeMunicipalities(ctx, len(rows), func(ctx context.Context, tx driver.ManagedTransaction) error {
+	err := s.writeMunicipalityTx(ctx, len(rows), func(ctx context.Context, tx driver.ManagedTransaction) error {
 		res = graph.UpsertResult{}
 		existing, err := s.existingMunicipalities(ctx, tx, rows)
 		if err != nil {
@@ -458,7 +458,7 @@ func pairParams(ps []graph.Partnership, withProps bool) []map[string]any {
 // returns ENOTFOUND.
 func (s *Store) DeleteMunicipality(ctx context.Context, id string) error {
 	var deleted int64
-	err := s.writeMunicipalities(ctx, 1, func(ctx context.Context, tx driver.ManagedTransaction) error {
+	err := s.writeMunicipalityTx(ctx, 1, func(ctx context.Context, tx driver.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "MATCH (m:Municipality {id: $id}) DETACH DELETE m RETURN count(*) AS n", map[string]any{"id": id})
 		if err != nil {
 			return err

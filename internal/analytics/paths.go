@@ -8,12 +8,12 @@ import (
 	"github.com/twinning/twinning/graph"
 )
 
-// Bounds of Paths and Neighbourhood.
+// Bounds of StorePaths and Neighbourhood.
 const (
 	// MaxHops caps StorePaths' max_hops; DefaultMaxHops is used for 0.
 	MaxHops        = graph.MaxPathHops
 	DefaultMaxHops = 4
-	// MaxPaths caps the number of shortest paths Paths lists.
+	// MaxPaths caps the number of shortest paths StorePaths lists.
 	MaxPaths = 20
 	// MaxNeighbourhoodHops caps Neighbourhood's hops.
 	MaxNeighbourhoodHops = 3

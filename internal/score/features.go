@@ -47,7 +47,7 @@ const (
 	chainsRate = 3.0
 )
 
-// sparse holds what a request knows about one candidate reached through
+// sparse holds what a scoring pass knows about one candidate reached through
 // the partnership graph: most candidates have none of it.
 type sparse struct {
 	adamicAdar float64 // Σ over common partners of 1/ln(degree)
@@ -55,7 +55,7 @@ type sparse struct {
 	near       float64 // Σ over partners near the source of 1 - d/radius
 	saturation int32   // partnerships with the source's country
 	partner    bool    // already a partner of the source (any status)
-	hidden     bool    // a partner of the source hidden from this request
+	hidden     bool    // a partner of the source hidden from this pass
 	index      int32   // the candidate's index, to clean the slot up
 }
 
@@ -84,7 +84,7 @@ type scoringPass struct {
 	slot        []int32 // by municipality index: position in entries, or -1
 	entries     []sparse
 
-	// Buffers kept across requests in the index's pool.
+	// Buffers kept across passes in the index's pool.
 	countryBuf       []float64
 	regionBuf        []float64
 	regionCountryBuf []float64
@@ -94,7 +94,7 @@ type scoringPass struct {
 // themes that count as the source's (Options.Themes). hidden are partners
 // of src whose partnerships with src are left out of every factor, as if
 // they did not exist (an evaluation hides the link it tries to recover);
-// it is nil when serving. The request must be released with release.
+// it is nil when serving. The pass must be released with release.
 func (ix *Index) newPass(src int32, extraThemes uint32, hidden []int32) *scoringPass {
 	r := ix.scratch.Get().(*scoringPass)
 	r.src = src
@@ -299,7 +299,7 @@ func (ix *Index) newScratch() *scoringPass {
 	return r
 }
 
-// release empties the request's slots and returns it to the index's pool.
+// release empties the pass's slots and returns it to the index's pool.
 func (r *scoringPass) release() {
 	for _, e := range r.entries {
 		r.slot[e.index] = -1

@@ -97,17 +97,6 @@ func themeMask(ts []string) uint32 {
 	return mask
 }
 
-// BuildIndex reads every municipality and partnership of s (graph.ReadDump)
-// and builds an Index from them. Store errors keep their code
-// (EUNAVAILABLE when the database is down).
-func BuildIndex(ctx context.Context, s graph.Scanner) (*Index, error) {
-	d, err := readDump(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	return NewIndex(d.Municipalities, d.Partnerships)
-}
-
 // readDump reads s with graph.ReadDump, its errors keeping their code.
 func readDump(ctx context.Context, s graph.Scanner) (graph.Dump, error) {
 	d, err := graph.ReadDump(ctx, s)

@@ -3,7 +3,9 @@
 // Ukraine's regions by their ISO 3166-2 codes, in Ukrainian (in English
 // the data names them). Reasons inside the API's answers (why a factor
 // scored what it did) come from the server in the language asked for.
-import data from "./i18n.json" with { type: "json" };
+// The file is fetched (top-level await) rather than imported as a JSON
+// module, which browsers of 2024 and before cannot do.
+const data = await (await fetch(new URL("./i18n.json", import.meta.url))).json();
 
 // texts are the interface texts by language, then by key.
 export const texts = { en: {}, uk: {} };
