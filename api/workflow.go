@@ -113,26 +113,77 @@ func (s *Server) themes(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, themesAnswer{Version: graph.TaxonomyVersion, Themes: graph.CooperationThemes})
 }
 
-// createRequest answers POST /v1/requests: 201 with the request, its
+// call reads what a workflow route needs of its request, step by step:
+// each step does nothing once one has failed, and err is the first
+// failure, which the handler answers with.
+type call struct {
+	s   *Server
+	r   *http.Request
+	err error
+}
+
+// newCall begins reading r.
+func (s *Server) newCall(r *http.Request) *call { return &call{s: s, r: r} }
+
+// do runs step unless an earlier one failed.
+func (c *call) do(step func() error) {
+	if c.err == nil {
+		c.err = step()
+	}
+}
+
+// request returns the {request} path parameter.
+func (c *call) request() (id string) {
+	c.do(func() (err error) { id, err = pathRequestID(c.r); return err })
+	return id
+}
+
+// municipality returns the municipality id path parameter name.
+func (c *call) municipality(name string) (id string) {
+	c.do(func() (err error) { id, err = pathMunicipality(c.r, name); return err })
+	return id
+}
+
+// noParams checks that the query holds no parameter.
+func (c *call) noParams() { c.do(func() error { return newParams(c.r).err }) }
+
+// body decodes the JSON body into v.
+func (c *call) body(v any) { c.do(func() error { return decodeJSON(c.r, v) }) }
+
+// version returns the version that If-Match names (0 for none).
+func (c *call) version() (v int64) {
+	c.do(func() (err error) { v, err = ifMatch(c.r); return err })
+	return v
+}
+
+// own checks that the caller's key may change request id (ownRequest).
+func (c *call) own(id string, also ...string) {
+	c.do(func() error { _, err := c.s.ownRequest(c.r.Context(), id, also...); return err })
+}
+
+// failed answers the first failure, if any, and says whether there was one.
+func (c *call) failed(w http.ResponseWriter) bool {
+	if c.err != nil {
+		c.s.writeError(w, c.r, c.err)
+	}
+	return c.err != nil
+}
+
+// createRequest answers POST /v1/requests: 201 with the request, its// createRequest answers POST /v1/requests: 201 with the request, its
 // Location and ETag.
 func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) {
+	c := s.newCall(r)
+	c.noParams()
 	var body workflow.RequestInput
-	err := newParams(r).err
-	if err == nil {
-		err = decodeJSON(r, &body)
-	}
-	if err == nil {
-		err = graph.CheckID("municipality", body.Municipality)
-	}
-	if err == nil {
-		err = checkScope(r.Context(), body.Municipality)
-	}
+	c.body(&body)
+	c.do(func() error { return graph.CheckID("municipality", body.Municipality) })
+	c.do(func() error { return checkScope(r.Context(), body.Municipality) })
 	var req graph.Request
-	if err == nil {
+	c.do(func() (err error) {
 		req, err = s.workflow.CreateRequest(r.Context(), body, actor(r.Context()))
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+		return err
+	})
+	if c.failed(w) {
 		return
 	}
 	s.logChange(r, "create request", req.ID, req.Municipality)
@@ -143,16 +194,12 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) {
 // getRequest answers GET /v1/requests/{request} with the request and its
 // ETag.
 func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
-	id, err := pathRequestID(r)
-	if err == nil {
-		err = newParams(r).err
-	}
+	c := s.newCall(r)
+	id := c.request()
+	c.noParams()
 	var req graph.Request
-	if err == nil {
-		req, err = s.workflow.Flow().Request(r.Context(), id)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+	c.do(func() (err error) { req, err = s.workflow.Flow().Request(r.Context(), id); return err })
+	if c.failed(w) {
 		return
 	}
 	s.writeVersioned(w, http.StatusOK, req.Version, req)
@@ -172,27 +219,19 @@ func (s *Server) ownRequest(ctx context.Context, id string, also ...string) (gra
 // patchRequest answers PATCH /v1/requests/{request}: the fields of the body
 // change, If-Match must name the current version.
 func (s *Server) patchRequest(w http.ResponseWriter, r *http.Request) {
-	id, err := pathRequestID(r)
-	if err == nil {
-		err = newParams(r).err
-	}
-	if err == nil {
-		_, err = s.ownRequest(r.Context(), id)
-	}
-	var version int64
-	if err == nil {
-		version, err = ifMatch(r)
-	}
+	c := s.newCall(r)
+	id := c.request()
+	c.noParams()
+	c.own(id)
+	version := c.version()
 	var patch workflow.RequestPatch
-	if err == nil {
-		err = decodeJSON(r, &patch)
-	}
+	c.body(&patch)
 	var req graph.Request
-	if err == nil {
+	c.do(func() (err error) {
 		req, err = s.workflow.UpdateRequest(r.Context(), id, version, patch, actor(r.Context()))
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+		return err
+	})
+	if c.failed(w) {
 		return
 	}
 	s.logChange(r, "update request", id)
@@ -220,29 +259,25 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) {
 	for _, st := range p.list("status") {
 		f.Statuses = append(f.Statuses, graph.RequestStatus(st))
 	}
+	c := s.newCall(r)
+	c.err = p.err
 	var items []workflow.RequestSummary
-	err := p.err
-	if err == nil {
-		items, err = s.workflow.Requests(r.Context(), f)
-	}
-	s.reply(w, r, http.StatusOK, newList(items), err)
+	c.do(func() (err error) { items, err = s.workflow.Requests(r.Context(), f); return err })
+	s.reply(w, r, http.StatusOK, newList(items), c.err)
 }
 
 // requestSuggestions answers GET /v1/requests/{request}/suggestions:
 // candidates ranked with their complementarity to the request.
 func (s *Server) requestSuggestions(w http.ResponseWriter, r *http.Request) {
-	id, err := pathRequestID(r)
+	c := s.newCall(r)
+	id := c.request()
 	p := newParams(r, "limit", "lang")
 	limit := p.intRange("limit", 10, 1, 100)
 	lang := p.oneOf("lang", score.Langs)
-	if err == nil {
-		err = p.err
-	}
+	c.do(func() error { return p.err })
 	var res workflow.Suggestions
-	if err == nil {
-		res, err = s.workflow.Suggest(r.Context(), id, limit, lang)
-	}
-	s.reply(w, r, http.StatusOK, res, err)
+	c.do(func() (err error) { res, err = s.workflow.Suggest(r.Context(), id, limit, lang); return err })
+	s.reply(w, r, http.StatusOK, res, c.err)
 }
 
 // shortlistAnswer is a request's shortlist.
@@ -253,16 +288,12 @@ type shortlistAnswer struct {
 
 // getShortlist answers GET /v1/requests/{request}/shortlist.
 func (s *Server) getShortlist(w http.ResponseWriter, r *http.Request) {
-	id, err := pathRequestID(r)
-	if err == nil {
-		err = newParams(r).err
-	}
+	c := s.newCall(r)
+	id := c.request()
+	c.noParams()
 	var items []graph.ShortlistEntry
-	if err == nil {
-		items, err = s.workflow.Flow().Shortlist(r.Context(), id)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+	c.do(func() (err error) { items, err = s.workflow.Flow().Shortlist(r.Context(), id); return err })
+	if c.failed(w) {
 		return
 	}
 	if items == nil {
@@ -280,26 +311,19 @@ type addCandidateBody struct {
 // addCandidate answers POST /v1/requests/{request}/shortlist: 201 with the
 // new entry, proposed.
 func (s *Server) addCandidate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathRequestID(r)
-	if err == nil {
-		err = newParams(r).err
-	}
-	if err == nil {
-		_, err = s.ownRequest(r.Context(), id)
-	}
+	c := s.newCall(r)
+	id := c.request()
+	c.noParams()
+	c.own(id)
 	var body addCandidateBody
-	if err == nil {
-		err = decodeJSON(r, &body)
-	}
-	if err == nil {
-		err = graph.CheckID("candidate", body.Candidate)
-	}
+	c.body(&body)
+	c.do(func() error { return graph.CheckID("candidate", body.Candidate) })
 	var e graph.ShortlistEntry
-	if err == nil {
+	c.do(func() (err error) {
 		e, err = s.workflow.AddCandidate(r.Context(), id, body.Candidate, body.Note, actor(r.Context()))
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+		return err
+	})
+	if c.failed(w) {
 		return
 	}
 	s.logChange(r, "shortlist", id, body.Candidate)
@@ -323,20 +347,13 @@ func (s *Server) shortlistEntry(ctx context.Context, id, candidate string) (grap
 // getShortlistEntry answers GET /v1/requests/{request}/shortlist/{candidate}
 // with the entry, its history and its ETag.
 func (s *Server) getShortlistEntry(w http.ResponseWriter, r *http.Request) {
-	id, err := pathRequestID(r)
-	var candidate string
-	if err == nil {
-		candidate, err = pathMunicipality(r, "candidate")
-	}
-	if err == nil {
-		err = newParams(r).err
-	}
+	c := s.newCall(r)
+	id := c.request()
+	candidate := c.municipality("candidate")
+	c.noParams()
 	var e graph.ShortlistEntry
-	if err == nil {
-		e, err = s.shortlistEntry(r.Context(), id, candidate)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+	c.do(func() (err error) { e, err = s.shortlistEntry(r.Context(), id, candidate); return err })
+	if c.failed(w) {
 		return
 	}
 	s.writeVersioned(w, http.StatusOK, e.Version, e)
@@ -348,33 +365,22 @@ func (s *Server) getShortlistEntry(w http.ResponseWriter, r *http.Request) {
 // move the workflow allows; the candidate's own key may answer or decline
 // (workflow.CandidateMoves).
 func (s *Server) moveCandidate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathRequestID(r)
-	var candidate string
-	if err == nil {
-		candidate, err = pathMunicipality(r, "candidate")
-	}
-	if err == nil {
-		err = newParams(r).err
-	}
-	if err == nil {
-		_, err = s.ownRequest(r.Context(), id, candidate)
-	}
-	var version int64
-	if err == nil {
-		version, err = ifMatch(r)
-	}
+	c := s.newCall(r)
+	id := c.request()
+	candidate := c.municipality("candidate")
+	c.noParams()
+	c.own(id, candidate)
+	version := c.version()
 	var body workflow.MoveInput
-	if err == nil {
-		err = decodeJSON(r, &body)
-	}
+	c.body(&body)
 	var e graph.ShortlistEntry
-	if err == nil {
+	c.do(func() (err error) {
 		k, _ := keyFrom(r.Context())
 		candidateSide := k.Scope == candidate
 		e, err = s.workflow.MoveCandidate(r.Context(), id, candidate, version, body, actor(r.Context()), candidateSide)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+		return err
+	})
+	if c.failed(w) {
 		return
 	}
 	s.logChange(r, "outreach "+string(e.Status), id, candidate)
@@ -387,27 +393,22 @@ func (s *Server) moveCandidate(w http.ResponseWriter, r *http.Request) {
 
 // listProfiles answers GET /v1/profiles.
 func (s *Server) listProfiles(w http.ResponseWriter, r *http.Request) {
-	err := newParams(r).err
+	c := s.newCall(r)
+	c.noParams()
 	var items []graph.Profile
-	if err == nil {
-		items, err = s.workflow.Flow().Profiles(r.Context())
-	}
-	s.reply(w, r, http.StatusOK, newList(items), err)
+	c.do(func() (err error) { items, err = s.workflow.Flow().Profiles(r.Context()); return err })
+	s.reply(w, r, http.StatusOK, newList(items), c.err)
 }
 
 // getProfile answers GET /v1/profiles/{municipality} with the profile and
 // its ETag.
 func (s *Server) getProfile(w http.ResponseWriter, r *http.Request) {
-	id, err := pathMunicipality(r, "municipality")
-	if err == nil {
-		err = newParams(r).err
-	}
+	c := s.newCall(r)
+	id := c.municipality("municipality")
+	c.noParams()
 	var p graph.Profile
-	if err == nil {
-		p, err = s.workflow.Flow().Profile(r.Context(), id)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+	c.do(func() (err error) { p, err = s.workflow.Flow().Profile(r.Context(), id); return err })
+	if c.failed(w) {
 		return
 	}
 	s.writeVersioned(w, http.StatusOK, p.Version, p)
@@ -416,28 +417,20 @@ func (s *Server) getProfile(w http.ResponseWriter, r *http.Request) {
 // putProfile answers PUT /v1/profiles/{municipality}: 201 for a new
 // profile (no If-Match), 200 for a replaced one (If-Match: its version).
 func (s *Server) putProfile(w http.ResponseWriter, r *http.Request) {
-	id, err := pathMunicipality(r, "municipality")
-	if err == nil {
-		err = newParams(r).err
-	}
-	if err == nil {
-		err = checkScope(r.Context(), id)
-	}
-	var version int64
-	if err == nil {
-		version, err = ifMatch(r)
-	}
+	c := s.newCall(r)
+	id := c.municipality("municipality")
+	c.noParams()
+	c.do(func() error { return checkScope(r.Context(), id) })
+	version := c.version()
 	var body workflow.ProfileInput
-	if err == nil {
-		err = decodeJSON(r, &body)
-	}
+	c.body(&body)
 	var p graph.Profile
 	var created bool
-	if err == nil {
+	c.do(func() (err error) {
 		p, created, err = s.workflow.PutProfile(r.Context(), id, version, body, actor(r.Context()))
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+		return err
+	})
+	if c.failed(w) {
 		return
 	}
 	s.logChange(r, "put profile", id)
@@ -453,22 +446,20 @@ func (s *Server) putProfile(w http.ResponseWriter, r *http.Request) {
 func (s *Server) stalledOutreach(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r, "days")
 	days := p.intRange("days", 30, 1, 3650)
-	err := p.err
+	c := s.newCall(r)
+	c.err = p.err
 	var items []workflow.StalledOutreach
-	if err == nil {
-		items, err = s.workflow.Stalled(r.Context(), days)
-	}
-	s.reply(w, r, http.StatusOK, newList(items), err)
+	c.do(func() (err error) { items, err = s.workflow.Stalled(r.Context(), days); return err })
+	s.reply(w, r, http.StatusOK, newList(items), c.err)
 }
 
 // unansweredOffers answers GET /v1/offers/unanswered.
 func (s *Server) unansweredOffers(w http.ResponseWriter, r *http.Request) {
-	err := newParams(r).err
+	c := s.newCall(r)
+	c.noParams()
 	var items []workflow.UnansweredOffer
-	if err == nil {
-		items, err = s.workflow.UnansweredOffers(r.Context())
-	}
-	s.reply(w, r, http.StatusOK, newList(items), err)
+	c.do(func() (err error) { items, err = s.workflow.UnansweredOffers(r.Context()); return err })
+	s.reply(w, r, http.StatusOK, newList(items), c.err)
 }
 
 // auditAnswer is a page of the audit log.
@@ -489,13 +480,11 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	if q.Request != "" && !graph.ValidRequestID(q.Request) {
 		p.fail("request", "%q is not a request id (req- and 4-40 of a-z 0-9)", q.Request)
 	}
-	err := p.err
+	c := s.newCall(r)
+	c.err = p.err
 	var items []graph.AuditEntry
-	if err == nil {
-		items, err = s.workflow.Flow().Audit(r.Context(), q)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+	c.do(func() (err error) { items, err = s.workflow.Flow().Audit(r.Context(), q); return err })
+	if c.failed(w) {
 		return
 	}
 	if items == nil {
