@@ -57,7 +57,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if f.server != "" {
-		return importToServer(ctx, f.server, f.key, kind, files, f.serverOptions(), stdout, stderr)
+		return importToServer(ctx, kind, files, f, stdout, stderr)
 	}
 	if err := f.sc.validate(); err != nil {
 		return err
@@ -130,10 +130,17 @@ func newImportFlags(kind, kindArgs string, stderr io.Writer) *importFlags {
 	return f
 }
 
-// serverOptions are the flags that go with -server.
-func (f *importFlags) serverOptions() serverImportOptions {
-	return serverImportOptions{strict: f.strict, batch: f.batch, createMissing: f.createMissing,
-		countryInfo: f.countryInfo, admin1: f.admin1, countries: f.countries}
+// openImporter opens the store the flags name (never with the
+// demonstration sample) and an importer on it with the flags' options;
+// the caller closes the store.
+func (f *importFlags) openImporter(ctx context.Context, stderr io.Writer) (*importer.Importer, graph.Store, error) {
+	sc := f.sc
+	sc.noSample = true // an import never loads the demonstration sample
+	store, _, err := sc.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return importer.New(store, importer.Options{Strict: f.strict, BatchSize: f.batch, Progress: importer.NewProgress(stderr)}), store, nil
 }
 
 // importJob is one checked "twinning import KIND FILE...", ready to run.
@@ -194,16 +201,12 @@ func (f *importFlags) prepare(kind string, files []string, stderr io.Writer) (im
 // importLocal runs job on the store the flags name and prints its report,
 // its metrics file and its timing.
 func (f *importFlags) importLocal(ctx context.Context, job importJob, stdout, stderr io.Writer) error {
-	sc := f.sc
-	sc.noSample = true // an import never loads the demonstration sample
-	store, _, err := sc.open(ctx)
+	im, store, err := f.openImporter(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-
 	start := time.Now()
-	im := importer.New(store, importer.Options{Strict: f.strict, BatchSize: f.batch, Progress: importer.NewProgress(stderr)})
 	var rep *importer.Report
 	if job.kind == "lau" {
 		rep, err = im.ImportLAU(ctx, job.files)
@@ -227,9 +230,9 @@ func (f *importFlags) importLocal(ctx context.Context, job importJob, stdout, st
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("import %s into %s interrupted; whole batches only were written: %w", job.kind, sc.describe(), err)
+			return fmt.Errorf("import %s into %s interrupted; whole batches only were written: %w", job.kind, f.sc.describe(), err)
 		}
-		return fmt.Errorf("import %s into %s: %w", job.kind, sc.describe(), err)
+		return fmt.Errorf("import %s into %s: %w", job.kind, f.sc.describe(), err)
 	}
 	if rep != nil && rep.Read > 0 && rep.BadCount == rep.Read {
 		return fmt.Errorf("import %s: every one of the %d rows is bad, so this is not a %s file (see the first bad rows above)", job.kind, rep.Read, job.kind)
@@ -268,15 +271,12 @@ func (f *importFlags) importAll(ctx context.Context, dirs []string, stdout, stde
 	default:
 		opts.UnresolvedFile = f.unresolved
 	}
-	sc := f.sc
-	sc.noSample = true
-	store, _, err := sc.open(ctx)
+	im, store, err := f.openImporter(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	start := time.Now()
-	im := importer.New(store, importer.Options{Strict: f.strict, BatchSize: f.batch, Progress: importer.NewProgress(stderr)})
 	reps, err := im.ImportSharedData(ctx, dir, opts)
 	for _, rep := range reps {
 		rep.WriteSummary(stdout)
@@ -286,7 +286,7 @@ func (f *importFlags) importAll(ctx context.Context, dirs []string, stdout, stde
 		printTiming(stdout, start)
 	}
 	if err != nil {
-		return fmt.Errorf("import all into %s: %w", sc.describe(), err)
+		return fmt.Errorf("import all into %s: %w", f.sc.describe(), err)
 	}
 	return nil
 }

@@ -19,20 +19,14 @@ import (
 	"github.com/twinning/twinning/internal/importer"
 )
 
-// serverImportOptions are the import flags that go with -server.
-type serverImportOptions struct {
-	strict, createMissing          bool
-	batch                          int
-	countryInfo, admin1, countries string
-}
-
 // importPoll is how often importToServer asks how an import goes.
 var importPoll = 500 * time.Millisecond
 
 // importToServer sends files to a running server's POST
 // /v1/admin/imports, one import after another, and follows each until it
 // ends, printing its progress to stderr and its report to stdout.
-func importToServer(ctx context.Context, server, key, kind string, files []string, opts serverImportOptions, stdout, stderr io.Writer) error {
+func importToServer(ctx context.Context, kind string, files []string, f *importFlags, stdout, stderr io.Writer) error {
+	server, key := f.server, f.key
 	if kind == "all" {
 		return usageError{"import all reads a folder on this machine; with -server, send its files one kind at a time (see the README's Open data)"}
 	}
@@ -51,7 +45,7 @@ func importToServer(ctx context.Context, server, key, kind string, files []strin
 		return usageError{fmt.Sprintf("import %s reads one FILE, got %d", kind, len(files))}
 	}
 	for _, file := range files {
-		st, err := sendImport(ctx, base, key, kind, file, opts)
+		st, err := sendImport(ctx, base, key, kind, file, f)
 		if err != nil {
 			return fmt.Errorf("import %s to %s: %w", kind, server, err)
 		}
@@ -70,7 +64,7 @@ func importToServer(ctx context.Context, server, key, kind string, files []strin
 
 // sendImport posts one file, streamed: as the body, or as multipart parts
 // when a geonames dump goes with its tables.
-func sendImport(ctx context.Context, base *url.URL, key, kind, file string, opts serverImportOptions) (api.ImportStatus, error) {
+func sendImport(ctx context.Context, base *url.URL, key, kind, file string, opts *importFlags) (api.ImportStatus, error) {
 	var st api.ImportStatus
 	q := url.Values{"kind": {kind}, "name": {filepath.Base(file)}}
 	if opts.strict {

@@ -370,29 +370,26 @@ func (s *Store) Ping(ctx context.Context) error {
 // shortlists, profiles) do not move it: no index of the graph depends on
 // them.
 func (s *Store) Version(ctx context.Context) (int64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("embedded: version: %w", err)
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if err := s.checkOpen(); err != nil {
-		return 0, err
-	}
-	return s.version, nil
+	return s.counter(ctx, "version", &s.version)
 }
 
 // MunicipalitiesVersion returns the number of writes of municipalities
 // since the store opened (graph.Store).
 func (s *Store) MunicipalitiesVersion(ctx context.Context) (int64, error) {
+	return s.counter(ctx, "municipalities version", &s.munVersion)
+}
+
+// counter reads one of the store's counters (what names it in errors).
+func (s *Store) counter(ctx context.Context, what string, n *int64) (int64, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("embedded: municipalities version: %w", err)
+		return 0, fmt.Errorf("embedded: %s: %w", what, err)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.checkOpen(); err != nil {
 		return 0, err
 	}
-	return s.munVersion, nil
+	return *n, nil
 }
 
 // Close waits for running writes, then closes the file. Further calls to
